@@ -1,0 +1,2 @@
+export * from "./llm-call.js";
+export * from "./semconv.js";

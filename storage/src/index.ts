@@ -1,0 +1,10 @@
+export type { ClickHouse } from "./client.js";
+export { type StorageConfig, storageConfigSchema } from "./config.js";
+export { isTransient, StorageError, StorageQueryError, StorageUnavailableError } from "./errors.js";
+export { insertNewLlmCalls, type LlmCallRow, nanosToDateTime64, toLlmCallRow } from "./llm-calls.js";
+export { appliedVersions, loadMigrations, type Migration, type MigrationReport, migrate } from "./migrate.js";
+export { openClickHouse, openStorage } from "./open.js";
+export { type CostByDayRow, costByDay } from "./queries/cost-by-day.js";
+export { type TraceCost, traceCost } from "./queries/trace-cost.js";
+export { applyRetention, currentTtlDays, type Retention } from "./retention.js";
+export * from "./sql.js";

@@ -1,0 +1,134 @@
+import type { CallCost, LlmCall } from "@burnrate/core";
+import type { ClickHouse } from "./client.js";
+import { build, param, sql } from "./sql.js";
+
+/** An `llm_calls` row as ClickHouse takes it in JSONEachRow. */
+export interface LlmCallRow {
+  project_id: string;
+  start_time: string;
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string;
+  session_id: string;
+  service: string;
+  agent: string;
+  feature: string;
+  user_id: string;
+  tenant: string;
+  provider: string;
+  operation: string;
+  request_model: string;
+  response_model: string;
+  service_tier: string;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  cost_input: string;
+  cost_output: string;
+  cost_cache_read: string;
+  cost_cache_write: string;
+  cost_total: string;
+  cost_source: CallCost["source"];
+  price_version: string;
+  estimated: boolean;
+  prompt_fingerprint: string;
+  tool_call_fingerprints: string[];
+  status: LlmCall["status"];
+  error_type: string;
+  duration_ns: string;
+  version: string;
+}
+
+/** Maps a normalised call to its row. `version` orders rewrites of the same span (reprice). */
+export function toLlmCallRow(call: LlmCall, version: bigint): LlmCallRow {
+  return {
+    project_id: call.projectId,
+    start_time: nanosToDateTime64(call.startTimeUnixNano),
+    trace_id: call.traceId,
+    span_id: call.spanId,
+    parent_span_id: call.parentSpanId,
+    session_id: call.sessionId,
+    service: call.service,
+    agent: call.agent,
+    feature: call.feature,
+    user_id: call.user,
+    tenant: call.tenant,
+    provider: call.provider,
+    operation: call.operation,
+    request_model: call.requestModel,
+    response_model: call.responseModel,
+    service_tier: call.serviceTier,
+    input_tokens: call.tokens.input,
+    output_tokens: call.tokens.output,
+    cache_read_tokens: call.tokens.cacheRead,
+    cache_write_tokens: call.tokens.cacheWrite,
+    reasoning_tokens: call.tokens.reasoning,
+    cost_input: call.cost.input,
+    cost_output: call.cost.output,
+    cost_cache_read: call.cost.cacheRead,
+    cost_cache_write: call.cost.cacheWrite,
+    cost_total: call.cost.total,
+    cost_source: call.cost.source,
+    price_version: call.cost.priceVersion,
+    estimated: call.estimated,
+    prompt_fingerprint: call.promptFingerprint,
+    tool_call_fingerprints: call.toolCallFingerprints,
+    status: call.status,
+    error_type: call.errorType,
+    duration_ns: call.durationNs.toString(),
+    version: version.toString(),
+  };
+}
+
+/** Unix nanoseconds as `seconds.nanoseconds`, which DateTime64(9) parses without float loss. */
+export function nanosToDateTime64(nanos: bigint): string {
+  const seconds = nanos / 1_000_000_000n;
+  const fraction = (nanos % 1_000_000_000n).toString().padStart(9, "0");
+  return `${seconds}.${fraction}`;
+}
+
+/**
+ * Inserts calls that `llm_calls` does not hold yet, and returns how many it inserted.
+ *
+ * The rollup is a materialized view over inserts into `llm_calls`, so a span inserted twice
+ * would be summed twice there even though ReplacingMergeTree collapses it in `llm_calls`.
+ * Looking up the batch's (trace, span) keys first keeps every total exact. Callers run one
+ * write at a time per store (the collector's writer is a single queue), so two writes never
+ * race on the same key.
+ */
+export async function insertNewLlmCalls(db: ClickHouse, rows: readonly LlmCallRow[]): Promise<number> {
+  const fresh = await withoutStored(db, uniqueByKey(rows));
+  await db.insert("llm_calls", fresh);
+  return fresh.length;
+}
+
+function key(row: Pick<LlmCallRow, "project_id" | "trace_id" | "span_id">): string {
+  return `${row.project_id}\u0000${row.trace_id}\u0000${row.span_id}`;
+}
+
+function uniqueByKey(rows: readonly LlmCallRow[]): LlmCallRow[] {
+  const seen = new Map<string, LlmCallRow>();
+  for (const row of rows) if (!seen.has(key(row))) seen.set(key(row), row);
+  return [...seen.values()];
+}
+
+async function withoutStored(db: ClickHouse, rows: LlmCallRow[]): Promise<LlmCallRow[]> {
+  if (rows.length === 0) return rows;
+  const tracesByProject = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const traces = tracesByProject.get(row.project_id) ?? new Set<string>();
+    traces.add(row.trace_id);
+    tracesByProject.set(row.project_id, traces);
+  }
+  const stored = new Set<string>();
+  for (const [project, traces] of tracesByProject) {
+    const found = await db.query<{ trace_id: string; span_id: string }>(
+      build(sql`SELECT trace_id, span_id FROM llm_calls
+        WHERE project_id = ${param("String", project)} AND trace_id IN ${param("Array(String)", [...traces])}`),
+    );
+    for (const f of found) stored.add(key({ project_id: project, ...f }));
+  }
+  return rows.filter((row) => !stored.has(key(row)));
+}
