@@ -1,2 +1,3 @@
+export * from "./auth.js";
 export * from "./llm-call.js";
 export * from "./semconv.js";

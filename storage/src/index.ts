@@ -1,5 +1,6 @@
 export type { ClickHouse } from "./client.js";
 export { type StorageConfig, storageConfigSchema } from "./config.js";
+export { openEmbedded } from "./embedded.js";
 export { isTransient, StorageError, StorageQueryError, StorageUnavailableError } from "./errors.js";
 export { insertNewLlmCalls, type LlmCallRow, nanosToDateTime64, toLlmCallRow } from "./llm-calls.js";
 export { appliedVersions, loadMigrations, type Migration, type MigrationReport, migrate } from "./migrate.js";
@@ -7,4 +8,5 @@ export { openClickHouse, openStorage } from "./open.js";
 export { type CostByDayRow, costByDay } from "./queries/cost-by-day.js";
 export { type TraceCost, traceCost } from "./queries/trace-cost.js";
 export { applyRetention, currentTtlDays, type Retention } from "./retention.js";
+export { openServer, type ServerOptions } from "./server.js";
 export * from "./sql.js";

@@ -1,0 +1,108 @@
+import { parseArgs } from "node:util";
+import { createCollector } from "@burnrate/collector";
+import { createQueryApi } from "@burnrate/query-api";
+import { openStorage } from "@burnrate/storage";
+import { loadConfig } from "../config.js";
+import { describeStorage } from "../describe.js";
+import { type Listening, listen } from "../listen.js";
+import type { Output } from "../output.js";
+import { COMMON_OPTIONS, type Command } from "./command.js";
+
+/** How long a clean shutdown may take before the process gives up and exits non-zero. */
+const SHUTDOWN_DEADLINE_MS = 4_500;
+
+export const startCommand: Command = {
+  name: "start",
+  summary: "run the collector (OTLP in) and the query API in one process",
+  help: `Usage: burnrate start [options]
+
+Opens the store (embedded chDB in ./.burnrate/data by default, or the ClickHouse server at
+BURNRATE_CLICKHOUSE_URL), applies migrations, then serves:
+  OTLP/HTTP receiver      http://127.0.0.1:4318   (BURNRATE_OTLP_PORT)
+  query API + dashboard   http://127.0.0.1:4320   (BURNRATE_API_PORT)
+Ctrl-C or SIGTERM stops it after flushing everything accepted.
+
+${COMMON_OPTIONS}`,
+  async run(args, out) {
+    const { values } = parseArgs({
+      args,
+      options: { config: { type: "string", short: "c" }, debug: { type: "boolean" } },
+    });
+    const { config, file } = loadConfig({ file: values.config });
+    const running = await startAll(config, out);
+    out.info("");
+    out.info("Burnrate is running");
+    out.info(`  OTLP endpoint   ${running.otlp.url}   (point OTEL_EXPORTER_OTLP_ENDPOINT here)`);
+    out.info(`  Query API       ${running.api.url}`);
+    out.info(`  Dashboard       ${running.api.url}/`);
+    out.info(`  Storage         ${describeStorage(running.db)}`);
+    if (file) out.info(`  Config          ${file}`);
+    out.info("Press Ctrl-C to stop.");
+    return new Promise<number>((resolve) => {
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals) => {
+        if (stopping) return;
+        stopping = true;
+        out.info(`\nburnrate: ${signal} received, flushing and stopping…`);
+        const deadline = setTimeout(() => {
+          out.error(`burnrate: shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting anyway`);
+          resolve(1);
+        }, SHUTDOWN_DEADLINE_MS);
+        deadline.unref();
+        running.stop().then(
+          () => {
+            clearTimeout(deadline);
+            out.info("burnrate: stopped cleanly");
+            resolve(0);
+          },
+          (error: Error) => {
+            clearTimeout(deadline);
+            out.error(`burnrate: error while stopping: ${error.message}`);
+            resolve(1);
+          },
+        );
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+  },
+};
+
+interface Running {
+  db: Awaited<ReturnType<typeof openStorage>>;
+  otlp: Listening;
+  api: Listening;
+  stop(): Promise<void>;
+}
+
+async function startAll(config: ReturnType<typeof loadConfig>["config"], out: Output): Promise<Running> {
+  out.info(
+    config.storage.clickhouse.url
+      ? `burnrate: connecting to ClickHouse and applying migrations…`
+      : `burnrate: opening embedded chDB and applying migrations…`,
+  );
+  const db = await openStorage(config.storage);
+  const collector = createCollector({ db });
+  const api = createQueryApi({ db });
+  let otlp: Listening | undefined;
+  try {
+    otlp = await listen(collector.handle, config.server.host, config.server.otlpPort, "OTLP receiver");
+    const apiServer = await listen(api, config.server.host, config.server.apiPort, "query API");
+    return {
+      db,
+      otlp,
+      api: apiServer,
+      async stop() {
+        // Stop taking spans first, then flush what was accepted, then close storage.
+        await Promise.all([otlp!.close(), apiServer.close()]);
+        await collector.close();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await otlp?.close();
+    await collector.close();
+    await db.close();
+    throw error;
+  }
+}

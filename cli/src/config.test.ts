@@ -1,0 +1,99 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.js";
+
+function dirWith(yaml?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "burnrate-config-"));
+  if (yaml !== undefined) writeFileSync(join(dir, "burnrate.yaml"), yaml);
+  return dir;
+}
+
+describe("loadConfig", () => {
+  it("gives the documented defaults with no file and no variables", () => {
+    expect(loadConfig({ env: {}, cwd: dirWith() })).toEqual({
+      file: undefined,
+      config: {
+        server: { host: "127.0.0.1", otlpPort: 4318, apiPort: 4320 },
+        storage: {
+          dataDir: "./.burnrate/data",
+          clickhouse: { user: "default", password: "", database: "burnrate" },
+          retention: { spansDays: 90, callsDays: 400 },
+        },
+        auth: { keys: [] },
+      },
+    });
+  });
+
+  it("reads ./burnrate.yaml and lets BURNRATE_* variables override it", () => {
+    const cwd = dirWith(
+      "server:\n  otlpPort: 5318\nstorage:\n  dataDir: /var/lib/burnrate\n  retention:\n    spansDays: 7\n",
+    );
+    const { config, file } = loadConfig({
+      cwd,
+      env: {
+        BURNRATE_OTLP_PORT: "6318",
+        BURNRATE_CLICKHOUSE_URL: "http://clickhouse:8123",
+        BURNRATE_HOST: "0.0.0.0",
+        BURNRATE_API_KEYS: "ingest-key-0123456789:acme:ingest, read-key-0123456789:acme:read",
+      },
+    });
+    expect(file).toBe(join(cwd, "burnrate.yaml"));
+    expect(config).toEqual({
+      server: { host: "0.0.0.0", otlpPort: 6318, apiPort: 4320 },
+      storage: {
+        dataDir: "/var/lib/burnrate",
+        clickhouse: { url: "http://clickhouse:8123", user: "default", password: "", database: "burnrate" },
+        retention: { spansDays: 7, callsDays: 400 },
+      },
+      auth: {
+        keys: [
+          { key: "ingest-key-0123456789", project: "acme", role: "ingest" },
+          { key: "read-key-0123456789", project: "acme", role: "read" },
+        ],
+      },
+    });
+  });
+
+  it("names the file and the field when the file is wrong", () => {
+    const cwd = dirWith("server:\n  otlpPort: lots\n  colour: red\n");
+    const file = join(cwd, "burnrate.yaml");
+    expect(() => loadConfig({ cwd, env: {} })).toThrow(
+      new ConfigError(
+        `config error in ${file}: server.otlpPort: Invalid input: expected number, received string; ` +
+          `config error in ${file}: server: Unrecognized key: "colour"`,
+      ),
+    );
+  });
+
+  it("names the variable when a variable is wrong", () => {
+    expect(() => loadConfig({ cwd: dirWith(), env: { BURNRATE_OTLP_PORT: "43x" } })).toThrow(
+      new ConfigError('BURNRATE_OTLP_PORT must be a whole number, got "43x"'),
+    );
+    expect(() => loadConfig({ cwd: dirWith(), env: { BURNRATE_CLICKHOUSE_URL: "clickhouse:8123" } })).toThrow(
+      new ConfigError(
+        "config error (from BURNRATE_CLICKHOUSE_URL): storage.clickhouse.url: must be an http:// or https:// URL",
+      ),
+    );
+  });
+
+  it("refuses to listen beyond loopback without API keys", () => {
+    expect(() => loadConfig({ cwd: dirWith(), env: { BURNRATE_HOST: "0.0.0.0" } })).toThrow(
+      new ConfigError(
+        "config error (from BURNRATE_HOST): server.host: 0.0.0.0 is reachable from other machines, so API keys are required: set auth.keys (or BURNRATE_API_KEYS), or listen on 127.0.0.1",
+      ),
+    );
+  });
+
+  it("says when the named file is missing or not YAML", () => {
+    const cwd = dirWith();
+    expect(() => loadConfig({ cwd, env: { BURNRATE_CONFIG: "nope.yaml" } })).toThrow(
+      new ConfigError(`cannot read config file ${join(cwd, "nope.yaml")} (ENOENT)`),
+    );
+    writeFileSync(join(cwd, "bad.yaml"), "server: [1, 2\n");
+    expect(() => loadConfig({ cwd, file: "bad.yaml", env: {} })).toThrow(
+      /^config file .*bad\.yaml is not valid YAML: /,
+    );
+  });
+});

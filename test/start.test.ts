@@ -1,0 +1,183 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openEmbedded } from "@burnrate/storage";
+import { describe, expect, it } from "vitest";
+import { groupAlive, printedUrl, spawnBurnrate, waitForOutput } from "./support/burnrate-process.js";
+
+const TABLES = [
+  "burnrate_migrations",
+  "incidents",
+  "llm_calls",
+  "llm_cost_minutely",
+  "llm_cost_minutely_mv",
+  "spans",
+];
+
+async function tablesAndRows(dataDir: string) {
+  const db = await openEmbedded(dataDir);
+  try {
+    const tables = await db.query<{ name: string }>({
+      query: "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name",
+      params: {},
+    });
+    const migrations = await db.query<{ n: number }>({
+      query: "SELECT count() AS n FROM burnrate_migrations",
+      params: {},
+    });
+    const incidents = await db.query<{ id: string }>({
+      query: "SELECT id FROM incidents ORDER BY id",
+      params: {},
+    });
+    return {
+      tables: tables.map((t) => t.name),
+      migrationRows: migrations[0]!.n,
+      incidents: incidents.map((i) => i.id),
+    };
+  } finally {
+    await db.close();
+  }
+}
+
+async function startAndStop(dataDir: string, signal: "SIGINT" | "SIGTERM") {
+  const p = spawnBurnrate(["start"], {
+    BURNRATE_DATA_DIR: dataDir,
+    BURNRATE_OTLP_PORT: "0",
+    BURNRATE_API_PORT: "0",
+  });
+  await waitForOutput(p, "Press Ctrl-C to stop.");
+  const otlp = printedUrl(p, "OTLP endpoint");
+  const api = printedUrl(p, "Query API");
+  const health = [await fetch(`${otlp}/healthz`), await fetch(`${api}/healthz`)];
+  const healthBodies = await Promise.all(
+    health.map(async (r) => ({ status: r.status, body: await r.json() })),
+  );
+  const sentAt = Date.now();
+  // SIGINT goes to the whole process group, as a terminal's Ctrl-C does.
+  process.kill(signal === "SIGINT" ? -p.child.pid! : p.child.pid!, signal);
+  const code = await p.exited;
+  return { p, otlp, api, healthBodies, code, stopMs: Date.now() - sentAt };
+}
+
+describe("burnrate start on embedded chDB", () => {
+  const dataDir = join(mkdtempSync(join(tmpdir(), "burnrate-start-")), "data");
+
+  it("migrates, serves both health checks, prints where things are, and stops cleanly on Ctrl-C", async () => {
+    const run = await startAndStop(dataDir, "SIGINT");
+    expect(run.otlp).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(run.api).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(run.p.stdout()).toContain(`Storage         embedded chDB, data directory ${dataDir}`);
+    expect(run.healthBodies).toEqual([
+      { status: 200, body: { status: "ok" } },
+      { status: 200, body: { status: "ok" } },
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stopMs).toBeLessThan(5_000);
+    expect(run.p.stdout()).toContain("burnrate: stopped cleanly");
+    expect(groupAlive(run.p.child.pid!)).toBe(false);
+    expect(await tablesAndRows(dataDir)).toEqual({ tables: TABLES, migrationRows: 4, incidents: [] });
+  });
+
+  it("reuses the data on a second start, and stops on SIGTERM", async () => {
+    const db = await openEmbedded(dataDir);
+    const now = new Date().toISOString().replace("T", " ").replace("Z", "");
+    await db.insert("incidents", [{ id: "kept-across-restarts", project_id: "default", created_at: now }]);
+    await db.close();
+
+    const run = await startAndStop(dataDir, "SIGTERM");
+    expect(run.code).toBe(0);
+    expect(run.stopMs).toBeLessThan(5_000);
+    expect(groupAlive(run.p.child.pid!)).toBe(false);
+    expect(await tablesAndRows(dataDir)).toEqual({
+      tables: TABLES,
+      migrationRows: 4,
+      incidents: ["kept-across-restarts"],
+    });
+  });
+});
+
+describe("burnrate start errors", () => {
+  it("names an unwritable data directory in one line, without a stack trace", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "burnrate-bad-")), "not-a-dir");
+    writeFileSync(file, "");
+    const p = spawnBurnrate(["start"], { BURNRATE_DATA_DIR: join(file, "data") });
+    expect(await p.exited).toBe(1);
+    expect(p.stderr()).toBe(
+      `burnrate: cannot write the data directory ${join(file, "data")} (ENOTDIR); set BURNRATE_DATA_DIR or storage.dataDir to a writable directory\n`,
+    );
+  });
+
+  it("names an unreachable ClickHouse URL in one line, and adds the stack with --debug", async () => {
+    const env = { BURNRATE_CLICKHOUSE_URL: "http://127.0.0.1:1" };
+    const plain = spawnBurnrate(["start"], env);
+    expect(await plain.exited).toBe(1);
+    expect(plain.stderr()).toBe(
+      "burnrate: cannot reach ClickHouse at http://127.0.0.1:1 (ECONNREFUSED); check BURNRATE_CLICKHOUSE_URL\n",
+    );
+    const debug = spawnBurnrate(["start", "--debug"], env);
+    expect(await debug.exited).toBe(1);
+    expect(debug.stderr()).toMatch(
+      /^burnrate: cannot reach ClickHouse .*\nStorageUnavailableError: .*\n\s+at /,
+    );
+  });
+
+  it("names a bad setting and where it came from", async () => {
+    const p = spawnBurnrate(["start"], { BURNRATE_API_PORT: "99999" });
+    expect(await p.exited).toBe(1);
+    expect(p.stderr()).toBe(
+      "burnrate: config error (from BURNRATE_API_PORT): server.apiPort: Too big: expected number to be <=65535\n",
+    );
+  });
+});
+
+describe("burnrate --help", () => {
+  it.each([
+    [["--help"], "Usage: burnrate <command> [options]"],
+    [["start", "--help"], "Usage: burnrate start [options]"],
+    [["migrate", "--help"], "Usage: burnrate migrate [options]"],
+  ])("burnrate %j prints usage and exits 0", async (args, first) => {
+    const p = spawnBurnrate(args, {});
+    expect(await p.exited).toBe(0);
+    expect(p.stdout().split("\n")[0]).toBe(first);
+  });
+
+  it("rejects an unknown option with usage help", async () => {
+    const p = spawnBurnrate(["start", "--colour"], {});
+    expect(await p.exited).toBe(2);
+    expect(p.stderr()).toBe(
+      "burnrate start: Unknown option '--colour'\nRun `burnrate start --help` for usage.\n",
+    );
+  });
+});
+
+describe("burnrate migrate", () => {
+  it("applies the schema and is idempotent", async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), "burnrate-migrate-cli-")), "data");
+    const first = spawnBurnrate(["migrate"], { BURNRATE_DATA_DIR: dataDir });
+    expect(await first.exited).toBe(0);
+    expect(first.stdout()).toBe(
+      [
+        `burnrate: migrating embedded chDB, data directory ${dataDir}`,
+        "  applied 0001_spans",
+        "  applied 0002_llm_calls",
+        "  applied 0003_llm_cost_minutely",
+        "  applied 0004_incidents",
+        "  4 applied, 0 already up to date",
+        "",
+      ].join("\n"),
+    );
+    const second = spawnBurnrate(["migrate"], {
+      BURNRATE_DATA_DIR: dataDir,
+      BURNRATE_RETENTION_SPANS_DAYS: "30",
+    });
+    expect(await second.exited).toBe(0);
+    expect(second.stdout()).toBe(
+      [
+        `burnrate: migrating embedded chDB, data directory ${dataDir}`,
+        "  0 applied, 4 already up to date",
+        "  retention updated on spans",
+        "",
+      ].join("\n"),
+    );
+  });
+});
