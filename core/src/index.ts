@@ -1,3 +1,6 @@
 export * from "./auth.js";
 export * from "./llm-call.js";
 export * from "./semconv.js";
+export * from "./span.js";
+export * from "./normalise/index.js";
+export * from "./pricing/index.js";
