@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { apiKeySchema, isLoopback, ROLES } from "@burnrate/core";
+import { collectorConfigSchema } from "@burnrate/collector";
 import { storageConfigSchema } from "@burnrate/storage";
 import { parse as parseYaml } from "yaml";
 import { type ZodError, z } from "zod";
@@ -20,6 +21,7 @@ export const configSchema = z
       .strict()
       .prefault({}),
     storage: storageConfigSchema.strict().prefault({}),
+    collector: collectorConfigSchema.prefault({}),
     auth: z
       .object({ keys: z.array(apiKeySchema.strict()).default([]) })
       .strict()
@@ -53,6 +55,10 @@ export const ENV_VARS: Record<string, { path: string[]; kind: EnvKind }> = {
   BURNRATE_RETENTION_SPANS_DAYS: { path: ["storage", "retention", "spansDays"], kind: "int" },
   BURNRATE_RETENTION_CALLS_DAYS: { path: ["storage", "retention", "callsDays"], kind: "int" },
   BURNRATE_API_KEYS: { path: ["auth", "keys"], kind: "keys" },
+  BURNRATE_SPOOL_DIR: { path: ["collector", "spool", "dir"], kind: "string" },
+  BURNRATE_SPOOL_MAX_BYTES: { path: ["collector", "spool", "maxBytes"], kind: "int" },
+  BURNRATE_MAX_BODY_BYTES: { path: ["collector", "receiver", "maxBodyBytes"], kind: "int" },
+  BURNRATE_PRICE_OVERRIDES: { path: ["collector", "pricing", "overridesFile"], kind: "string" },
 };
 
 /** A configuration problem, worded to name the field and where it was set. */

@@ -1,38 +1,122 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { join } from "node:path";
+import { type ApiKey, createPriceBook, type PriceBook } from "@burnrate/core";
 import type { ClickHouse } from "@burnrate/storage";
+import type { CollectorConfig } from "./config.js";
+import { createMetrics } from "./metrics.js";
+import { createPipeline } from "./pipeline/pipeline.js";
+import type { ProcessorContext } from "./pipeline/processor.js";
+import { loadPriceOverrides } from "./price-overrides.js";
+import { dedupeProcessor } from "./processors/dedupe.js";
+import { detectProcessor } from "./processors/detect.js";
+import { normaliseProcessor } from "./processors/normalise.js";
+import { priceProcessor } from "./processors/price.js";
+import { createAuthenticator } from "./receiver/auth.js";
+import { sendJson } from "./receiver/respond.js";
+import { createTracesReceiver } from "./receiver/traces.js";
+import { Spool } from "./spool/spool.js";
+import { type Logger, Writer } from "./writer/writer.js";
 
 export interface CollectorOptions {
   db: ClickHouse;
+  config: CollectorConfig;
+  keys?: readonly ApiKey[];
+  log?: Logger;
 }
 
 /** The collector: an HTTP request listener plus what must be flushed when it stops. */
 export interface Collector {
   handle(req: IncomingMessage, res: ServerResponse): void;
-  /** Stops taking work and flushes everything accepted into storage. */
+  readonly priceBook: PriceBook;
+  /** Bytes waiting in the spool for storage. */
+  spoolBytes(): number;
+  /** Flushes everything accepted into storage (within the drain timeout) and stops. */
   close(): Promise<void>;
 }
 
-/** Creates the collector. Listening is the caller's job, so tests and `burnrate start` share it. */
-export function createCollector(options: CollectorOptions): Collector {
-  const { db } = options;
+const stderrLog: Logger = {
+  info: (m) => process.stderr.write(`${m}\n`),
+  warn: (m) => process.stderr.write(`${m}\n`),
+  error: (m) => process.stderr.write(`${m}\n`),
+};
+
+/**
+ * Creates the collector: receiver → normalise → dedupe → price → detect → spool → writer.
+ * Any spool left by an earlier process is replayed before new data, because the writer
+ * reads the spool in order. Listening is the caller's job.
+ */
+export async function createCollector(options: CollectorOptions): Promise<Collector> {
+  const { db, config } = options;
+  const log = options.log ?? stderrLog;
+  const metrics = createMetrics();
+  const overrides = config.pricing.overridesFile ? loadPriceOverrides(config.pricing.overridesFile) : undefined;
+  const priceBook = createPriceBook(overrides ? { overrides } : {});
+  const context: ProcessorContext = { metrics };
+  const pipeline = createPipeline(
+    [
+      { name: normaliseProcessor.name, process: normaliseProcessor.create({}, context) },
+      { name: dedupeProcessor.name, process: dedupeProcessor.create(config.dedupe, context) },
+      { name: priceProcessor.name, process: priceProcessor.create({ priceBook }, context) },
+      { name: detectProcessor.name, process: detectProcessor.create({}, context) },
+    ],
+    metrics,
+  );
+  const spool = await Spool.open({
+    dir: config.spool.dir,
+    maxBytes: config.spool.maxBytes,
+    segmentBytes: Math.min(config.spool.segmentBytes, Math.max(1, Math.floor(config.spool.maxBytes / 8))),
+  });
+  if (spool.unreadBytes > 0) log.info(`burnrate: replaying ${spool.unreadBytes} bytes left in the spool`);
+  metrics.spoolBytes.set(spool.bytes);
+  const writer = new Writer(db, spool, config.writer, metrics, log, join(config.spool.dir, "dead-letter"));
+  writer.start();
+
+  // Row versions order rewrites of the same span; a reprice writes a higher one.
+  let lastVersion = 0n;
+  const version = () => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    lastVersion = now > lastVersion ? now : lastVersion + 1n;
+    return lastVersion;
+  };
+  const traces = createTracesReceiver(
+    { ...config.receiver, spoolFullRetryAfterSeconds: 5 },
+    { authenticate: createAuthenticator(options.keys ?? []), pipeline, spool, metrics, version },
+  );
+
   return {
+    priceBook,
+    spoolBytes: () => spool.bytes,
     handle(req, res) {
       const path = (req.url ?? "/").split("?")[0];
-      if (req.method === "GET" && path === "/healthz") {
-        db.ping().then(
-          () => sendJson(res, 200, { status: "ok" }),
-          (error: Error) => sendJson(res, 503, { status: "unavailable", error: error.message }),
+      const route = `${req.method} ${path}`;
+      const done = (promise: Promise<void>) =>
+        promise.catch((error: Error) => {
+          log.error(`burnrate: unexpected error on ${route}: ${error.stack ?? error.message}`);
+          if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+          else res.destroy();
+        });
+      if (route === "POST /v1/traces") return void done(traces(req, res));
+      if (route === "GET /metrics") {
+        return void done(
+          metrics.registry.metrics().then((text) => {
+            res.writeHead(200, { "content-type": metrics.registry.contentType });
+            res.end(text);
+          }),
         );
-        return;
       }
-      sendJson(res, 404, { error: `no route for ${req.method} ${path}` });
+      if (route === "GET /healthz") {
+        return void done(
+          db.ping().then(
+            () => sendJson(res, 200, { status: "ok" }),
+            (error: Error) => sendJson(res, 503, { status: "unavailable", error: error.message }),
+          ),
+        );
+      }
+      sendJson(res, 404, { error: `no route for ${route}` });
     },
-    async close() {},
+    async close() {
+      await writer.close(config.writer.drainTimeoutMs);
+      await spool.close();
+    },
   };
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
 }

@@ -1,1 +1,3 @@
 export { type Collector, type CollectorOptions, createCollector } from "./collector.js";
+export { type CollectorConfig, collectorConfigSchema } from "./config.js";
+export type { Logger } from "./writer/writer.js";

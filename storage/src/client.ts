@@ -16,6 +16,11 @@ export interface ClickHouse {
   query<Row>(query: Query): Promise<Row[]>;
   /** Inserts rows into a table as JSONEachRow. Rows must be JSON-serialisable. */
   insert(table: string, rows: readonly object[]): Promise<void>;
+  /**
+   * Inserts a ready-made JSONEachRow payload (one JSON object per line). The collector's
+   * spool holds payloads in this form, so replaying them costs no re-serialisation.
+   */
+  insertJsonEachRow(table: string, payload: Uint8Array): Promise<void>;
   /** Runs a statement that returns nothing: DDL, ALTER, INSERT … SELECT. */
   command(query: Query): Promise<void>;
   /** Answers when the store can take queries; throws StorageUnavailableError otherwise. */

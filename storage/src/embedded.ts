@@ -47,9 +47,14 @@ class EmbeddedClickHouse implements ClickHouse {
 
   async insert(table: string, rows: readonly object[]): Promise<void> {
     if (rows.length === 0) return;
+    await this.insertJsonEachRow(table, Buffer.from(toJsonEachRow(rows)));
+  }
+
+  async insertJsonEachRow(table: string, payload: Uint8Array): Promise<void> {
+    if (payload.length === 0) return;
     this.#assertOpen();
     try {
-      await this.session.insert({ table, values: toJsonEachRow(rows), format: "JSONEachRow" });
+      await this.session.insert({ table, values: payload, format: "JSONEachRow" });
     } catch (error) {
       throw toStorageError(error, `insert into ${table}`);
     }

@@ -7,6 +7,7 @@ export { appliedVersions, loadMigrations, type Migration, type MigrationReport, 
 export { openClickHouse, openStorage } from "./open.js";
 export { type CostByDayRow, costByDay } from "./queries/cost-by-day.js";
 export { type TraceCost, traceCost } from "./queries/trace-cost.js";
+export { withOutageSwitch } from "./outage.js";
 export { applyRetention, currentTtlDays, type Retention } from "./retention.js";
 export { openServer, type ServerOptions } from "./server.js";
 export * from "./sql.js";

@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import type { ClickHouse } from "./client.js";
 import { OUTPUT_SETTINGS } from "./client.js";
@@ -71,6 +72,15 @@ class ServerClickHouse implements ClickHouse {
     if (rows.length === 0) return;
     try {
       await this.client.insert({ table, values: rows as object[], format: "JSONEachRow" });
+    } catch (error) {
+      throw toStorageError(error, `insert into ${table}`);
+    }
+  }
+
+  async insertJsonEachRow(table: string, payload: Uint8Array): Promise<void> {
+    if (payload.length === 0) return;
+    try {
+      await this.client.insert({ table, values: Readable.from([payload], { objectMode: false }), format: "JSONEachRow" });
     } catch (error) {
       throw toStorageError(error, `insert into ${table}`);
     }

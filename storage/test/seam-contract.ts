@@ -75,6 +75,16 @@ export function seamContract(open: () => Promise<ClickHouse>): void {
     expect(rows).toEqual([{ k: "b", n: 2, m: {} }]);
   });
 
+  it("inserts a ready-made JSONEachRow payload", async () => {
+    const payload = Buffer.from('{"k":"raw-1","n":11,"m":{}}\n{"k":"raw-2","n":12,"m":{"a":"b"}}\n');
+    await db.insertJsonEachRow("seam_probe", payload);
+    const rows = await db.query(build(sql`SELECT k, n, m FROM seam_probe WHERE startsWith(k, ${param("String", "raw-")}) ORDER BY k`));
+    expect(rows).toEqual([
+      { k: "raw-1", n: 11, m: {} },
+      { k: "raw-2", n: 12, m: { a: "b" } },
+    ]);
+  });
+
   it("stores and returns hostile parameter values verbatim", async () => {
     const hostile = `it's a "test" \\ with \\' and '); DROP TABLE llm_calls; -- {p0:String} \n\t☃`;
     await db.insert("seam_probe", [{ k: hostile, n: 7, m: { [hostile]: hostile } }]);

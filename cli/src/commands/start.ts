@@ -1,7 +1,8 @@
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createCollector } from "@burnrate/collector";
 import { createQueryApi } from "@burnrate/query-api";
-import { openStorage } from "@burnrate/storage";
+import { openStorage, withOutageSwitch } from "@burnrate/storage";
 import { loadConfig } from "../config.js";
 import { describeStorage } from "../describe.js";
 import { type Listening, listen } from "../listen.js";
@@ -36,6 +37,7 @@ ${COMMON_OPTIONS}`,
     out.info(`  Query API       ${running.api.url}`);
     out.info(`  Dashboard       ${running.api.url}/`);
     out.info(`  Storage         ${describeStorage(running.db)}`);
+    out.info(`  Spool           ${resolve(config.collector.spool.dir)}`);
     if (file) out.info(`  Config          ${file}`);
     out.info("Press Ctrl-C to stop.");
     return new Promise<number>((resolve) => {
@@ -81,12 +83,21 @@ async function startAll(config: ReturnType<typeof loadConfig>["config"], out: Ou
       ? `burnrate: connecting to ClickHouse and applying migrations…`
       : `burnrate: opening embedded chDB and applying migrations…`,
   );
-  const db = await openStorage(config.storage);
-  const collector = createCollector({ db });
+  const opened = await openStorage(config.storage);
+  // Fault tests only: lets a test take storage away from this running process.
+  const outageFile = process.env.BURNRATE_TEST_STORAGE_OUTAGE_FILE;
+  const db = outageFile ? withOutageSwitch(opened, outageFile) : opened;
+  let collector: Awaited<ReturnType<typeof createCollector>>;
+  try {
+    collector = await createCollector({ db, config: config.collector, keys: config.auth.keys });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
   const api = createQueryApi({ db });
   let otlp: Listening | undefined;
   try {
-    otlp = await listen(collector.handle, config.server.host, config.server.otlpPort, "OTLP receiver");
+    otlp = await listen((req, res) => collector.handle(req, res), config.server.host, config.server.otlpPort, "OTLP receiver");
     const apiServer = await listen(api, config.server.host, config.server.apiPort, "query API");
     return {
       db,

@@ -1,0 +1,89 @@
+import { appendFileSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { type Spool as SpoolType, Spool, SpoolFullError } from "./spool.js";
+
+const dirOf = () => mkdtempSync(join(tmpdir(), "burnrate-spool-"));
+const text = (records: Buffer[] | undefined) => (records ?? []).map((r) => r.toString());
+
+async function drain(spool: SpoolType, maxBytes = 1 << 20): Promise<string[]> {
+  const out: string[] = [];
+  for (let read = await spool.read(maxBytes); read; read = await spool.read(maxBytes)) {
+    out.push(...text(read.records));
+    await spool.commit(read);
+  }
+  return out;
+}
+
+describe("Spool", () => {
+  it("returns appended records in order and frees segments once committed", async () => {
+    const dir = dirOf();
+    const spool = await Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 64 });
+    await Promise.all(["a", "b", "c", "d", "e", "f", "g", "h"].map((r) => spool.append(Buffer.from(r.repeat(20)))));
+    expect(spool.unreadBytes).toBe(8 * 28);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".seg")).length).toBeGreaterThan(1);
+    expect(await drain(spool, 60)).toEqual(["a", "b", "c", "d", "e", "f", "g", "h"].map((r) => r.repeat(20)));
+    expect(spool.unreadBytes).toBe(0);
+    expect(spool.bytes).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".seg"))).toEqual([]);
+    await spool.append(Buffer.from("after"));
+    expect(await drain(spool)).toEqual(["after"]);
+    await spool.close();
+  });
+
+  it("replays what was left unread after a restart, before anything new", async () => {
+    const dir = dirOf();
+    const first = await Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 1 << 16 });
+    for (const r of ["one", "two", "three"]) await first.append(Buffer.from(r));
+    const read = await first.read(25); // "one" (8 + 3 bytes) and "two" (8 + 3); "three" would pass 25
+    expect(text(read?.records)).toEqual(["one", "two"]);
+    await first.commit(read!);
+    await first.close();
+
+    const second = await Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 1 << 16 });
+    await second.append(Buffer.from("four"));
+    expect(await drain(second)).toEqual(["three", "four"]);
+    await second.close();
+  });
+
+  it("drops a record torn by a crash mid-write and keeps the whole ones", async () => {
+    const dir = dirOf();
+    const first = await Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 1 << 16 });
+    await first.append(Buffer.from("whole"));
+    await first.close();
+    const segment = readdirSync(dir).find((f) => f.endsWith(".seg"))!;
+    appendFileSync(join(dir, segment), Buffer.from([50, 0, 0, 0, 1, 2, 3, 4, 104, 105])); // header says 50 bytes, 2 follow
+
+    const second = await Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 1 << 16 });
+    expect(await drain(second)).toEqual(["whole"]);
+    await second.close();
+  });
+
+  it("refuses appends past its size bound, and takes them again once drained", async () => {
+    const spool = await Spool.open({ dir: dirOf(), maxBytes: 100, segmentBytes: 1000 });
+    await spool.append(Buffer.alloc(80));
+    await expect(spool.append(Buffer.alloc(20))).rejects.toThrow(SpoolFullError);
+    expect(spool.wouldOverflow(20)).toBe(true);
+    expect(await drain(spool)).toHaveLength(1);
+    await spool.append(Buffer.alloc(80));
+    expect(spool.bytes).toBe(88);
+    await spool.close();
+  });
+
+  it("reads a record larger than the read budget whole", async () => {
+    const spool = await Spool.open({ dir: dirOf(), maxBytes: 1 << 20, segmentBytes: 1 << 16 });
+    await spool.append(Buffer.from("x".repeat(500)));
+    const read = await spool.read(10);
+    expect(text(read?.records)).toEqual(["x".repeat(500)]);
+    await spool.close();
+  });
+
+  it("wakes a waiting reader when data arrives", async () => {
+    const spool = await Spool.open({ dir: dirOf(), maxBytes: 1 << 20, segmentBytes: 1 << 16 });
+    const woke = spool.waitForData().then(() => spool.unreadBytes);
+    await spool.append(Buffer.from("hello"));
+    expect(await woke).toBe(13);
+    await spool.close();
+  });
+});

@@ -1,0 +1,301 @@
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { type FileHandle, open, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { frame, HEADER_BYTES, parseFrames } from "./frame.js";
+
+export interface SpoolOptions {
+  dir: string;
+  /** Most bytes the spool may hold on disk; appends beyond it fail with SpoolFullError. */
+  maxBytes: number;
+  /** A segment file is closed and a new one started past this size. */
+  segmentBytes: number;
+}
+
+/** Where the reader is: a segment's sequence number and a byte offset in it. */
+export interface Position {
+  segment: number;
+  offset: number;
+}
+
+export interface SpoolRead {
+  records: Buffer[];
+  bytes: number;
+  end: Position;
+}
+
+/** The spool has no room; the receiver answers 503 with Retry-After and drops nothing. */
+export class SpoolFullError extends Error {
+  override name = "SpoolFullError";
+}
+
+interface Segment {
+  seq: number;
+  /** Bytes written and fsync'd. Readers never look past this. */
+  size: number;
+}
+
+interface Pending {
+  data: Buffer;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+const segmentName = (seq: number) => `${String(seq).padStart(16, "0")}.seg`;
+const CHECKPOINT = "checkpoint.json";
+
+/**
+ * A bounded on-disk FIFO of records, in numbered segment files. Every accepted batch is
+ * appended here and fsync'd before the receiver answers 200, so a crash at any moment loses
+ * nothing that was acknowledged; the writer reads records in order, writes them to storage,
+ * then commits its position. Appends that arrive while an fsync runs share the next one
+ * (group commit), which keeps the fsync rate low under load.
+ */
+export class Spool {
+  #segments: Segment[] = [];
+  #active: FileHandle | undefined;
+  #reader: Position;
+  #bytes = 0;
+  #pending: Pending[] = [];
+  #flushing: Promise<void> | undefined;
+  #waiters: (() => void)[] = [];
+  #closed = false;
+
+  private constructor(
+    private readonly options: SpoolOptions,
+    segments: Segment[],
+    reader: Position,
+  ) {
+    this.#segments = segments;
+    this.#reader = reader;
+    this.#bytes = segments.reduce((sum, s) => sum + s.size, 0);
+  }
+
+  /**
+   * Opens the spool directory, recovering what a previous process left: it trims a torn
+   * record at the end of the last segment and resumes reading at the saved checkpoint, so
+   * leftover records are replayed before anything new.
+   */
+  static async open(options: SpoolOptions): Promise<Spool> {
+    mkdirSync(options.dir, { recursive: true });
+    const seqs = readdirSync(options.dir)
+      .filter((f) => /^\d{16}\.seg$/.test(f))
+      .map((f) => Number(f.slice(0, 16)))
+      .sort((a, b) => a - b);
+    const segments: Segment[] = [];
+    for (const seq of seqs) {
+      const path = join(options.dir, segmentName(seq));
+      const data = readFileSync(path);
+      const { consumed, torn } = parseFrames(data);
+      if (torn) await writeFile(path, data.subarray(0, consumed));
+      segments.push({ seq, size: consumed });
+    }
+    let reader = readCheckpoint(options.dir) ?? { segment: segments[0]?.seq ?? 1, offset: 0 };
+    const first = segments.find((s) => s.seq >= reader.segment);
+    if (!first) reader = { segment: (segments.at(-1)?.seq ?? 0) + 1, offset: 0 };
+    else if (first.seq !== reader.segment) reader = { segment: first.seq, offset: 0 };
+    const spool = new Spool(options, segments, reader);
+    await spool.#dropSegmentsBefore(reader.segment);
+    return spool;
+  }
+
+  /** Bytes on disk, read or not. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Bytes appended (durably) that the reader has not committed yet. */
+  get unreadBytes(): number {
+    let total = 0;
+    for (const s of this.#segments) {
+      if (s.seq > this.#reader.segment) total += s.size;
+      else if (s.seq === this.#reader.segment) total += s.size - this.#reader.offset;
+    }
+    return total;
+  }
+
+  /** True when a record of this payload size would not fit. */
+  wouldOverflow(payloadBytes: number): boolean {
+    return this.#bytes + payloadBytes + HEADER_BYTES > this.options.maxBytes;
+  }
+
+  /** Appends a record; resolves once it is on disk (fsync'd). Throws SpoolFullError when full. */
+  append(payload: Uint8Array): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error("the spool is closed"));
+    const data = frame(payload);
+    if (this.#bytes + data.length > this.options.maxBytes) {
+      return Promise.reject(
+        new SpoolFullError(
+          `spool is full (${this.#bytes} of ${this.options.maxBytes} bytes in ${this.options.dir}); storage is not keeping up or is down`,
+        ),
+      );
+    }
+    this.#bytes += data.length; // reserved now, so concurrent appends cannot overcommit
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ data, resolve, reject });
+      this.#flushing ??= this.#flushLoop();
+    });
+  }
+
+  /** Resolves when unread data arrives (immediately if some is waiting). */
+  waitForData(): Promise<void> {
+    if (this.unreadBytes > 0 || this.#closed) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** Reads the next unread records, up to about `maxBytes` (always at least one record). */
+  async read(maxBytes: number): Promise<SpoolRead | undefined> {
+    const records: Buffer[] = [];
+    let bytes = 0;
+    let pos = { ...this.#reader };
+    for (const segment of this.#segments) {
+      if (segment.seq < pos.segment) continue;
+      if (segment.seq > pos.segment) pos = { segment: segment.seq, offset: 0 };
+      const available = segment.size - pos.offset;
+      if (available <= 0) continue;
+      const want = Math.min(available, Math.max(maxBytes - bytes, HEADER_BYTES));
+      const data = await readRange(join(this.options.dir, segmentName(segment.seq)), pos.offset, want);
+      let parsed = parseFrames(data);
+      if (parsed.payloads.length === 0) {
+        // The next record is larger than the budget: read exactly that one.
+        const whole = HEADER_BYTES + data.readUInt32LE(0);
+        parsed = parseFrames(await readRange(join(this.options.dir, segmentName(segment.seq)), pos.offset, whole));
+      }
+      records.push(...parsed.payloads);
+      bytes += parsed.consumed;
+      pos = { segment: segment.seq, offset: pos.offset + parsed.consumed };
+      if (bytes >= maxBytes || pos.offset < segment.size) break;
+    }
+    return records.length === 0 ? undefined : { records, bytes, end: pos };
+  }
+
+  /** Marks everything up to `read.end` as written to storage and frees finished segments. */
+  async commit(read: SpoolRead): Promise<void> {
+    this.#reader = read.end;
+    const active = this.#segments.at(-1);
+    const caughtUp =
+      active !== undefined &&
+      active.seq === read.end.segment &&
+      read.end.offset === active.size &&
+      this.#unflushed === 0 &&
+      this.#pending.length === 0 &&
+      this.#flushing === undefined;
+    if (caughtUp) {
+      // Everything is read: seal the active segment (synchronously, so a concurrent append
+      // starts a new one) and move the reader past it, so it can be deleted.
+      const handle = this.#active;
+      this.#active = undefined;
+      this.#reader = { segment: active.seq + 1, offset: 0 };
+      await handle?.close();
+    }
+    await this.#dropSegmentsBefore(this.#reader.segment);
+    await writeCheckpoint(this.options.dir, this.#reader);
+  }
+
+  /** Flushes pending appends and closes the files. Unread records stay for the next start. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#flushing;
+    const handle = this.#active;
+    this.#active = undefined;
+    await handle?.close();
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+
+  async #flushLoop(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.splice(0);
+      try {
+        for (const item of batch) {
+          const handle = await this.#handleFor(item.data.length);
+          const at = this.#segments.at(-1)!.size + this.#unflushed;
+          await handle.write(item.data, 0, item.data.length, at);
+          this.#unflushed += item.data.length;
+        }
+        // Segments sealed while writing this batch were fsync'd as they were sealed.
+        await this.#active?.datasync();
+        this.#publish();
+        for (const item of batch) item.resolve();
+      } catch (error) {
+        this.#unflushed = 0;
+        for (const item of batch) {
+          this.#bytes -= item.data.length;
+          item.reject(error as Error);
+        }
+      }
+      for (const wake of this.#waiters.splice(0)) wake();
+    }
+    // Cleared in the same synchronous step that saw the queue empty, so an append that
+    // lands right after always starts a new loop.
+    this.#flushing = undefined;
+  }
+
+  /** The handle to append `length` bytes to, starting a new segment when needed. */
+  async #handleFor(length: number): Promise<FileHandle> {
+    const last = this.#segments.at(-1);
+    if (this.#active && last) {
+      const used = last.size + this.#unflushed;
+      if (used === 0 || used + length <= this.options.segmentBytes) return this.#active;
+      // The segment is full: make what is in it durable and visible, then seal it.
+      await this.#active.datasync();
+      this.#publish();
+      const sealed = this.#active;
+      this.#active = undefined;
+      await sealed.close();
+    }
+    const seq = Math.max((this.#segments.at(-1)?.seq ?? 0) + 1, this.#reader.segment);
+    this.#active = await open(join(this.options.dir, segmentName(seq)), "w");
+    this.#segments.push({ seq, size: 0 });
+    return this.#active;
+  }
+
+  /** Makes fsync'd bytes of the active segment visible to the reader. */
+  #publish(): void {
+    const last = this.#segments.at(-1);
+    if (last) last.size += this.#unflushed;
+    this.#unflushed = 0;
+  }
+
+  /** Bytes written to the active segment but not yet fsync'd and published. */
+  #unflushed = 0;
+
+  async #dropSegmentsBefore(seq: number): Promise<void> {
+    while (this.#segments.length > 0 && this.#segments[0]!.seq < seq) {
+      const gone = this.#segments.shift()!;
+      this.#bytes -= gone.size;
+      await rm(join(this.options.dir, segmentName(gone.seq)), { force: true });
+    }
+  }
+}
+
+async function readRange(path: string, offset: number, length: number): Promise<Buffer> {
+  const handle = await open(path, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, offset);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+function readCheckpoint(dir: string): Position | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(join(dir, CHECKPOINT), "utf8")) as Position;
+    return Number.isInteger(parsed.segment) && Number.isInteger(parsed.offset) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeCheckpoint(dir: string, position: Position): Promise<void> {
+  const tmp = join(dir, `${CHECKPOINT}.tmp`);
+  const handle = await open(tmp, "w");
+  try {
+    await handle.writeFile(JSON.stringify(position));
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, join(dir, CHECKPOINT));
+}
+

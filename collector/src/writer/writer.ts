@@ -1,0 +1,162 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type ClickHouse, insertNewLlmCalls, isTransient, type LlmCallRow } from "@burnrate/storage";
+import type { CollectorMetrics } from "../metrics.js";
+import type { Spool } from "../spool/spool.js";
+import { decodeRecord } from "./rows.js";
+
+export interface WriterOptions {
+  /** Most bytes of spooled records merged into one insert. */
+  batchMaxBytes: number;
+  /** Longest a record waits for others to share its insert. */
+  batchMaxDelayMs: number;
+  /** Backoff between retries of a failed insert: starts here, doubles, capped at `retryMaxMs`. */
+  retryInitialMs: number;
+  retryMaxMs: number;
+}
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/**
+ * Moves batches from the spool into ClickHouse, in order. Records wait up to
+ * `batchMaxDelayMs` to share an insert, up to `batchMaxBytes`. A failure that may pass
+ * (storage down, too many parts) is retried with capped exponential backoff for as long as
+ * it lasts, while the records stay safe in the spool. A record ClickHouse rejects outright
+ * is set aside in the spool's `dead-letter/` folder, never dropped.
+ */
+export class Writer {
+  #stopping = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #storageDown = false;
+
+  constructor(
+    private readonly db: ClickHouse,
+    private readonly spool: Spool,
+    private readonly options: WriterOptions,
+    private readonly metrics: CollectorMetrics,
+    private readonly log: Logger,
+    private readonly deadLetterDir: string,
+  ) {}
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /**
+   * Writes what is left in the spool, waiting at most `deadlineMs`, then stops. Records not
+   * written by then stay in the spool and are replayed at the next start.
+   */
+  async close(deadlineMs: number): Promise<void> {
+    const deadline = setTimeout(() => {
+      this.#stopping = true;
+      this.#wake?.();
+    }, deadlineMs);
+    this.#closing = true;
+    this.#wake?.();
+    await this.#loop;
+    clearTimeout(deadline);
+  }
+
+  #closing = false;
+
+  async #run(): Promise<void> {
+    while (!this.#stopping) {
+      if (this.spool.unreadBytes === 0) {
+        if (this.#closing) return;
+        await Promise.race([this.spool.waitForData(), this.#sleep(1_000)]);
+        continue;
+      }
+      if (!this.#closing && this.spool.unreadBytes < this.options.batchMaxBytes) {
+        await this.#sleep(this.options.batchMaxDelayMs);
+      }
+      const read = await this.spool.read(this.options.batchMaxBytes);
+      if (!read) continue;
+      const written = await this.#writeWithRetry(read.records);
+      if (!written) return; // stopping while storage is down: the records stay spooled
+      await this.spool.commit(read);
+      this.metrics.spoolBytes.set(this.spool.bytes);
+    }
+  }
+
+  /** Resolves true once the records are stored (or dead-lettered), false if stopped first. */
+  async #writeWithRetry(records: Buffer[]): Promise<boolean> {
+    let backoff = this.options.retryInitialMs;
+    for (;;) {
+      try {
+        await this.#write(records);
+        if (this.#storageDown) this.log.info("burnrate: storage is back; writing spooled spans");
+        this.#storageDown = false;
+        return true;
+      } catch (error) {
+        if (!isTransient(error)) return this.#writeOneByOne(records, error as Error);
+        this.metrics.writeErrors.inc({ kind: "transient" });
+        if (!this.#storageDown) {
+          this.log.warn(`burnrate: storage unavailable (${(error as Error).message}); spooling to disk and retrying`);
+        }
+        this.#storageDown = true;
+        if (this.#stopping) return false;
+        await this.#sleep(backoff * (0.8 + Math.random() * 0.4));
+        if (this.#stopping) return false;
+        backoff = Math.min(backoff * 2, this.options.retryMaxMs);
+      }
+    }
+  }
+
+  /** After a permanent error, finds which records ClickHouse refuses and sets them aside. */
+  async #writeOneByOne(records: Buffer[], cause: Error): Promise<boolean> {
+    if (records.length === 1) {
+      this.#deadLetter(records[0]!, cause);
+      return true;
+    }
+    for (const record of records) {
+      if (!(await this.#writeWithRetry([record]))) return false;
+    }
+    return true;
+  }
+
+  async #write(records: Buffer[]): Promise<void> {
+    const started = performance.now();
+    const parts = records.map(decodeRecord);
+    const spans = Buffer.concat(parts.map((p) => p.spans));
+    const rows: LlmCallRow[] = [];
+    for (const part of parts) {
+      for (const line of part.calls.toString("utf8").split("\n")) if (line) rows.push(JSON.parse(line) as LlmCallRow);
+    }
+    await this.db.insertJsonEachRow("spans", spans);
+    const inserted = await insertNewLlmCalls(this.db, rows);
+    this.metrics.batchesWritten.inc();
+    this.metrics.spansWritten.inc(countLines(spans));
+    this.metrics.callsWritten.inc(inserted);
+    this.metrics.writeSeconds.observe((performance.now() - started) / 1000);
+  }
+
+  #deadLetter(record: Buffer, cause: Error): void {
+    mkdirSync(this.deadLetterDir, { recursive: true });
+    const file = join(this.deadLetterDir, `${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}.rec`);
+    writeFileSync(file, record);
+    this.metrics.writeErrors.inc({ kind: "rejected" });
+    this.log.error(`burnrate: ClickHouse rejected a batch (${cause.message}); kept it in ${file}`);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+}
+
+function countLines(data: Buffer): number {
+  let n = 0;
+  for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) n++;
+  return n;
+}
