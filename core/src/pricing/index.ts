@@ -1,1 +1,28 @@
-export {};
+export { GENAI_PRICES_PRICE_VERSION, GENAI_PRICES_VERSION } from "./genai-prices-catalog.js";
+export {
+  addUsd,
+  costOfTokens,
+  divideHalfEven,
+  formatUsd,
+  parseUsd,
+  type Ratio,
+  sumUsd,
+  USD_DECIMALS,
+  type Usd,
+} from "./money.js";
+export {
+  type PriceOverrides,
+  PriceOverridesError,
+  type PriceOverridesProblem,
+  parsePriceOverrides,
+  priceOverridesSchema,
+} from "./overrides.js";
+export {
+  createPriceBook,
+  type ModelPrice,
+  type ModelPriceTier,
+  type PriceBook,
+  type PriceBookOptions,
+  type PricedCall,
+  type PriceResult,
+} from "./price-book.js";

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { UNPRICED } from "../llm-call.js";
+import {
+  ATTR_GEN_AI_USAGE_COST_AMOUNT,
+  ATTR_GEN_AI_USAGE_COST_CURRENCY,
+  ATTR_GEN_AI_USAGE_COST_SOURCE,
+  ATTR_LLM_COST_TOTAL,
+} from "../semconv.js";
+import { decimalString, providerCost } from "./cost.js";
+
+const provider = (total: string) => ({
+  input: "0",
+  output: "0",
+  cacheRead: "0",
+  cacheWrite: "0",
+  total,
+  source: "provider",
+  priceVersion: "provider",
+});
+
+describe("providerCost", () => {
+  it("takes gen_ai.usage.cost.amount as a string or a number", () => {
+    expect(providerCost({ [ATTR_GEN_AI_USAGE_COST_AMOUNT]: "0.0047" })).toEqual(provider("0.0047"));
+    expect(providerCost({ [ATTR_GEN_AI_USAGE_COST_AMOUNT]: 1.5e-7 })).toEqual(provider("0.00000015"));
+  });
+
+  it("accepts USD and a provider source", () => {
+    const attributes = {
+      [ATTR_GEN_AI_USAGE_COST_AMOUNT]: 0.25,
+      [ATTR_GEN_AI_USAGE_COST_CURRENCY]: "USD",
+      [ATTR_GEN_AI_USAGE_COST_SOURCE]: "provider",
+    };
+    expect(providerCost(attributes)).toEqual(provider("0.25"));
+  });
+
+  it("leaves the call unpriced when the cost is in another currency or was computed elsewhere", () => {
+    expect(
+      providerCost({ [ATTR_GEN_AI_USAGE_COST_AMOUNT]: 1, [ATTR_GEN_AI_USAGE_COST_CURRENCY]: "EUR" }),
+    ).toEqual(UNPRICED);
+    expect(
+      providerCost({ [ATTR_GEN_AI_USAGE_COST_AMOUNT]: 1, [ATTR_GEN_AI_USAGE_COST_SOURCE]: "computed" }),
+    ).toEqual(UNPRICED);
+  });
+
+  it("leaves the call unpriced when the amount is not a number", () => {
+    expect(providerCost({ [ATTR_GEN_AI_USAGE_COST_AMOUNT]: "free" })).toEqual(UNPRICED);
+    expect(providerCost({ [ATTR_GEN_AI_USAGE_COST_AMOUNT]: -1 })).toEqual(UNPRICED);
+    expect(providerCost({})).toEqual(UNPRICED);
+  });
+
+  it("takes OpenInference's llm.cost.total without parts as input and output 0", () => {
+    expect(providerCost({ [ATTR_LLM_COST_TOTAL]: "0.12" })).toEqual(provider("0.12"));
+  });
+});
+
+describe("decimalString", () => {
+  it.each([
+    [0.0066, "0.0066"],
+    [1.5e-7, "0.00000015"],
+    [12, "12"],
+    [1e21, "1000000000000000000000"],
+    ["0.0120", "0.012"],
+    ["007.50", "7.5"],
+    [".5", "0.5"],
+    ["2.5E-3", "0.0025"],
+    ["0", "0"],
+  ])("writes %j as %j", (value, expected) => {
+    expect(decimalString(value)).toBe(expected);
+  });
+
+  it.each([["-1"], [-1], ["abc"], [""], ["."], [Number.NaN], [true]])("rejects %j", (value) => {
+    expect(decimalString(value)).toBeUndefined();
+  });
+});

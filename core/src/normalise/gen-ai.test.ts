@@ -1,0 +1,171 @@
+import { describe, expect, it } from "vitest";
+import { UNPRICED } from "../llm-call.js";
+import { ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, ATTR_GEN_AI_USAGE_INPUT_TOKENS } from "../semconv.js";
+import { normaliseSpan } from "./normalise-span.js";
+import { FIXTURE_IDS, loadSpan, withAttributes } from "./testdata/load-span.js";
+
+const PROJECT = FIXTURE_IDS.projectId;
+
+describe("GenAI semantic conventions v1.41", () => {
+  it("reads a chat span whose input_tokens already includes cache reads and writes", () => {
+    expect(normaliseSpan(loadSpan("semconv-anthropic-chat"), PROJECT)).toEqual({
+      ...FIXTURE_IDS,
+      service: "support-bot",
+      // gen_ai.conversation.id wins over burnrate.session for the session.
+      sessionId: "conv_7f3a9c",
+      agent: "triage-agent",
+      feature: "ticket-triage",
+      user: "u_482",
+      tenant: "acme",
+      provider: "anthropic",
+      operation: "chat",
+      requestModel: "claude-sonnet-4-5",
+      responseModel: "claude-sonnet-4-5-20250929",
+      serviceTier: "",
+      // 2302 = 18 uncached + 2000 read + 284 written: taken as reported, not summed again.
+      tokens: { input: 2302, output: 412, cacheRead: 2000, cacheWrite: 284, reasoning: 120 },
+      cost: UNPRICED,
+      estimated: false,
+      promptFingerprint: "pf_9c1d2e7a",
+      toolCallFingerprints: ["tc_a1b2", "tc_c3d4"],
+      status: "ok",
+      errorType: "",
+    });
+  });
+
+  it("adds the cache to input_tokens when the count proves it excluded it", () => {
+    // An instrumentation that copied Anthropic's raw input_tokens (18) cannot be right:
+    // an inclusive count is never smaller than its cached part.
+    const span = withAttributes(loadSpan("semconv-anthropic-chat"), { [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 18 });
+    expect(normaliseSpan(span, PROJECT)?.tokens).toEqual({
+      input: 2302,
+      output: 412,
+      cacheRead: 2000,
+      cacheWrite: 284,
+      reasoning: 120,
+    });
+  });
+
+  it("reads string-typed numbers: numeric strings parse, floats truncate, junk and negatives become 0", () => {
+    expect(normaliseSpan(loadSpan("semconv-string-numbers"), PROJECT)).toEqual({
+      ...FIXTURE_IDS,
+      service: "support-bot",
+      sessionId: "",
+      agent: "",
+      feature: "",
+      user: "",
+      tenant: "",
+      provider: "gcp.vertex_ai",
+      operation: "generate_content",
+      requestModel: "gemini-2.5-pro",
+      responseModel: "",
+      serviceTier: "batch",
+      tokens: { input: 1200, output: 300, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+      cost: UNPRICED,
+      estimated: true,
+      promptFingerprint: "",
+      // The fingerprints arrived as a JSON string; the non-string item is dropped.
+      toolCallFingerprints: ["tc_1", "tc_2"],
+      status: "ok",
+      errorType: "",
+    });
+  });
+
+  it("prefers current names when a span carries both current and deprecated ones", () => {
+    expect(normaliseSpan(loadSpan("semconv-mixed-names"), PROJECT)).toEqual({
+      ...FIXTURE_IDS,
+      service: "support-bot",
+      sessionId: "",
+      agent: "",
+      feature: "",
+      user: "",
+      tenant: "",
+      provider: "azure.ai.openai",
+      operation: "chat",
+      requestModel: "gpt-4o",
+      responseModel: "",
+      serviceTier: "flex",
+      tokens: { input: 1000, output: 50, cacheRead: 100, cacheWrite: 0, reasoning: 0 },
+      cost: UNPRICED,
+      estimated: false,
+      promptFingerprint: "",
+      toolCallFingerprints: [],
+      status: "ok",
+      errorType: "",
+    });
+  });
+});
+
+describe("older GenAI conventions", () => {
+  it("reads gen_ai.system and the older input_tokens without cache attributes", () => {
+    expect(normaliseSpan(loadSpan("semconv-legacy-openai"), PROJECT)).toEqual({
+      ...FIXTURE_IDS,
+      service: "checkout-api",
+      sessionId: "",
+      agent: "",
+      feature: "",
+      user: "",
+      tenant: "",
+      provider: "openai",
+      operation: "chat",
+      requestModel: "gpt-4o-mini",
+      responseModel: "gpt-4o-mini-2024-07-18",
+      // The request asked for "auto", so the tier the response reports is the one billed.
+      serviceTier: "default",
+      tokens: { input: 1450, output: 230, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+      cost: UNPRICED,
+      estimated: false,
+      promptFingerprint: "",
+      toolCallFingerprints: [],
+      status: "ok",
+      errorType: "",
+    });
+  });
+
+  it("reads prompt_tokens and completion_tokens, and the operation from the span name", () => {
+    expect(normaliseSpan(loadSpan("semconv-legacy-prompt-tokens"), PROJECT)).toEqual({
+      ...FIXTURE_IDS,
+      service: "legacy-reports",
+      sessionId: "",
+      agent: "",
+      feature: "",
+      user: "",
+      tenant: "",
+      provider: "azure.ai.openai",
+      operation: "chat",
+      requestModel: "gpt-4",
+      responseModel: "gpt-4-0613",
+      serviceTier: "",
+      tokens: { input: 800, output: 150, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+      cost: UNPRICED,
+      estimated: false,
+      promptFingerprint: "",
+      toolCallFingerprints: [],
+      status: "ok",
+      errorType: "",
+    });
+  });
+
+  it("reads a cache write alone without taking it for part of an exclusive count", () => {
+    const span = withAttributes(loadSpan("semconv-legacy-openai"), {
+      [ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]: 1000,
+    });
+    expect(normaliseSpan(span, PROJECT)?.tokens).toEqual({
+      input: 1450,
+      output: 230,
+      cacheRead: 0,
+      cacheWrite: 1000,
+      reasoning: 0,
+    });
+  });
+});
+
+describe("spans that are not LLM calls", () => {
+  it.each([
+    ["an HTTP client span", "http-client"],
+    ["an invoke_agent span, even with aggregated usage", "semconv-invoke-agent"],
+    ["an execute_tool span", "semconv-execute-tool"],
+  ])("returns undefined for %s", (_label, fixture) => {
+    expect(normaliseSpan(loadSpan(fixture), PROJECT)).toBeUndefined();
+  });
+});

@@ -1,0 +1,181 @@
+import { type CallCost, type LlmCall, UNPRICED } from "../llm-call.js";
+import { priceTokens } from "./call-cost.js";
+import { findCatalogPrice, GENAI_PRICES_PRICE_VERSION } from "./genai-prices-catalog.js";
+import { formatUsd } from "./money.js";
+import {
+  type CompiledOverride,
+  compileOverrides,
+  findOverride,
+  overridePriceVersion,
+  type PriceOverrides,
+  parsePriceOverrides,
+} from "./overrides.js";
+import { genaiPricesProviderId } from "./providers.js";
+import { type Rate, type RateCard, rateAt, tierStarts } from "./rate-card.js";
+import { applyServiceTier } from "./service-tiers.js";
+
+export interface PriceBookOptions {
+  /** Validated overrides (see `parsePriceOverrides`); checked before genai-prices. */
+  overrides?: PriceOverrides;
+}
+
+export interface PriceResult {
+  cost: CallCost;
+  /** Set when no price was found, so the collector can count price misses by model. */
+  miss?: { provider: string; model: string };
+}
+
+/** The fields of a call that pricing reads. */
+export type PricedCall = Pick<
+  LlmCall,
+  "provider" | "requestModel" | "responseModel" | "serviceTier" | "tokens" | "cost" | "startTimeUnixNano"
+>;
+
+export interface PriceBook {
+  /** Prices one call at call.startTimeUnixNano. Pure; never throws for an unknown model. */
+  price(call: PricedCall): PriceResult;
+  /** The per-million prices in force for a model at a time, and where they came from; undefined if unknown. */
+  lookup(query: { provider: string; model: string; at: Date }): ModelPrice | undefined;
+  /** The price data version, e.g. "genai-prices@0.1.8". */
+  readonly version: string;
+}
+
+/** Standard (not service-tier) prices per million tokens, as 12-decimal strings. */
+export interface ModelPrice {
+  /** The genai-prices provider id (e.g. `google` for `gcp.vertex_ai`), or the override's or query's provider. */
+  provider: string;
+  /** The model id genai-prices prices it as (`gpt-4o` for `gpt-4o-2024-08-06`), or the queried name for overrides. */
+  model: string;
+  /** Prices for prompts up to the first tier start (see `tiers`). */
+  inputPerMillion: string;
+  outputPerMillion: string;
+  cacheReadPerMillion?: string;
+  cacheWritePerMillion?: string;
+  /** Long-context prices: each applies when the whole prompt exceeds `aboveInputTokens`. */
+  tiers?: ModelPriceTier[];
+  source: "genai-prices" | "override";
+  version: string;
+}
+
+export interface ModelPriceTier {
+  aboveInputTokens: number;
+  inputPerMillion: string;
+  outputPerMillion: string;
+  cacheReadPerMillion?: string;
+  cacheWritePerMillion?: string;
+}
+
+/** Where one model's prices were found. */
+interface Found {
+  source: "genai-prices" | "override";
+  provider: string;
+  modelId: string;
+  card: RateCard;
+  version: string;
+}
+
+/**
+ * Creates a price book over genai-prices' bundled data and optional user overrides.
+ *
+ * Order: a cost the provider reported wins and is returned unchanged; otherwise the model
+ * name is `responseModel` (the snapshot that actually ran), then `requestModel`. Overrides
+ * are tried for both names before genai-prices, because an override is the user's own
+ * statement of what they pay; the first override in file order wins. Prices are those in
+ * force at the span's start time, adjusted for the call's service tier. A model found
+ * nowhere yields `UNPRICED` and a `miss`, never $0.
+ * @example
+ * const book = createPriceBook({ overrides: parsePriceOverrides(yaml, "prices.yaml") });
+ * const { cost, miss } = book.price(call);
+ */
+export function createPriceBook(options: PriceBookOptions = {}): PriceBook {
+  // Re-validate: overrides may have been built in code rather than read through the schema.
+  const overrides = options.overrides && parsePriceOverrides(options.overrides, "price book overrides");
+  const compiled = overrides ? compileOverrides(overrides) : [];
+  const overrideVersion = overrides ? overridePriceVersion(overrides) : "";
+
+  function find(provider: string, models: readonly string[], at: Date): Found | undefined {
+    for (const model of models) {
+      const override = findOverride(compiled, provider, model);
+      if (override) return fromOverride(override, provider, model, overrideVersion);
+    }
+    for (const model of models) {
+      const entry = findCatalogPrice(provider, model, at);
+      if (entry) {
+        const { providerId, modelId, card } = entry;
+        return {
+          source: "genai-prices",
+          provider: providerId,
+          modelId,
+          card,
+          version: GENAI_PRICES_PRICE_VERSION,
+        };
+      }
+    }
+    return undefined;
+  }
+
+  return {
+    version: GENAI_PRICES_PRICE_VERSION,
+
+    price(call) {
+      if (call.cost.source === "provider") return { cost: call.cost };
+      const models = modelNames(call);
+      const found = find(call.provider, models, spanTime(call.startTimeUnixNano));
+      if (!found) return { cost: UNPRICED, miss: { provider: call.provider, model: models[0] ?? "" } };
+      const providerId = genaiPricesProviderId(found.provider);
+      const tiered = applyServiceTier(found.card, call.serviceTier, providerId, found.modelId);
+      return { cost: priceTokens(call.tokens, tiered.card, found.version, tiered.ratio) };
+    },
+
+    lookup({ provider, model, at }) {
+      const found = find(provider, [model], at);
+      return found && toModelPrice(found);
+    },
+  };
+}
+
+function fromOverride(override: CompiledOverride, provider: string, model: string, version: string): Found {
+  // Service tiers follow this provider too, so an OpenAI fine-tune sent through batch is still halved.
+  return {
+    source: "override",
+    provider: override.provider ?? provider,
+    modelId: model,
+    card: override.card,
+    version,
+  };
+}
+
+function modelNames(call: PricedCall): string[] {
+  const names = [call.responseModel, call.requestModel].map((name) => name.trim()).filter((name) => name);
+  return [...new Set(names)];
+}
+
+/** Span start in Unix nanoseconds to a Date (millisecond precision is plenty for price changes). */
+function spanTime(unixNano: bigint): Date {
+  return new Date(Number(unixNano / 1_000_000n));
+}
+
+function toModelPrice(found: Found): ModelPrice {
+  const tiers = tierStarts(found.card).map((start) => ({
+    aboveInputTokens: start,
+    ...pricesAt(found.card, start + 1),
+  }));
+  return {
+    provider: found.provider,
+    model: found.modelId,
+    ...pricesAt(found.card, 0),
+    ...(tiers.length > 0 ? { tiers } : {}),
+    source: found.source,
+    version: found.version,
+  };
+}
+
+function pricesAt(card: RateCard, promptTokens: number): Omit<ModelPriceTier, "aboveInputTokens"> {
+  const at = (rate: Rate) => formatUsd(rateAt(rate, promptTokens));
+  return {
+    inputPerMillion: at(card.input),
+    outputPerMillion: at(card.output),
+    ...(card.cacheRead ? { cacheReadPerMillion: at(card.cacheRead) } : {}),
+    ...(card.cacheWrite ? { cacheWritePerMillion: at(card.cacheWrite) } : {}),
+  };
+}
