@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { collectorConfigSchema } from "@burnrate/collector";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "./config.js";
 
@@ -22,6 +23,7 @@ describe("loadConfig", () => {
           retention: { spansDays: 90, callsDays: 400 },
         },
         auth: { keys: [] },
+        collector: collectorConfigSchema.parse({}),
       },
     });
   });
@@ -53,6 +55,7 @@ describe("loadConfig", () => {
           { key: "read-key-0123456789", project: "acme", role: "read" },
         ],
       },
+      collector: collectorConfigSchema.parse({}),
     });
   });
 

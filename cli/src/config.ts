@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { apiKeySchema, isLoopback, ROLES } from "@burnrate/core";
 import { collectorConfigSchema } from "@burnrate/collector";
+import { apiKeySchema, isLoopback, ROLES } from "@burnrate/core";
 import { storageConfigSchema } from "@burnrate/storage";
 import { parse as parseYaml } from "yaml";
 import { type ZodError, z } from "zod";

@@ -49,7 +49,9 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const { db, config } = options;
   const log = options.log ?? stderrLog;
   const metrics = createMetrics();
-  const overrides = config.pricing.overridesFile ? loadPriceOverrides(config.pricing.overridesFile) : undefined;
+  const overrides = config.pricing.overridesFile
+    ? loadPriceOverrides(config.pricing.overridesFile)
+    : undefined;
   const priceBook = createPriceBook(overrides ? { overrides } : {});
   const context: ProcessorContext = { metrics };
   const pipeline = createPipeline(

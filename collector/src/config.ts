@@ -9,7 +9,11 @@ export const collectorConfigSchema = z
     receiver: z
       .object({
         /** Largest request body accepted, measured after decompression. */
-        maxBodyBytes: z.number().int().positive().default(32 * MiB),
+        maxBodyBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(32 * MiB),
         /** Spans with more attributes are rejected (partial success). */
         maxAttributesPerSpan: z.number().int().positive().default(1024),
         /** Export requests processed at once; more get 429 with Retry-After. */
@@ -23,14 +27,26 @@ export const collectorConfigSchema = z
         /** Where accepted batches wait for storage. */
         dir: z.string().min(1).default("./.burnrate/spool"),
         /** Most bytes on disk; past it the receiver answers 503. */
-        maxBytes: z.number().int().positive().default(1024 * MiB),
-        segmentBytes: z.number().int().positive().default(64 * MiB),
+        maxBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(1024 * MiB),
+        segmentBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(64 * MiB),
       })
       .strict()
       .prefault({}),
     writer: z
       .object({
-        batchMaxBytes: z.number().int().positive().default(16 * MiB),
+        batchMaxBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(16 * MiB),
         batchMaxDelayMs: z.number().int().nonnegative().default(200),
         retryInitialMs: z.number().int().positive().default(100),
         retryMaxMs: z.number().int().positive().default(5_000),

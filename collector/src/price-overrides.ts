@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { parsePriceOverrides, type PriceOverrides } from "@burnrate/core";
+import { type PriceOverrides, parsePriceOverrides } from "@burnrate/core";
 import { parse } from "yaml";
 
 /** Reads and validates a price-override file (YAML or JSON; JSON is YAML). */
@@ -10,13 +10,17 @@ export function loadPriceOverrides(file: string): PriceOverrides {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new Error(`cannot read the price overrides file ${path} (${(error as NodeJS.ErrnoException).code})`);
+    throw new Error(
+      `cannot read the price overrides file ${path} (${(error as NodeJS.ErrnoException).code})`,
+    );
   }
   let raw: unknown;
   try {
     raw = parse(text);
   } catch (error) {
-    throw new Error(`price overrides file ${path} is not valid YAML or JSON: ${(error as Error).message.split("\n")[0]}`);
+    throw new Error(
+      `price overrides file ${path} is not valid YAML or JSON: ${(error as Error).message.split("\n")[0]}`,
+    );
   }
   return parsePriceOverrides(raw, path);
 }

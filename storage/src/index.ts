@@ -5,9 +5,9 @@ export { isTransient, StorageError, StorageQueryError, StorageUnavailableError }
 export { insertNewLlmCalls, type LlmCallRow, nanosToDateTime64, toLlmCallRow } from "./llm-calls.js";
 export { appliedVersions, loadMigrations, type Migration, type MigrationReport, migrate } from "./migrate.js";
 export { openClickHouse, openStorage } from "./open.js";
+export { withOutageSwitch } from "./outage.js";
 export { type CostByDayRow, costByDay } from "./queries/cost-by-day.js";
 export { type TraceCost, traceCost } from "./queries/trace-cost.js";
-export { withOutageSwitch } from "./outage.js";
 export { applyRetention, currentTtlDays, type Retention } from "./retention.js";
 export { openServer, type ServerOptions } from "./server.js";
 export * from "./sql.js";

@@ -80,7 +80,11 @@ class ServerClickHouse implements ClickHouse {
   async insertJsonEachRow(table: string, payload: Uint8Array): Promise<void> {
     if (payload.length === 0) return;
     try {
-      await this.client.insert({ table, values: Readable.from([payload], { objectMode: false }), format: "JSONEachRow" });
+      await this.client.insert({
+        table,
+        values: Readable.from([payload], { objectMode: false }),
+        format: "JSONEachRow",
+      });
     } catch (error) {
       throw toStorageError(error, `insert into ${table}`);
     }

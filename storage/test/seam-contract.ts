@@ -78,7 +78,9 @@ export function seamContract(open: () => Promise<ClickHouse>): void {
   it("inserts a ready-made JSONEachRow payload", async () => {
     const payload = Buffer.from('{"k":"raw-1","n":11,"m":{}}\n{"k":"raw-2","n":12,"m":{"a":"b"}}\n');
     await db.insertJsonEachRow("seam_probe", payload);
-    const rows = await db.query(build(sql`SELECT k, n, m FROM seam_probe WHERE startsWith(k, ${param("String", "raw-")}) ORDER BY k`));
+    const rows = await db.query(
+      build(sql`SELECT k, n, m FROM seam_probe WHERE startsWith(k, ${param("String", "raw-")}) ORDER BY k`),
+    );
     expect(rows).toEqual([
       { k: "raw-1", n: 11, m: {} },
       { k: "raw-2", n: 12, m: { a: "b" } },

@@ -3,7 +3,12 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Collector, type CollectorConfig, collectorConfigSchema, createCollector } from "@burnrate/collector";
+import {
+  type Collector,
+  type CollectorConfig,
+  collectorConfigSchema,
+  createCollector,
+} from "@burnrate/collector";
 import type { ApiKey } from "@burnrate/core";
 import { type ClickHouse, migrate, openEmbedded, withOutageSwitch } from "@burnrate/storage";
 
@@ -33,10 +38,19 @@ export async function startTestCollector(
   const config: CollectorConfig = collectorConfigSchema.parse({
     ...options.config,
     spool: { dir: join(dir, "spool"), ...(options.config?.spool as object) },
-    writer: { batchMaxDelayMs: 20, retryInitialMs: 20, retryMaxMs: 200, ...(options.config?.writer as object) },
+    writer: {
+      batchMaxDelayMs: 20,
+      retryInitialMs: 20,
+      retryMaxMs: 200,
+      ...(options.config?.writer as object),
+    },
   });
   const logs: string[] = [];
-  const log = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
+  const log = {
+    info: (m: string) => logs.push(m),
+    warn: (m: string) => logs.push(m),
+    error: (m: string) => logs.push(m),
+  };
   const collector = await createCollector({ db, config, keys: options.keys ?? [], log });
   const server = createServer((req, res) => collector.handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -60,11 +74,16 @@ export async function startTestCollector(
 }
 
 /** Polls until `read()` returns what `done` accepts, or fails after `timeoutMs` with the last value. */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await read();
   while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
     await new Promise((r) => setTimeout(r, 50));
     value = await read();
   }
@@ -73,6 +92,9 @@ export async function eventually<T>(read: () => Promise<T>, done: (value: T) => 
 
 /** Counts rows the way every total does: FINAL, so a not-yet-merged duplicate counts once. */
 export async function countRows(db: ClickHouse, table: "spans" | "llm_calls"): Promise<number> {
-  const [row] = await db.query<{ n: number }>({ query: `SELECT count() AS n FROM ${table} FINAL`, params: {} });
+  const [row] = await db.query<{ n: number }>({
+    query: `SELECT count() AS n FROM ${table} FINAL`,
+    params: {},
+  });
   return row!.n;
 }

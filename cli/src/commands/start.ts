@@ -97,7 +97,12 @@ async function startAll(config: ReturnType<typeof loadConfig>["config"], out: Ou
   const api = createQueryApi({ db });
   let otlp: Listening | undefined;
   try {
-    otlp = await listen((req, res) => collector.handle(req, res), config.server.host, config.server.otlpPort, "OTLP receiver");
+    otlp = await listen(
+      (req, res) => collector.handle(req, res),
+      config.server.host,
+      config.server.otlpPort,
+      "OTLP receiver",
+    );
     const apiServer = await listen(api, config.server.host, config.server.apiPort, "query API");
     return {
       db,

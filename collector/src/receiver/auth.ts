@@ -19,9 +19,13 @@ export function createAuthenticator(keys: readonly ApiKey[]): Authenticate {
     if (byDigest.size === 0) return DEFAULT_PROJECT;
     const presented = presentedKey(req);
     if (!presented) {
-      throw new HttpError(401, "missing API key: send `Authorization: Bearer <key>` or `x-burnrate-api-key`", {
-        "www-authenticate": "Bearer",
-      });
+      throw new HttpError(
+        401,
+        "missing API key: send `Authorization: Bearer <key>` or `x-burnrate-api-key`",
+        {
+          "www-authenticate": "Bearer",
+        },
+      );
     }
     const key = byDigest.get(digest(presented));
     if (!key) throw new HttpError(401, "unknown API key", { "www-authenticate": "Bearer" });

@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CollectorMetrics } from "../metrics.js";
-import { decodeJsonTraces, decodeProtobufTraces, encodeExportResponse, OtlpDecodeError } from "../otlp/index.js";
+import {
+  decodeJsonTraces,
+  decodeProtobufTraces,
+  encodeExportResponse,
+  OtlpDecodeError,
+} from "../otlp/index.js";
 import type { Pipeline } from "../pipeline/pipeline.js";
 import type { Spool } from "../spool/spool.js";
 import { SpoolFullError } from "../spool/spool.js";
@@ -26,16 +31,29 @@ export interface TracesReceiverOptions {
  */
 export function createTracesReceiver(
   options: TracesReceiverOptions,
-  deps: { authenticate: Authenticate; pipeline: Pipeline; spool: Spool; metrics: CollectorMetrics; version: () => bigint },
+  deps: {
+    authenticate: Authenticate;
+    pipeline: Pipeline;
+    spool: Spool;
+    metrics: CollectorMetrics;
+    version: () => bigint;
+  },
 ) {
   let inFlight = 0;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const format = formatOf(req.headers["content-type"]);
     if (!format) {
-      return sendStatus(res, "json", 415, "unsupported Content-Type; send application/x-protobuf or application/json");
+      return sendStatus(
+        res,
+        "json",
+        415,
+        "unsupported Content-Type; send application/x-protobuf or application/json",
+      );
     }
     if (inFlight >= options.maxConcurrentRequests) {
-      return sendStatus(res, format, 429, "too many export requests in flight; retry shortly", { "retry-after": "1" });
+      return sendStatus(res, format, 429, "too many export requests in flight; retry shortly", {
+        "retry-after": "1",
+      });
     }
     inFlight++;
     try {

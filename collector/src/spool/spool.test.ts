@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type Spool as SpoolType, Spool, SpoolFullError } from "./spool.js";
+import { Spool, SpoolFullError, type Spool as SpoolType } from "./spool.js";
 
 const dirOf = () => mkdtempSync(join(tmpdir(), "burnrate-spool-"));
 const text = (records: Buffer[] | undefined) => (records ?? []).map((r) => r.toString());
@@ -20,7 +20,9 @@ describe("Spool", () => {
   it("returns appended records in order and frees segments once committed", async () => {
     const dir = dirOf();
     const spool = await Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 64 });
-    await Promise.all(["a", "b", "c", "d", "e", "f", "g", "h"].map((r) => spool.append(Buffer.from(r.repeat(20)))));
+    await Promise.all(
+      ["a", "b", "c", "d", "e", "f", "g", "h"].map((r) => spool.append(Buffer.from(r.repeat(20)))),
+    );
     expect(spool.unreadBytes).toBe(8 * 28);
     expect(readdirSync(dir).filter((f) => f.endsWith(".seg")).length).toBeGreaterThan(1);
     expect(await drain(spool, 60)).toEqual(["a", "b", "c", "d", "e", "f", "g", "h"].map((r) => r.repeat(20)));

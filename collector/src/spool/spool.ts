@@ -158,7 +158,9 @@ export class Spool {
       if (parsed.payloads.length === 0) {
         // The next record is larger than the budget: read exactly that one.
         const whole = HEADER_BYTES + data.readUInt32LE(0);
-        parsed = parseFrames(await readRange(join(this.options.dir, segmentName(segment.seq)), pos.offset, whole));
+        parsed = parseFrames(
+          await readRange(join(this.options.dir, segmentName(segment.seq)), pos.offset, whole),
+        );
       }
       records.push(...parsed.payloads);
       bytes += parsed.consumed;
@@ -298,4 +300,3 @@ async function writeCheckpoint(dir: string, position: Position): Promise<void> {
   }
   await rename(tmp, join(dir, CHECKPOINT));
 }
-

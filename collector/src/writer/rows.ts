@@ -1,4 +1,4 @@
-import type { AttributeValue, Attributes, Span } from "@burnrate/core";
+import type { Attributes, AttributeValue, Span } from "@burnrate/core";
 import { nanosToDateTime64, toLlmCallRow } from "@burnrate/storage";
 import type { Batch } from "../pipeline/batch.js";
 

@@ -96,7 +96,9 @@ export class Writer {
         if (!isTransient(error)) return this.#writeOneByOne(records, error as Error);
         this.metrics.writeErrors.inc({ kind: "transient" });
         if (!this.#storageDown) {
-          this.log.warn(`burnrate: storage unavailable (${(error as Error).message}); spooling to disk and retrying`);
+          this.log.warn(
+            `burnrate: storage unavailable (${(error as Error).message}); spooling to disk and retrying`,
+          );
         }
         this.#storageDown = true;
         if (this.#stopping) return false;
@@ -125,7 +127,8 @@ export class Writer {
     const spans = Buffer.concat(parts.map((p) => p.spans));
     const rows: LlmCallRow[] = [];
     for (const part of parts) {
-      for (const line of part.calls.toString("utf8").split("\n")) if (line) rows.push(JSON.parse(line) as LlmCallRow);
+      for (const line of part.calls.toString("utf8").split("\n"))
+        if (line) rows.push(JSON.parse(line) as LlmCallRow);
     }
     await this.db.insertJsonEachRow("spans", spans);
     const inserted = await insertNewLlmCalls(this.db, rows);
@@ -137,7 +140,10 @@ export class Writer {
 
   #deadLetter(record: Buffer, cause: Error): void {
     mkdirSync(this.deadLetterDir, { recursive: true });
-    const file = join(this.deadLetterDir, `${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}.rec`);
+    const file = join(
+      this.deadLetterDir,
+      `${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}.rec`,
+    );
     writeFileSync(file, record);
     this.metrics.writeErrors.inc({ kind: "rejected" });
     this.log.error(`burnrate: ClickHouse rejected a batch (${cause.message}); kept it in ${file}`);
