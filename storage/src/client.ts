@@ -31,10 +31,13 @@ export interface ClickHouse {
 
 /**
  * Settings both drivers apply to every query, so results look the same in both modes:
- * decimals (money) come back as exact strings, 64-bit counts as plain JSON numbers.
+ * decimals (money) come back as exact strings with every decimal place, 64-bit counts as
+ * plain JSON numbers.
  */
 export const OUTPUT_SETTINGS = {
   output_format_json_quote_decimals: 1,
+  // Money always reads as 12 decimals ("0.004400000000"), the way core formats it.
+  output_format_decimal_trailing_zeros: 1,
   output_format_json_quote_64bit_integers: 0,
 } as const;
 

@@ -39,7 +39,7 @@ export async function costByDay(
         ${ident(dimension)} AS key,
         sum(calls) AS calls,
         sum(unpriced_calls) AS unpricedCalls,
-        toString(sum(cost_total)) AS costUsd
+        sum(cost_total) AS costUsd
       FROM llm_cost_minutely
       WHERE project_id = ${param("String", projectId)}
         AND minute >= parseDateTime64BestEffort(${param("String", range.from)})

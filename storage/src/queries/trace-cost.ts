@@ -28,7 +28,7 @@ export async function traceCost(db: ClickHouse, projectId: string, traceId: stri
         sum(cache_read_tokens) AS cacheReadTokens,
         sum(cache_write_tokens) AS cacheWriteTokens,
         sum(reasoning_tokens) AS reasoningTokens,
-        toString(sum(cost_total)) AS costUsd
+        sum(cost_total) AS costUsd
       FROM llm_calls FINAL
       WHERE project_id = ${param("String", projectId)} AND trace_id = ${param("String", traceId)}`),
   );
