@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "./commands/command.js";
 import { migrateCommand } from "./commands/migrate.js";
+import { repriceCommand } from "./commands/reprice.js";
 import { startCommand } from "./commands/start.js";
 import { consoleOutput, type Output } from "./output.js";
 
-const COMMANDS: Command[] = [startCommand, migrateCommand];
+const COMMANDS: Command[] = [startCommand, migrateCommand, repriceCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {

@@ -8,6 +8,7 @@ export { openClickHouse, openStorage } from "./open.js";
 export { withOutageSwitch } from "./outage.js";
 export { type CostByDayRow, costByDay } from "./queries/cost-by-day.js";
 export { type TraceCost, traceCost } from "./queries/trace-cost.js";
+export { type RepriceOptions, type RepriceReport, rebuildRollupMinutes, reprice } from "./reprice.js";
 export { applyRetention, currentTtlDays, type Retention } from "./retention.js";
 export { openServer, type ServerOptions } from "./server.js";
 export * from "./sql.js";
