@@ -240,3 +240,14 @@ export const ATTR_AI_USAGE_INPUT_TOKEN_DETAILS_CACHE_WRITE_TOKENS =
 /** Output tokens spent on reasoning (SDK v6+). */
 export const ATTR_AI_USAGE_OUTPUT_TOKEN_DETAILS_REASONING_TOKENS =
   "ai.usage.outputTokenDetails.reasoningTokens" as const;
+
+// --- Burnrate guard events ---
+
+/** Span event recorded when a local guard stops a call before it is sent. */
+export const EVENT_BURNRATE_GUARD_STOP = "burnrate.guard.stop" as const;
+/** What the guard measured: `cost_usd`, `calls`, `tokens`, `identical_calls`, `cycle_repeats`. */
+export const ATTR_BURNRATE_GUARD_MEASURE = "burnrate.guard.measure" as const;
+/** How much of the measure the run had used. */
+export const ATTR_BURNRATE_GUARD_SPENT = "burnrate.guard.spent" as const;
+/** The limit the guard enforces. */
+export const ATTR_BURNRATE_GUARD_LIMIT = "burnrate.guard.limit" as const;

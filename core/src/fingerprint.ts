@@ -1,0 +1,58 @@
+import { createHash } from "node:crypto";
+
+/**
+ * JSON with object keys sorted at every depth, so two values that mean the same thing
+ * (`{a:1,b:2}` and `{b:2,a:1}`) serialise, and therefore hash, the same.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = sortKeys(v);
+  }
+  return out;
+}
+
+/** A short, stable digest: the first 16 hex characters of SHA-256. Content cannot be read back from it. */
+export function digest(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
+}
+
+/**
+ * The fingerprint of a prompt: a digest of its canonicalised messages, model and tools.
+ * Two calls with the same fingerprint sent the model the same thing.
+ * @example promptFingerprint({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] })
+ */
+export function promptFingerprint(prompt: {
+  model: string;
+  messages: unknown;
+  tools?: unknown;
+  system?: unknown;
+}): string {
+  return digest(
+    canonicalJson({ m: prompt.model, s: prompt.system ?? null, p: prompt.messages, t: prompt.tools ?? null }),
+  );
+}
+
+/**
+ * The fingerprint of a tool call the model requested: a digest of the tool name and its
+ * arguments as canonical JSON. Arguments given as a JSON string are parsed first, so
+ * `'{"b":1,"a":2}'` and `{a:2,b:1}` match; a string that is not JSON is hashed as is.
+ */
+export function toolCallFingerprint(name: string, args: unknown): string {
+  let parsed = args;
+  if (typeof args === "string") {
+    try {
+      parsed = args.trim() === "" ? {} : JSON.parse(args);
+    } catch {
+      parsed = args;
+    }
+  }
+  return digest(canonicalJson({ n: name, a: parsed }));
+}

@@ -1,0 +1,72 @@
+import {
+  ATTR_BURNRATE_TOOL_RESULT_DIGEST,
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_TOOL_NAME,
+  canonicalJson,
+  digest,
+} from "@burnrate/core";
+import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { contextWithAttribution } from "./attribution.js";
+
+const tracer = () => trace.getTracer("@burnrate/instrumentation");
+
+async function inSpan<T>(
+  name: string,
+  attributes: Record<string, string>,
+  fn: () => Promise<T> | T,
+  extra?: (r: T) => Record<string, string>,
+): Promise<T> {
+  const span = tracer().startSpan(name, { kind: SpanKind.INTERNAL, attributes });
+  try {
+    const result = await context.with(trace.setSpan(context.active(), span), fn);
+    if (extra) span.setAttributes(extra(result));
+    return result;
+  } catch (error) {
+    span.setAttribute(ATTR_ERROR_TYPE, (error as Error)?.constructor?.name ?? "_OTHER");
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/**
+ * Runs `fn` as an `invoke_agent {name}` span; LLM calls inside are attributed to the agent.
+ * @example await agentSpan("planner", () => plan(task));
+ */
+export function agentSpan<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
+  return context.with(contextWithAttribution(context.active(), { agent: name }), () =>
+    inSpan(
+      `invoke_agent ${name}`,
+      { [ATTR_GEN_AI_OPERATION_NAME]: "invoke_agent", [ATTR_GEN_AI_AGENT_NAME]: name },
+      fn,
+    ),
+  );
+}
+
+/**
+ * Runs a tool as an `execute_tool {name}` span. With `resultDigest: true` it records a digest
+ * of the result (never the result itself), which lets loop detection see a tool that keeps
+ * returning the same thing.
+ * @example await toolSpan("read_file", () => fs.readFile(p, "utf8"), { resultDigest: true });
+ */
+export function toolSpan<T>(
+  name: string,
+  fn: () => Promise<T> | T,
+  options: { resultDigest?: boolean } = {},
+): Promise<T> {
+  return inSpan(
+    `execute_tool ${name}`,
+    { [ATTR_GEN_AI_OPERATION_NAME]: "execute_tool", [ATTR_GEN_AI_TOOL_NAME]: name },
+    fn,
+    options.resultDigest
+      ? (result) => ({
+          [ATTR_BURNRATE_TOOL_RESULT_DIGEST]: digest(
+            typeof result === "string" ? result : canonicalJson(result),
+          ),
+        })
+      : undefined,
+  );
+}

@@ -1,0 +1,144 @@
+import { promptFingerprint, type TokenUsage } from "@burnrate/core";
+import { messagesText } from "../estimate.js";
+import type { CallResult } from "../llm-call.js";
+import { settle } from "../settle.js";
+import { observeStream } from "../stream.js";
+import type { MethodTelemetry } from "../wrap.js";
+
+interface AnthropicUsage {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+}
+
+/**
+ * Anthropic's `input_tokens` excludes the cached parts; the GenAI conventions (and
+ * Burnrate's TokenUsage) count the whole prompt, so the three are added.
+ */
+export function anthropicUsage(usage: AnthropicUsage | null | undefined): TokenUsage | undefined {
+  if (!usage) return undefined;
+  const cacheRead = usage.cache_read_input_tokens ?? 0;
+  const cacheWrite = usage.cache_creation_input_tokens ?? 0;
+  return {
+    input: (usage.input_tokens ?? 0) + cacheRead + cacheWrite,
+    output: usage.output_tokens ?? 0,
+    cacheRead,
+    cacheWrite,
+    reasoning: 0,
+  };
+}
+
+interface ContentBlock {
+  type?: string;
+  name?: string;
+  input?: unknown;
+  text?: string;
+}
+
+/** `messages.create`, streaming or not. `messages.stream()` calls it, so it is covered too. */
+export const messages: MethodTelemetry = {
+  streams: (body) => body.stream === true,
+
+  start(body) {
+    const model = String(body.model ?? "");
+    return {
+      provider: "anthropic",
+      operation: "chat",
+      requestModel: model,
+      serviceTier: typeof body.service_tier === "string" ? body.service_tier : undefined,
+      promptFingerprint: promptFingerprint({
+        model,
+        messages: body.messages,
+        tools: body.tools,
+        system: body.system,
+      }),
+      inputMessages: body.messages,
+    };
+  },
+
+  finish(call, message) {
+    const m = message as {
+      id?: string;
+      model?: string;
+      stop_reason?: string;
+      usage?: AnthropicUsage;
+      content?: ContentBlock[];
+    };
+    call.finish({
+      responseId: m.id,
+      responseModel: m.model,
+      finishReasons: m.stop_reason ? [m.stop_reason] : [],
+      usage: anthropicUsage(m.usage),
+      toolCalls: (m.content ?? [])
+        .filter((b) => b.type === "tool_use")
+        .map((b) => ({ name: b.name ?? "", arguments: b.input })),
+      outputMessages: [{ role: "assistant", content: m.content }],
+    });
+  },
+
+  observe(call, stream, body) {
+    let usage: AnthropicUsage | undefined;
+    let id: string | undefined;
+    let model: string | undefined;
+    let stopReason: string | undefined;
+    let text = "";
+    const blocks = new Map<number, { name: string; json: string }>();
+    return observeStream(
+      stream as AsyncIterable<unknown> & { controller?: AbortController },
+      (item) => {
+        const event = item as {
+          type?: string;
+          index?: number;
+          message?: { id?: string; model?: string; usage?: AnthropicUsage };
+          content_block?: ContentBlock;
+          delta?: { type?: string; text?: string; partial_json?: string; stop_reason?: string };
+          usage?: AnthropicUsage;
+        };
+        if (event.type === "message_start" && event.message) {
+          id = event.message.id;
+          model = event.message.model;
+          usage = { ...event.message.usage };
+        } else if (event.type === "content_block_start" && event.content_block?.type === "tool_use") {
+          blocks.set(event.index ?? 0, { name: event.content_block.name ?? "", json: "" });
+        } else if (event.type === "content_block_delta") {
+          if (event.delta?.type === "text_delta") text += event.delta.text ?? "";
+          if (event.delta?.type === "input_json_delta") {
+            const block = blocks.get(event.index ?? 0);
+            if (block) block.json += event.delta.partial_json ?? "";
+          }
+        } else if (event.type === "message_delta") {
+          if (event.delta?.stop_reason) stopReason = event.delta.stop_reason;
+          // message_delta's counts are cumulative for the whole message.
+          if (event.usage) usage = { ...usage, ...definedOnly(event.usage) };
+        }
+      },
+      (outcome) => {
+        const toolCalls = [...blocks.values()].map((b) => ({ name: b.name, arguments: b.json }));
+        const complete = stopReason !== undefined;
+        const result: CallResult = {
+          responseId: id,
+          responseModel: model,
+          finishReasons: stopReason ? [stopReason] : [],
+          // A stream cut off before message_delta has only the prompt's count: estimate instead.
+          usage: complete ? anthropicUsage(usage) : undefined,
+          toolCalls,
+          outputMessages: [{ role: "assistant", content: text }],
+        };
+        const system = typeof body.system === "string" ? body.system : messagesText(body.system);
+        settle(
+          call,
+          result,
+          outcome,
+          Date.now(),
+          () => `${system}\n${messagesText(body.messages)}`,
+          () => text + toolCalls.map((t) => `${t.name} ${t.arguments}`).join("\n"),
+        );
+      },
+    );
+  },
+};
+
+function definedOnly(usage: AnthropicUsage): AnthropicUsage {
+  return Object.fromEntries(Object.entries(usage).filter(([, v]) => v !== null && v !== undefined));
+}

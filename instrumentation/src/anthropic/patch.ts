@@ -1,0 +1,33 @@
+import { diag } from "@opentelemetry/api";
+import { clientClass, type PatchTarget, patch, protoOf, unpatch } from "../patch.js";
+import { messages } from "./messages.js";
+
+/** The @anthropic-ai/sdk methods Burnrate instruments, found through a probe client that sends nothing. */
+export function anthropicTargets(moduleExports: unknown): PatchTarget[] {
+  const Anthropic = clientClass(moduleExports, "Anthropic");
+  if (!Anthropic) return [];
+  let probe: Record<string, unknown>;
+  try {
+    probe = new Anthropic({
+      apiKey: "burnrate-probe",
+      baseURL: "http://127.0.0.1:9",
+      maxRetries: 0,
+    }) as typeof probe;
+  } catch (error) {
+    diag.warn(
+      "burnrate: could not create a probe anthropic client; @anthropic-ai/sdk is not instrumented",
+      error,
+    );
+    return [];
+  }
+  const proto = protoOf(probe.messages);
+  return proto ? [{ proto, method: "create", telemetry: messages, what: "anthropic messages.create" }] : [];
+}
+
+export function patchAnthropic(moduleExports: unknown): number {
+  return anthropicTargets(moduleExports).filter(patch).length;
+}
+
+export function unpatchAnthropic(moduleExports: unknown): void {
+  for (const t of anthropicTargets(moduleExports)) unpatch(t.proto, t.method);
+}

@@ -1,0 +1,84 @@
+import {
+  ATTR_BURNRATE_FEATURE,
+  ATTR_BURNRATE_SESSION,
+  ATTR_BURNRATE_TASK_TYPE,
+  ATTR_BURNRATE_TENANT,
+  ATTR_BURNRATE_USER,
+  ATTR_GEN_AI_AGENT_NAME,
+} from "@burnrate/core";
+import { type Baggage, type Context, context, propagation } from "@opentelemetry/api";
+
+/** Who and what a call is for. Every field is optional; empty strings are ignored. */
+export interface Attribution {
+  feature?: string;
+  user?: string;
+  tenant?: string;
+  agent?: string;
+  session?: string;
+  taskType?: string;
+}
+
+/** Each attribution field's span attribute, which is also its W3C baggage key. */
+export const ATTRIBUTION_KEYS: Record<keyof Attribution, string> = {
+  feature: ATTR_BURNRATE_FEATURE,
+  user: ATTR_BURNRATE_USER,
+  tenant: ATTR_BURNRATE_TENANT,
+  agent: ATTR_GEN_AI_AGENT_NAME,
+  session: ATTR_BURNRATE_SESSION,
+  taskType: ATTR_BURNRATE_TASK_TYPE,
+};
+
+let defaults: Attribution = {};
+
+/**
+ * Runs `fn` with attribution set in the OTel context and in baggage. Baggage travels in
+ * W3C headers, so a downstream service's spans are attributed the same way.
+ * @example await withAttribution({ feature: "support-chat", user: req.user.id }, () => agent.run(task));
+ */
+export function withAttribution<T>(attribution: Attribution, fn: () => T): T {
+  return context.with(contextWithAttribution(context.active(), attribution), fn);
+}
+
+/**
+ * Sets process-wide attribution that applies wherever no `withAttribution` scope says
+ * otherwise, e.g. `setAttribution({ tenant: "acme" })` in a single-tenant worker.
+ * Fields set to undefined are cleared.
+ */
+export function setAttribution(attribution: Attribution): void {
+  defaults = clean({ ...defaults, ...attribution });
+}
+
+/** The attribution in force: baggage from the active context over process-wide defaults. */
+export function currentAttribution(ctx: Context = context.active()): Attribution {
+  const baggage = propagation.getBaggage(ctx);
+  const out: Attribution = { ...defaults };
+  if (baggage) {
+    for (const [field, key] of Object.entries(ATTRIBUTION_KEYS) as [keyof Attribution, string][]) {
+      const value = baggage.getEntry(key)?.value;
+      if (value) out[field] = value;
+    }
+  }
+  return out;
+}
+
+/** A context whose baggage carries `attribution` on top of what it already had. */
+export function contextWithAttribution(ctx: Context, attribution: Attribution): Context {
+  let baggage: Baggage = propagation.getBaggage(ctx) ?? propagation.createBaggage();
+  for (const [field, value] of Object.entries(clean(attribution)) as [keyof Attribution, string][]) {
+    baggage = baggage.setEntry(ATTRIBUTION_KEYS[field], { value });
+  }
+  return propagation.setBaggage(ctx, baggage);
+}
+
+/** Attribution as span attributes. */
+export function attributionAttributes(attribution: Attribution): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, value] of Object.entries(attribution) as [keyof Attribution, string][]) {
+    if (value) out[ATTRIBUTION_KEYS[field]] = value;
+  }
+  return out;
+}
+
+function clean(attribution: Attribution): Attribution {
+  return Object.fromEntries(Object.entries(attribution).filter(([, v]) => typeof v === "string" && v !== ""));
+}

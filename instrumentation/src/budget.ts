@@ -1,0 +1,66 @@
+import { context, trace } from "@opentelemetry/api";
+import { currentAttribution } from "./attribution.js";
+import type { GuardConfig } from "./guard-config.js";
+import { getRuntime } from "./runtime.js";
+
+/** What the current run has spent and has left. `remaining*` is undefined where no limit is set. */
+export interface BudgetStatus {
+  scope: { trace?: string; session?: string };
+  spentUsd: number;
+  remainingUsd: number | undefined;
+  calls: number;
+  remainingCalls: number | undefined;
+  tokens: number;
+  remainingTokens: number | undefined;
+}
+
+/**
+ * The budget of the current session when attribution names one, else of the current trace,
+ * so an agent can see what it has left and plan accordingly.
+ */
+export function budget(): BudgetStatus {
+  const { guard } = getRuntime();
+  const session = currentAttribution().session;
+  const traceId = trace.getSpan(context.active())?.spanContext().traceId;
+  const kind = session ? "session" : "trace";
+  const id = session ?? traceId;
+  const usage = id ? guard.usage(kind, id) : undefined;
+  const c: GuardConfig = guard.config;
+  const limits =
+    kind === "session"
+      ? { cost: c.maxCostPerSession, calls: c.maxCallsPerSession, tokens: c.maxTokensPerSession }
+      : { cost: c.maxCostPerTrace, calls: c.maxCallsPerTrace, tokens: c.maxTokensPerTrace };
+  const spent = { cost: usage?.costUsd ?? 0, calls: usage?.calls ?? 0, tokens: usage?.tokens ?? 0 };
+  const left = (limit: number | undefined, used: number) =>
+    limit === undefined ? undefined : Math.max(0, limit - used);
+  return {
+    scope: id ? { [kind]: id } : {},
+    spentUsd: spent.cost,
+    remainingUsd: left(limits.cost, spent.cost),
+    calls: spent.calls,
+    remainingCalls: left(limits.calls, spent.calls),
+    tokens: spent.tokens,
+    remainingTokens: left(limits.tokens, spent.tokens),
+  };
+}
+
+/**
+ * One line for a system prompt, e.g. "Budget: $0.42 spent, $1.58 left; 12 calls made, 38 left."
+ */
+export function budgetNote(): string {
+  const b = budget();
+  const cost =
+    b.remainingUsd === undefined
+      ? `$${b.spentUsd.toFixed(2)} spent`
+      : `$${b.spentUsd.toFixed(2)} spent, $${b.remainingUsd.toFixed(2)} left`;
+  const calls =
+    b.remainingCalls === undefined
+      ? `${b.calls} calls made`
+      : `${b.calls} calls made, ${b.remainingCalls} left`;
+  return `Budget: ${cost}; ${calls}.`;
+}
+
+/** Changes local guard settings at run time, e.g. `configure({ maxCostPerTrace: 2 })`. */
+export function configure(config: Partial<GuardConfig>): void {
+  getRuntime().guard.configure(config);
+}

@@ -1,0 +1,55 @@
+import { z } from "zod";
+
+const limit = z.number().positive().optional();
+
+/** Local guard limits. Unset limits are off; loop detection is on by default. */
+export const guardConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    maxCallsPerTrace: limit,
+    maxTokensPerTrace: limit,
+    maxCostPerTrace: limit,
+    maxCallsPerSession: limit,
+    maxTokensPerSession: limit,
+    maxCostPerSession: limit,
+    /** Stop after this many identical steps in a row (same tool call or same prompt). 0 turns it off. */
+    identicalCalls: z.number().int().nonnegative().default(5),
+    /** Stop when a cycle of 2 to 6 steps has repeated this many times. 0 turns it off. */
+    cycleRepeats: z.number().int().nonnegative().default(5),
+  })
+  .strict();
+
+export type GuardConfig = z.infer<typeof guardConfigSchema>;
+
+/** Environment variables for each guard setting. */
+export const GUARD_ENV: Record<string, keyof GuardConfig> = {
+  BURNRATE_GUARD_ENABLED: "enabled",
+  BURNRATE_MAX_CALLS_PER_TRACE: "maxCallsPerTrace",
+  BURNRATE_MAX_TOKENS_PER_TRACE: "maxTokensPerTrace",
+  BURNRATE_MAX_COST_PER_TRACE: "maxCostPerTrace",
+  BURNRATE_MAX_CALLS_PER_SESSION: "maxCallsPerSession",
+  BURNRATE_MAX_TOKENS_PER_SESSION: "maxTokensPerSession",
+  BURNRATE_MAX_COST_PER_SESSION: "maxCostPerSession",
+  BURNRATE_LOOP_IDENTICAL_CALLS: "identicalCalls",
+  BURNRATE_LOOP_CYCLE_REPEATS: "cycleRepeats",
+};
+
+/** Reads guard settings from the environment; a bad value names its variable. */
+export function guardConfigFromEnv(env: NodeJS.ProcessEnv): GuardConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(GUARD_ENV)) {
+    const value = env[name];
+    if (value === undefined || value === "") continue;
+    if (key === "enabled") raw[key] = !/^(false|0|no|off)$/i.test(value);
+    else if (Number.isNaN(Number(value)))
+      throw new Error(`${name} must be a number, got ${JSON.stringify(value)}`);
+    else raw[key] = Number(value);
+  }
+  const parsed = guardConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = Object.entries(GUARD_ENV).find(([, k]) => k === issue.path[0])?.[0];
+    throw new Error(`${name}: ${issue.message}`);
+  }
+  return parsed.data;
+}

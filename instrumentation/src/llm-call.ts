@@ -1,0 +1,167 @@
+import * as C from "@burnrate/core";
+import { type TokenUsage, toolCallFingerprint } from "@burnrate/core";
+import { type Context, context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { attributionAttributes, currentAttribution } from "./attribution.js";
+import { BurnrateStopError } from "./errors.js";
+import type { RunScope } from "./guard.js";
+import { getRuntime } from "./runtime.js";
+
+const TRACER_NAME = "@burnrate/instrumentation";
+
+/** What is known about an LLM call before it is sent. */
+export interface CallStart {
+  provider: string;
+  operation: string;
+  requestModel: string;
+  serviceTier?: string;
+  promptFingerprint: string;
+  /** Request attributes beyond the common ones, e.g. gen_ai.request.max_tokens. */
+  attributes?: Record<string, string | number | boolean | string[]>;
+  /** The request messages, recorded only when content capture is on. */
+  inputMessages?: unknown;
+}
+
+/** What is known once the call has finished. */
+export interface CallResult {
+  responseModel?: string;
+  responseId?: string;
+  finishReasons?: string[];
+  usage?: TokenUsage;
+  /** True when usage came from a tokenizer estimate. */
+  estimated?: boolean;
+  toolCalls?: { name: string; arguments: unknown }[];
+  outputMessages?: unknown;
+}
+
+/**
+ * One LLM call in flight: its span and the context to run the SDK call in. Created by
+ * `beginCall`, which first asks the local guard whether the call may be sent at all.
+ */
+export class LlmCall {
+  #ended = false;
+  constructor(
+    readonly span: Span,
+    readonly ctx: Context,
+    readonly scope: RunScope,
+    private readonly start: CallStart,
+  ) {}
+
+  /**
+   * Ends the span with the result. `endTime` is when the call ended, if that was earlier
+   * than now. With `error`, the span also gets error status: a stream cut off mid-way still
+   * records the tokens it likely cost.
+   */
+  finish(result: CallResult, endTime?: number, error?: unknown): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const { span } = this;
+    const usage = result.usage;
+    const toolFingerprints = (result.toolCalls ?? []).map((t) => toolCallFingerprint(t.name, t.arguments));
+    const attributes: Record<string, string | number | boolean | string[]> = {};
+    if (result.responseModel) attributes[C.ATTR_GEN_AI_RESPONSE_MODEL] = result.responseModel;
+    if (result.responseId) attributes[C.ATTR_GEN_AI_RESPONSE_ID] = result.responseId;
+    if (result.finishReasons?.length)
+      attributes[C.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = result.finishReasons;
+    if (toolFingerprints.length) attributes[C.ATTR_BURNRATE_TOOL_CALL_FINGERPRINTS] = toolFingerprints;
+    if (result.estimated) attributes[C.ATTR_BURNRATE_USAGE_ESTIMATED] = true;
+    if (getRuntime().captureContent && result.outputMessages !== undefined) {
+      attributes[C.ATTR_GEN_AI_OUTPUT_MESSAGES] = JSON.stringify(result.outputMessages);
+    }
+    let costUsd = 0;
+    if (usage) {
+      attributes[C.ATTR_GEN_AI_USAGE_INPUT_TOKENS] = usage.input;
+      attributes[C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = usage.output;
+      if (usage.cacheRead) attributes[C.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = usage.cacheRead;
+      if (usage.cacheWrite) attributes[C.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = usage.cacheWrite;
+      if (usage.reasoning) attributes[C.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = usage.reasoning;
+      const { cost } = getRuntime().priceBook.price({
+        provider: this.start.provider,
+        requestModel: this.start.requestModel,
+        responseModel: result.responseModel ?? "",
+        serviceTier: this.start.serviceTier ?? "",
+        tokens: usage,
+        cost: C.UNPRICED,
+        startTimeUnixNano: BigInt(Date.now()) * 1_000_000n,
+      });
+      if (cost.source !== "unpriced") {
+        costUsd = Number(cost.total);
+        attributes[C.ATTR_GEN_AI_USAGE_COST_AMOUNT] = costUsd;
+        attributes[C.ATTR_GEN_AI_USAGE_COST_CURRENCY] = "USD";
+        attributes[C.ATTR_GEN_AI_USAGE_COST_SOURCE] = "local";
+      }
+    }
+    span.setAttributes(attributes);
+    if (error !== undefined) markError(span, error);
+    span.end(endTime);
+    // The step loop detection compares: the tool calls the model asked for, else the prompt.
+    const step = toolFingerprints.length
+      ? toolFingerprints.join("+")
+      : `prompt:${this.start.promptFingerprint}`;
+    getRuntime().guard.record(this.scope, { tokens: usage ? usage.input + usage.output : 0, costUsd, step });
+  }
+
+  /** Ends the span as failed, with no usage (the request was refused or never answered). */
+  fail(error: unknown): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    markError(this.span, error);
+    this.span.end();
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+}
+
+function markError(span: Span, error: unknown): void {
+  // error.type is the class name: few distinct values, and never the message's content.
+  const type = (error as Error)?.constructor?.name;
+  span.setAttribute(C.ATTR_ERROR_TYPE, !type || type === "Object" ? "_OTHER" : type);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+}
+
+/**
+ * Starts an LLM call's span, after the local guard has said the call may go ahead. When a
+ * guard stops it, the span records a `burnrate.guard.stop` event and the typed error is
+ * thrown, before anything is sent.
+ */
+export function beginCall(start: CallStart): LlmCall {
+  const runtime = getRuntime();
+  const parent = context.active();
+  const attribution = currentAttribution(parent);
+  const scope: RunScope = {
+    traceId: trace.getSpan(parent)?.spanContext().traceId,
+    session: attribution.session,
+  };
+  const attributes: Record<string, string | number | boolean | string[]> = {
+    [C.ATTR_GEN_AI_PROVIDER_NAME]: start.provider,
+    [C.ATTR_GEN_AI_OPERATION_NAME]: start.operation,
+    [C.ATTR_GEN_AI_REQUEST_MODEL]: start.requestModel,
+    [C.ATTR_BURNRATE_PROMPT_FINGERPRINT]: start.promptFingerprint,
+    // Set here as well as by AttributionSpanProcessor, for apps whose own provider lacks it.
+    ...attributionAttributes(attribution),
+    ...start.attributes,
+  };
+  if (start.serviceTier) attributes[C.ATTR_BURNRATE_REQUEST_SERVICE_TIER] = start.serviceTier;
+  if (runtime.captureContent && start.inputMessages !== undefined) {
+    attributes[C.ATTR_GEN_AI_INPUT_MESSAGES] = JSON.stringify(start.inputMessages);
+  }
+  const span = trace
+    .getTracer(TRACER_NAME)
+    .startSpan(`${start.operation} ${start.requestModel}`, { kind: SpanKind.CLIENT, attributes }, parent);
+  const call = new LlmCall(span, trace.setSpan(parent, span), scope, start);
+  try {
+    runtime.guard.check(scope);
+  } catch (error) {
+    if (error instanceof BurnrateStopError) {
+      span.addEvent(C.EVENT_BURNRATE_GUARD_STOP, {
+        [C.ATTR_BURNRATE_GUARD_MEASURE]: error.measure,
+        [C.ATTR_BURNRATE_GUARD_SPENT]: error.spent,
+        [C.ATTR_BURNRATE_GUARD_LIMIT]: error.limit,
+      });
+      call.fail(error);
+    }
+    throw error;
+  }
+  return call;
+}

@@ -1,0 +1,163 @@
+import type {
+  ContentBlock,
+  Message,
+  RawMessageStreamEvent,
+  TextBlock,
+  ToolUseBlock,
+  Usage,
+} from "@anthropic-ai/sdk/resources/messages/messages";
+import { field, type RenderContext } from "./render-context.js";
+import type { PlannedToolCall, PlannedUsage } from "./reply-plan.js";
+import type { SseEvent } from "./sse.js";
+
+/** The parts of a Messages request that count as prompt. */
+export function anthropicMessagesPrompt(body: unknown): unknown {
+  return [field(body, "system"), field(body, "messages")];
+}
+
+/**
+ * Renders a non-streaming `message`: a text block (if any text), then one `tool_use` block
+ * per tool call, with `stop_reason` `tool_use` or `end_turn`.
+ */
+export function renderMessage(ctx: RenderContext): Message {
+  const { plan } = ctx;
+  const content: ContentBlock[] = [];
+  if (plan.text !== null) content.push(textBlock(plan.text));
+  for (const call of plan.toolCalls)
+    content.push(toolUseBlock(ctx, call, parseToolInput(call.argumentsJson)));
+  return {
+    ...messageShell(ctx),
+    content,
+    stop_reason: plan.toolCalls.length > 0 ? "tool_use" : "end_turn",
+    usage: messagesUsage(plan.usage),
+  };
+}
+
+/**
+ * Renders a Messages stream: `message_start` (input and cache usage, as the API reports the
+ * prompt up front), `ping`, per block `content_block_start` → `content_block_delta`
+ * (`text_delta` or `input_json_delta`) → `content_block_stop`, then `message_delta` with
+ * `stop_reason` and the cumulative usage, and `message_stop`.
+ */
+export function renderMessageStream(ctx: RenderContext): SseEvent[] {
+  const { plan } = ctx;
+  const usage = messagesUsage(plan.usage);
+  const events: RawMessageStreamEvent[] = [
+    {
+      type: "message_start",
+      message: {
+        ...messageShell(ctx),
+        content: [],
+        stop_reason: null,
+        // Output is not known yet at the start; the API reports a token or so here.
+        usage: { ...usage, output_tokens: Math.min(1, plan.usage.output) },
+      },
+    },
+  ];
+  let index = 0;
+  if (plan.text !== null) {
+    const at = index++;
+    events.push({ type: "content_block_start", index: at, content_block: textBlock("") });
+    for (const text of plan.textPieces) {
+      events.push({ type: "content_block_delta", index: at, delta: { type: "text_delta", text } });
+    }
+    events.push({ type: "content_block_stop", index: at });
+  }
+  for (const call of plan.toolCalls) {
+    const at = index++;
+    // The API starts a tool_use block with empty input and streams the JSON as text.
+    events.push({ type: "content_block_start", index: at, content_block: toolUseBlock(ctx, call, {}) });
+    for (const partial_json of call.argumentPieces) {
+      events.push({
+        type: "content_block_delta",
+        index: at,
+        delta: { type: "input_json_delta", partial_json },
+      });
+    }
+    events.push({ type: "content_block_stop", index: at });
+  }
+  events.push(
+    {
+      type: "message_delta",
+      delta: {
+        stop_reason: plan.toolCalls.length > 0 ? "tool_use" : "end_turn",
+        stop_sequence: null,
+        stop_details: null,
+        container: null,
+      },
+      // The API repeats the prompt counters here as cumulative totals; the SDK overwrites with them.
+      usage: {
+        input_tokens: usage.input_tokens,
+        cache_creation_input_tokens: usage.cache_creation_input_tokens,
+        cache_read_input_tokens: usage.cache_read_input_tokens,
+        output_tokens: usage.output_tokens,
+        output_tokens_details: usage.output_tokens_details,
+        server_tool_use: null,
+      },
+    },
+    { type: "message_stop" },
+  );
+  const sse = events.map((event): SseEvent => ({ event: event.type, data: event }));
+  // `ping` keeps proxies from timing out; the SDK must skip it, so the mock sends one too.
+  sse.splice(1, 0, { event: "ping", data: { type: "ping" } });
+  return sse;
+}
+
+/**
+ * Maps usage to Anthropic's `Usage`. Anthropic's `input_tokens` counts only the uncached
+ * prompt: the whole prompt is `input_tokens + cache_read_input_tokens +
+ * cache_creation_input_tokens`, so a scripted input of 37000 with 30000 read and 5000
+ * written reports `input_tokens: 2000`.
+ */
+export function messagesUsage(usage: PlannedUsage): Usage {
+  return {
+    input_tokens: usage.input - usage.cacheRead - usage.cacheWrite,
+    cache_read_input_tokens: usage.cacheRead,
+    cache_creation_input_tokens: usage.cacheWrite,
+    // The mock treats every cache write as the default 5-minute TTL.
+    cache_creation: { ephemeral_5m_input_tokens: usage.cacheWrite, ephemeral_1h_input_tokens: 0 },
+    output_tokens: usage.output,
+    output_tokens_details: usage.reasoning > 0 ? { thinking_tokens: usage.reasoning } : null,
+    server_tool_use: null,
+    service_tier: "standard",
+    inference_geo: null,
+    speed: null,
+  };
+}
+
+function messageShell(ctx: RenderContext) {
+  return {
+    id: ctx.newId("msg_"),
+    type: "message" as const,
+    role: "assistant" as const,
+    model: ctx.plan.model,
+    stop_sequence: null,
+    stop_details: null,
+    container: null,
+    diagnostics: null,
+  };
+}
+
+function textBlock(text: string): TextBlock {
+  return { type: "text", text, citations: null };
+}
+
+function toolUseBlock(ctx: RenderContext, call: PlannedToolCall, input: unknown): ToolUseBlock {
+  return {
+    type: "tool_use",
+    id: call.id ?? ctx.newId("toolu_"),
+    name: call.name,
+    input,
+    caller: { type: "direct" },
+  };
+}
+
+// A scripted string that is not JSON is passed through as-is, so tests can exercise how
+// instrumentation copes with a malformed tool input.
+function parseToolInput(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    return json;
+  }
+}

@@ -1,0 +1,10 @@
+export type { MockError, MockReply, MockToolCall, MockUsage } from "./reply.js";
+export { MockReplyError, parseMockReply } from "./reply.js";
+export type { MockRoute } from "./routes.js";
+export {
+  MOCK_REPLY_HEADER,
+  type MockLlmRequest,
+  type MockLlmServer,
+  type MockLlmServerOptions,
+  startMockLlmServer,
+} from "./server.js";

@@ -1,0 +1,80 @@
+import { context, diag } from "@opentelemetry/api";
+import { BurnrateStopError } from "./errors.js";
+import { beginCall, type CallStart, type LlmCall } from "./llm-call.js";
+
+type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
+
+/** The SDK's promise type: a Promise subclass with `_thenUnwrap` (openai, anthropic). */
+interface ApiPromise extends Promise<unknown> {
+  _thenUnwrap?(transform: (data: unknown, props: unknown) => unknown): ApiPromise;
+}
+
+/** How one SDK method is turned into telemetry. */
+export interface MethodTelemetry {
+  /** Describes the call from its arguments; runs before anything is sent. */
+  start(body: Record<string, unknown>): CallStart;
+  /** True when this call returns a stream. */
+  streams(body: Record<string, unknown>): boolean;
+  /** Reads the result of a non-streaming call. */
+  finish(call: LlmCall, result: unknown): void;
+  /** Observes a stream's items and finishes the call when it ends; returns the stream to give the caller. */
+  observe(call: LlmCall, stream: unknown, body: Record<string, unknown>): unknown;
+}
+
+/**
+ * Wraps an SDK method. The caller always gets the SDK's own APIPromise (a Promise subclass
+ * with `withResponse()` and `asResponse()`), or a new APIPromise from the SDK's own
+ * `_thenUnwrap` for streams. If anything in the telemetry fails, the original method runs
+ * untouched; only a guard's stop error is thrown on purpose, before anything is sent.
+ */
+export function wrapMethod(original: AnyFn, telemetry: MethodTelemetry, what: string): AnyFn {
+  return function wrapped(this: unknown, ...args: unknown[]) {
+    const body = (args[0] ?? {}) as Record<string, unknown>;
+    let call: LlmCall;
+    let streaming: boolean;
+    try {
+      streaming = telemetry.streams(body);
+      call = beginCall(telemetry.start(body));
+    } catch (error) {
+      if (error instanceof BurnrateStopError) return Promise.reject(error);
+      diag.error(`burnrate: could not instrument ${what}; calling it uninstrumented`, error);
+      return original.apply(this, args);
+    }
+    let result: ApiPromise;
+    try {
+      result = context.with(call.ctx, () => original.apply(this, args)) as ApiPromise;
+    } catch (error) {
+      call.fail(error);
+      throw error;
+    }
+    try {
+      // A separate branch: it never changes what the caller's promise resolves or rejects to.
+      result.then(
+        (value) => {
+          if (!streaming) telemetry.finish(call, value);
+        },
+        (error) => call.fail(error),
+      );
+      if (streaming && typeof result._thenUnwrap === "function") {
+        return result._thenUnwrap((stream) => {
+          try {
+            return telemetry.observe(call, stream, body);
+          } catch (error) {
+            diag.error(`burnrate: could not observe the ${what} stream`, error);
+            call.finish({});
+            return stream;
+          }
+        });
+      }
+      if (streaming)
+        result.then(
+          () => call.finish({}),
+          () => {},
+        );
+      return result;
+    } catch (error) {
+      diag.error(`burnrate: telemetry failed for ${what}`, error);
+      return result;
+    }
+  };
+}
