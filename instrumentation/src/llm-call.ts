@@ -115,7 +115,9 @@ export class LlmCall {
 
 function markError(span: Span, error: unknown): void {
   // error.type is the class name: few distinct values, and never the message's content.
-  const type = (error as Error)?.constructor?.name;
+  // A DOMException's class says little; its name (AbortError, TimeoutError) says what happened.
+  const ctor = (error as Error)?.constructor?.name;
+  const type = ctor === "DOMException" ? (error as Error).name : ctor;
   span.setAttribute(C.ATTR_ERROR_TYPE, !type || type === "Object" ? "_OTHER" : type);
   span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
 }

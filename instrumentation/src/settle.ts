@@ -15,7 +15,10 @@ export function settle(
   outputText: () => string,
 ): void {
   const done = () => call.finish(result, endTime, outcome.error);
-  if (result.usage) return done();
+  if (result.usage) {
+    done();
+    return;
+  }
   Promise.all([estimateTokens(inputText()), estimateTokens(outputText())]).then(
     ([input, output]) => {
       result.usage = { input, output, cacheRead: 0, cacheWrite: 0, reasoning: 0 };

@@ -30,7 +30,9 @@ export function observeStream<Item>(
           // A bad chunk for telemetry is not a bad chunk for the app.
         }
       }
-      end({});
+      // The SDKs end a stream quietly when its controller is aborted; the call was still cut off.
+      const signal = stream.controller?.signal;
+      end(signal?.aborted ? { error: abortError(signal.reason) } : {});
     } catch (error) {
       end({ error });
       throw error;
@@ -44,4 +46,12 @@ export function observeStream<Item>(
     client?: unknown,
   ) => AsyncIterable<Item>;
   return new StreamClass(observed, stream.controller, (stream as { _client?: unknown })._client);
+}
+
+/** The abort's reason as an error, so the span's error.type names it (usually AbortError). */
+function abortError(reason: unknown): unknown {
+  if (reason instanceof Error) return reason;
+  const error = new Error("the stream was aborted");
+  error.name = "AbortError";
+  return error;
 }
