@@ -41,15 +41,11 @@ export const OUTPUT_SETTINGS = {
   output_format_json_quote_64bit_integers: 0,
 } as const;
 
-/** Turns rows into a JSONEachRow payload. bigint values become plain digits. */
+/** Turns rows into a JSONEachRow payload. Rows hold no bigint: 64-bit values travel as digit strings. */
 export function toJsonEachRow(rows: readonly object[]): string {
   let out = "";
-  for (const row of rows) out += `${JSON.stringify(row, bigintAsString)}\n`;
+  for (const row of rows) out += `${JSON.stringify(row)}\n`;
   return out;
-}
-
-function bigintAsString(_key: string, value: unknown): unknown {
-  return typeof value === "bigint" ? value.toString() : value;
 }
 
 /** Parses a JSONEachRow result body into rows. */

@@ -2,7 +2,14 @@ export type { ClickHouse } from "./client.js";
 export { type StorageConfig, storageConfigSchema } from "./config.js";
 export { openEmbedded } from "./embedded.js";
 export { isTransient, StorageError, StorageQueryError, StorageUnavailableError } from "./errors.js";
-export { insertNewLlmCalls, type LlmCallRow, nanosToDateTime64, toLlmCallRow } from "./llm-calls.js";
+export {
+  insertNewLlmCalls,
+  insertNewSerialisedCalls,
+  type LlmCallRow,
+  nanosToDateTime64,
+  type SerialisedCall,
+  toLlmCallRow,
+} from "./llm-calls.js";
 export { appliedVersions, loadMigrations, type Migration, type MigrationReport, migrate } from "./migrate.js";
 export { openClickHouse, openStorage } from "./open.js";
 export { withOutageSwitch } from "./outage.js";

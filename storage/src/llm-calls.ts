@@ -89,6 +89,14 @@ export function nanosToDateTime64(nanos: bigint): string {
   return `${seconds}.${fraction}`;
 }
 
+/** A row already serialised as one JSON line, with the key that identifies its span. */
+export interface SerialisedCall {
+  project_id: string;
+  trace_id: string;
+  span_id: string;
+  json: string;
+}
+
 /**
  * Inserts calls that `llm_calls` does not hold yet, and returns how many it inserted.
  *
@@ -99,22 +107,38 @@ export function nanosToDateTime64(nanos: bigint): string {
  * race on the same key.
  */
 export async function insertNewLlmCalls(db: ClickHouse, rows: readonly LlmCallRow[]): Promise<number> {
+  return insertNewSerialisedCalls(
+    db,
+    rows.map((row) => ({ ...row, json: JSON.stringify(row) })),
+  );
+}
+
+/** The same, for rows serialised already (the collector's spool holds them that way). */
+export async function insertNewSerialisedCalls(
+  db: ClickHouse,
+  rows: readonly SerialisedCall[],
+): Promise<number> {
   const fresh = await withoutStored(db, uniqueByKey(rows));
-  await db.insert("llm_calls", fresh);
+  if (fresh.length === 0) return 0;
+  let payload = "";
+  for (const row of fresh) payload += `${row.json}\n`;
+  await db.insertJsonEachRow("llm_calls", Buffer.from(payload));
   return fresh.length;
 }
 
-function key(row: Pick<LlmCallRow, "project_id" | "trace_id" | "span_id">): string {
+type Keyed = Pick<SerialisedCall, "project_id" | "trace_id" | "span_id">;
+
+function key(row: Keyed): string {
   return `${row.project_id}\u0000${row.trace_id}\u0000${row.span_id}`;
 }
 
-function uniqueByKey(rows: readonly LlmCallRow[]): LlmCallRow[] {
-  const seen = new Map<string, LlmCallRow>();
+function uniqueByKey<T extends Keyed>(rows: readonly T[]): T[] {
+  const seen = new Map<string, T>();
   for (const row of rows) if (!seen.has(key(row))) seen.set(key(row), row);
   return [...seen.values()];
 }
 
-async function withoutStored(db: ClickHouse, rows: LlmCallRow[]): Promise<LlmCallRow[]> {
+async function withoutStored<T extends Keyed>(db: ClickHouse, rows: T[]): Promise<T[]> {
   if (rows.length === 0) return rows;
   const tracesByProject = new Map<string, Set<string>>();
   for (const row of rows) {

@@ -1,5 +1,5 @@
 import type { Attributes, AttributeValue, Span } from "@burnrate/core";
-import { nanosToDateTime64, toLlmCallRow } from "@burnrate/storage";
+import { nanosToDateTime64, type SerialisedCall, toLlmCallRow } from "@burnrate/storage";
 import type { Batch } from "../pipeline/batch.js";
 
 const KIND_NAMES = ["Unspecified", "Internal", "Server", "Client", "Producer", "Consumer"];
@@ -13,8 +13,12 @@ const STATUS_NAMES = ["Unset", "Ok", "Error"];
 export function encodeRecord(batch: Batch, version: bigint): Buffer {
   let spans = "";
   for (const span of batch.spans) spans += `${JSON.stringify(spanRow(batch.projectId, span))}\n`;
+  // Each call line carries its key ahead of the JSON, so the writer can check for calls
+  // already stored without parsing the JSON back.
   let calls = "";
-  for (const call of batch.calls) calls += `${JSON.stringify(toLlmCallRow(call, version))}\n`;
+  for (const call of batch.calls) {
+    calls += `${call.projectId}\t${call.traceId}\t${call.spanId}\t${JSON.stringify(toLlmCallRow(call, version))}\n`;
+  }
   const spansBytes = Buffer.from(spans);
   const header = Buffer.allocUnsafe(4);
   header.writeUInt32LE(spansBytes.length, 0);
@@ -22,13 +26,30 @@ export function encodeRecord(batch: Batch, version: bigint): Buffer {
 }
 
 export interface DecodedRecord {
+  /** The `spans` rows, as a JSONEachRow payload. */
   spans: Buffer;
-  calls: Buffer;
+  calls: SerialisedCall[];
 }
 
 export function decodeRecord(record: Buffer): DecodedRecord {
   const spansLength = record.readUInt32LE(0);
-  return { spans: record.subarray(4, 4 + spansLength), calls: record.subarray(4 + spansLength) };
+  const calls: SerialisedCall[] = [];
+  for (const line of record
+    .subarray(4 + spansLength)
+    .toString("utf8")
+    .split("\n")) {
+    if (!line) continue;
+    const a = line.indexOf("\t");
+    const b = line.indexOf("\t", a + 1);
+    const c = line.indexOf("\t", b + 1);
+    calls.push({
+      project_id: line.slice(0, a),
+      trace_id: line.slice(a + 1, b),
+      span_id: line.slice(b + 1, c),
+      json: line.slice(c + 1),
+    });
+  }
+  return { spans: record.subarray(4, 4 + spansLength), calls };
 }
 
 /** A span as a row of the otel_traces-shaped `spans` table. */

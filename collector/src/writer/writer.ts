@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type ClickHouse, insertNewLlmCalls, isTransient, type LlmCallRow } from "@burnrate/storage";
+import { type ClickHouse, insertNewSerialisedCalls, isTransient } from "@burnrate/storage";
 import type { CollectorMetrics } from "../metrics.js";
 import type { Spool } from "../spool/spool.js";
 import { decodeRecord } from "./rows.js";
@@ -125,13 +125,11 @@ export class Writer {
     const started = performance.now();
     const parts = records.map(decodeRecord);
     const spans = Buffer.concat(parts.map((p) => p.spans));
-    const rows: LlmCallRow[] = [];
-    for (const part of parts) {
-      for (const line of part.calls.toString("utf8").split("\n"))
-        if (line) rows.push(JSON.parse(line) as LlmCallRow);
-    }
     await this.db.insertJsonEachRow("spans", spans);
-    const inserted = await insertNewLlmCalls(this.db, rows);
+    const inserted = await insertNewSerialisedCalls(
+      this.db,
+      parts.flatMap((p) => p.calls),
+    );
     this.metrics.batchesWritten.inc();
     this.metrics.spansWritten.inc(countLines(spans));
     this.metrics.callsWritten.inc(inserted);
