@@ -45,19 +45,22 @@ export function budget(): BudgetStatus {
 }
 
 /**
- * One line for a system prompt, e.g. "Budget: $0.42 spent, $1.58 left; 12 calls made, 38 left."
+ * One line for a system prompt, e.g. "Budget: $0.4200 spent, $1.58 left; 12 calls made, 38 left."
  */
 export function budgetNote(): string {
   const b = budget();
   const cost =
     b.remainingUsd === undefined
-      ? `$${b.spentUsd.toFixed(2)} spent`
-      : `$${b.spentUsd.toFixed(2)} spent, $${b.remainingUsd.toFixed(2)} left`;
-  const calls =
-    b.remainingCalls === undefined
-      ? `${b.calls} calls made`
-      : `${b.calls} calls made, ${b.remainingCalls} left`;
+      ? `${usd(b.spentUsd)} spent`
+      : `${usd(b.spentUsd)} spent, ${usd(b.remainingUsd)} left`;
+  const made = `${b.calls} ${b.calls === 1 ? "call" : "calls"} made`;
+  const calls = b.remainingCalls === undefined ? made : `${made}, ${b.remainingCalls} left`;
   return `Budget: ${cost}; ${calls}.`;
+}
+
+/** Cents hide what small agents spend, so amounts under a dollar keep four decimals. */
+function usd(amount: number): string {
+  return `$${amount.toFixed(amount >= 1 ? 2 : 4)}`;
 }
 
 /** Changes local guard settings at run time, e.g. `configure({ maxCostPerTrace: 2 })`. */

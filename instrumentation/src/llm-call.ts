@@ -1,10 +1,12 @@
 import * as C from "@burnrate/core";
 import { type TokenUsage, toolCallFingerprint } from "@burnrate/core";
 import { type Context, context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { unsuppressTracing } from "@opentelemetry/core";
 import { attributionAttributes, currentAttribution } from "./attribution.js";
 import { BurnrateStopError } from "./errors.js";
 import type { RunScope } from "./guard.js";
 import { getRuntime } from "./runtime.js";
+import { IN_SDK_HELPER } from "./wrap.js";
 
 const TRACER_NAME = "@burnrate/instrumentation";
 
@@ -129,7 +131,11 @@ function markError(span: Span, error: unknown): void {
  */
 export function beginCall(start: CallStart): LlmCall {
   const runtime = getRuntime();
-  const parent = context.active();
+  const active = context.active();
+  // Inside an SDK helper tracing is suppressed for the SDK's native span, not for ours.
+  const parent = active.getValue(IN_SDK_HELPER)
+    ? unsuppressTracing(active).deleteValue(IN_SDK_HELPER)
+    : active;
   const attribution = currentAttribution(parent);
   const scope: RunScope = {
     traceId: trace.getSpan(parent)?.spanContext().traceId,

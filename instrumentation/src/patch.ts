@@ -1,5 +1,5 @@
 import type { MethodTelemetry } from "./wrap.js";
-import { wrapMethod } from "./wrap.js";
+import { wrapHelper, wrapMethod } from "./wrap.js";
 
 const ORIGINAL = Symbol.for("burnrate.original");
 
@@ -9,7 +9,8 @@ type Patched = ((...args: unknown[]) => unknown) & { [ORIGINAL]?: (...args: unkn
 export interface PatchTarget {
   proto: Record<string, unknown>;
   method: string;
-  telemetry: MethodTelemetry;
+  /** How the call becomes a span; `"helper"` for an SDK helper whose own call to an instrumented method makes the span. */
+  telemetry: MethodTelemetry | "helper";
   what: string;
 }
 
@@ -21,7 +22,9 @@ export interface PatchTarget {
 export function patch(target: PatchTarget): boolean {
   const current = target.proto[target.method] as Patched | undefined;
   if (typeof current !== "function" || current[ORIGINAL]) return false;
-  const wrapped = wrapMethod(current, target.telemetry, target.what) as Patched;
+  const wrapped = (
+    target.telemetry === "helper" ? wrapHelper(current) : wrapMethod(current, target.telemetry, target.what)
+  ) as Patched;
   wrapped[ORIGINAL] = current;
   target.proto[target.method] = wrapped;
   return true;
@@ -48,6 +51,8 @@ export function clientClass(
   name: string,
 ): (new (options: object) => unknown) | undefined {
   const m = moduleExports as Record<string, unknown> | undefined;
-  const candidates = [m?.[name], m?.default, (m?.default as Record<string, unknown> | undefined)?.[name], m];
+  // The class itself comes first: a client class's static property of the same name can be
+  // a resource-less base class (Anthropic.Anthropic is BaseAnthropic in @anthropic-ai/sdk 1.x).
+  const candidates = [m, m?.default, m?.[name], (m?.default as Record<string, unknown> | undefined)?.[name]];
   return candidates.find((c) => typeof c === "function") as (new (options: object) => unknown) | undefined;
 }

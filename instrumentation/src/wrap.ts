@@ -1,4 +1,5 @@
-import { context, diag } from "@opentelemetry/api";
+import { context, createContextKey, diag } from "@opentelemetry/api";
+import { suppressTracing } from "@opentelemetry/core";
 import { BurnrateStopError } from "./errors.js";
 import { beginCall, type CallStart, type LlmCall } from "./llm-call.js";
 
@@ -42,7 +43,10 @@ export function wrapMethod(original: AnyFn, telemetry: MethodTelemetry, what: st
     }
     let result: ApiPromise;
     try {
-      result = context.with(call.ctx, () => original.apply(this, args)) as ApiPromise;
+      // Spans the SDK would start inside the call (its own native tracing, HTTP client spans)
+      // are suppressed: Burnrate's span is the LLM call, and a second span carrying the same
+      // usage would be counted twice downstream.
+      result = context.with(suppressTracing(call.ctx), () => original.apply(this, args)) as ApiPromise;
     } catch (error) {
       call.fail(error);
       throw error;
@@ -76,5 +80,21 @@ export function wrapMethod(original: AnyFn, telemetry: MethodTelemetry, what: st
       diag.error(`burnrate: telemetry failed for ${what}`, error);
       return result;
     }
+  };
+}
+
+/** Marks a context entered by an SDK helper such as `messages.stream()`. */
+export const IN_SDK_HELPER = createContextKey("burnrate.in_sdk_helper");
+
+/**
+ * Wraps an SDK helper that starts its own native span and then calls an instrumented method
+ * (Anthropic's `messages.stream()` calls `messages.create`). The helper runs with tracing
+ * suppressed, so its native span is not recorded; the instrumented method lifts the
+ * suppression for Burnrate's own span (see `beginCall`), so the call is recorded exactly once.
+ */
+export function wrapHelper(original: AnyFn): AnyFn {
+  return function helper(this: unknown, ...args: unknown[]) {
+    const ctx = suppressTracing(context.active()).setValue(IN_SDK_HELPER, true);
+    return context.with(ctx, () => original.apply(this, args));
   };
 }

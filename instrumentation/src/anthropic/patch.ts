@@ -21,7 +21,11 @@ export function anthropicTargets(moduleExports: unknown): PatchTarget[] {
     return [];
   }
   const proto = protoOf(probe.messages);
-  return proto ? [{ proto, method: "create", telemetry: messages, what: "anthropic messages.create" }] : [];
+  if (!proto) return [];
+  return [
+    { proto, method: "create", telemetry: messages, what: "anthropic messages.create" },
+    { proto, method: "stream", telemetry: "helper", what: "anthropic messages.stream" },
+  ];
 }
 
 export function patchAnthropic(moduleExports: unknown): number {

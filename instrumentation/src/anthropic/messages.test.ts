@@ -1,0 +1,129 @@
+import Anthropic from "@anthropic-ai/sdk";
+import * as C from "@burnrate/core";
+import { SpanStatusCode } from "@opentelemetry/api";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type Harness, startHarness } from "../../test/harness.js";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+beforeEach(() => {
+  h.exporter.reset();
+  h.mock.reset();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const model = "claude-sonnet-4-5";
+const messages = [{ role: "user" as const, content: "Summarise the ticket." }];
+const system = "You are a support agent.";
+const fingerprint = C.promptFingerprint({ model, messages, system });
+// Whole prompt 37000 = 2000 uncached + 30000 cache read + 5000 cache write; 800 out.
+const usage = { input: 37_000, cacheRead: 30_000, cacheWrite: 5_000, output: 800 };
+// 2000 * $3/M + 30000 * $0.30/M + 5000 * $3.75/M + 800 * $15/M = 0.006 + 0.009 + 0.01875 + 0.012
+const cost = 0.04575;
+
+function expectedAttributes(responseId: unknown, extra: Record<string, unknown> = {}) {
+  return {
+    [C.ATTR_GEN_AI_PROVIDER_NAME]: "anthropic",
+    [C.ATTR_GEN_AI_OPERATION_NAME]: "chat",
+    [C.ATTR_GEN_AI_REQUEST_MODEL]: model,
+    [C.ATTR_BURNRATE_PROMPT_FINGERPRINT]: fingerprint,
+    [C.ATTR_GEN_AI_RESPONSE_MODEL]: model,
+    [C.ATTR_GEN_AI_RESPONSE_ID]: responseId,
+    [C.ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ["end_turn"],
+    [C.ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 37_000,
+    [C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 800,
+    [C.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]: 30_000,
+    [C.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]: 5_000,
+    [C.ATTR_GEN_AI_USAGE_COST_AMOUNT]: cost,
+    [C.ATTR_GEN_AI_USAGE_COST_CURRENCY]: "USD",
+    [C.ATTR_GEN_AI_USAGE_COST_SOURCE]: "local",
+    ...extra,
+  };
+}
+
+describe("anthropic messages", () => {
+  it("records cache read and cache write tokens on a non-streaming call", async () => {
+    h.mock.enqueue({ text: "Done.", usage });
+    const message = await h.anthropic.messages.create({ model, max_tokens: 1024, system, messages });
+    const [span] = await h.waitForSpans(1);
+    expect(span!.name).toBe(`chat ${model}`);
+    expect(span!.attributes).toEqual(expectedAttributes(message.id));
+  });
+
+  it("records a stream created with stream: true", async () => {
+    h.mock.enqueue({ text: "Streaming summary.", usage });
+    const stream = await h.anthropic.messages.create({
+      model,
+      max_tokens: 1024,
+      system,
+      messages,
+      stream: true,
+    });
+    let text = "";
+    for await (const event of stream) {
+      if (event.type === "content_block_delta" && event.delta.type === "text_delta") text += event.delta.text;
+    }
+    expect(text).toBe("Streaming summary.");
+    const [span] = await h.waitForSpans(1);
+    expect(span!.attributes).toEqual(expectedAttributes(expect.stringMatching(/^msg_/)));
+  });
+
+  it("records the messages.stream() helper once, through the create call it makes", async () => {
+    h.mock.enqueue({ text: "Helper summary.", usage });
+    const final = await h.anthropic.messages
+      .stream({ model, max_tokens: 1024, system, messages })
+      .finalMessage();
+    expect(final.content.map((b) => (b.type === "text" ? b.text : b.type))).toEqual(["Helper summary."]);
+    const spans = await h.waitForSpans(1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(h.spans().map((s) => `${s.name} (${s.instrumentationScope.name})`)).toEqual([
+      `chat ${model} (@burnrate/instrumentation)`,
+    ]);
+    expect(spans[0]!.attributes).toEqual(expectedAttributes(final.id));
+  });
+
+  it("fingerprints tool_use blocks, streamed or not", async () => {
+    const toolCalls = [{ name: "search_tickets", arguments: { query: "refund", limit: 5 } }];
+    const expected = [C.toolCallFingerprint("search_tickets", { limit: 5, query: "refund" })];
+    const tools = [{ name: "search_tickets", input_schema: { type: "object" as const } }];
+    h.mock.enqueue({ toolCalls });
+    await h.anthropic.messages.create({ model, max_tokens: 256, messages, tools });
+    h.mock.enqueue({ toolCalls, chunks: 4 });
+    const stream = await h.anthropic.messages.create({
+      model,
+      max_tokens: 256,
+      messages,
+      tools,
+      stream: true,
+    });
+    for await (const _ of stream) {
+      // drain
+    }
+    const spans = await h.waitForSpans(2);
+    expect(spans.map((s) => s.attributes[C.ATTR_BURNRATE_TOOL_CALL_FINGERPRINTS])).toEqual([
+      expected,
+      expected,
+    ]);
+    expect(spans.map((s) => s.attributes[C.ATTR_GEN_AI_RESPONSE_FINISH_REASONS])).toEqual([
+      ["tool_use"],
+      ["tool_use"],
+    ]);
+  });
+
+  it("marks a 429 as an error span and leaves the SDK's error unchanged", async () => {
+    h.mock.enqueue({ error: { status: 429, retryAfter: 1 } });
+    const error = await h.anthropic.messages
+      .create({ model, max_tokens: 10, messages })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.RateLimitError);
+    const [span] = await h.waitForSpans(1);
+    expect({ type: span!.attributes[C.ATTR_ERROR_TYPE], status: span!.status.code }).toEqual({
+      type: "RateLimitError",
+      status: SpanStatusCode.ERROR,
+    });
+  });
+});

@@ -1,0 +1,94 @@
+import * as C from "@burnrate/core";
+import { SpanStatusCode } from "@opentelemetry/api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, startHarness, testTracer } from "../test/harness.js";
+import { withAttribution } from "./attribution.js";
+import { budget, budgetNote, configure } from "./budget.js";
+import { BudgetExceededError, RunawayLoopError } from "./errors.js";
+import { getRuntime } from "./runtime.js";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const tools = [
+  { type: "function" as const, function: { name: "read_file", parameters: { type: "object" } } },
+];
+
+describe("local guards", () => {
+  it("stop a loop of identical tool calls at the threshold; nothing more reaches the server", async () => {
+    configure({ identicalCalls: 3 });
+    h.mock.setDefault({ toolCalls: [{ name: "read_file", arguments: { path: "a.ts" } }] });
+    const history: { role: "user" | "assistant"; content: string }[] = [
+      { role: "user", content: "fix the bug" },
+    ];
+    const root = testTracer().startSpan("agent run");
+    const { context, trace } = await import("@opentelemetry/api");
+    const error = await context.with(trace.setSpan(context.active(), root), async () => {
+      try {
+        for (let turn = 0; turn < 10; turn++) {
+          await h.openai.chat.completions.create({ model: "gpt-4o-mini", messages: history, tools });
+          history.push({ role: "assistant", content: `turn ${turn}` });
+        }
+      } catch (e) {
+        return e;
+      }
+    });
+    root.end();
+    expect(error).toBeInstanceOf(RunawayLoopError);
+    expect(h.mock.requestCount("openai.chat")).toBe(3);
+    const stop = error as RunawayLoopError;
+    expect({ scope: stop.scope, measure: stop.measure, spent: stop.spent, limit: stop.limit }).toEqual({
+      scope: { trace: root.spanContext().traceId },
+      measure: "identical_calls",
+      spent: 3,
+      limit: 3,
+    });
+    const stopped = h.spans().find((s) => s.events.some((e) => e.name === C.EVENT_BURNRATE_GUARD_STOP))!;
+    expect(stopped.status.code).toBe(SpanStatusCode.ERROR);
+    expect(stopped.attributes[C.ATTR_ERROR_TYPE]).toBe("RunawayLoopError");
+    expect(stopped.events[0]!.attributes).toEqual({
+      [C.ATTR_BURNRATE_GUARD_MEASURE]: "identical_calls",
+      [C.ATTR_BURNRATE_GUARD_SPENT]: 3,
+      [C.ATTR_BURNRATE_GUARD_LIMIT]: 3,
+    });
+    h.mock.reset();
+  });
+
+  it("stop a session at its cost budget before the next request, and show the budget to the agent", async () => {
+    configure({ identicalCalls: 0, maxCostPerSession: 0.01 });
+    h.mock.setDefault({ text: "ok", usage: { input: 1000, output: 300 } }); // 1000*$2.5/M + 300*$10/M = $0.0055
+    const run = () =>
+      h.openai.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "go" }] });
+    const result = await withAttribution({ session: "sess-budget" }, async () => {
+      await run();
+      const halfway = { budget: budget(), note: budgetNote() };
+      await run();
+      const error = await run().catch((e: unknown) => e);
+      return { halfway, error };
+    });
+    expect(result.halfway).toEqual({
+      budget: {
+        scope: { session: "sess-budget" },
+        spentUsd: 0.0055,
+        remainingUsd: 0.0045,
+        calls: 1,
+        remainingCalls: undefined,
+        tokens: 1300,
+        remainingTokens: undefined,
+      },
+      note: "Budget: $0.0055 spent, $0.0045 left; 1 call made.",
+    });
+    expect(result.error).toBeInstanceOf(BudgetExceededError);
+    expect((result.error as Error).message).toBe(
+      "session sess-budget spent $0.0110 of its $0.01 budget; raise BURNRATE_MAX_COST_PER_SESSION or configure({ maxCostPerSession })",
+    );
+    expect(h.mock.requestCount("openai.chat")).toBe(2);
+    getRuntime().guard.reset();
+    configure({ maxCostPerSession: undefined, identicalCalls: 5 });
+  });
+});

@@ -1,0 +1,88 @@
+import * as C from "@burnrate/core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type Harness, startHarness } from "../../test/harness.js";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+beforeEach(() => {
+  h.exporter.reset();
+  h.mock.reset();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+describe("openai responses and embeddings", () => {
+  const input = "Plan the migration.";
+  const fingerprint = C.promptFingerprint({ model: "o4-mini", messages: input });
+
+  it("records responses.create with cached and reasoning tokens", async () => {
+    h.mock.enqueue({
+      text: "Step 1.",
+      usage: { input: 3000, cacheRead: 1000, output: 4000, reasoning: 3500 },
+    });
+    const response = await h.openai.responses.create({ model: "o4-mini", input });
+    const [span] = await h.waitForSpans(1);
+    expect(span!.attributes).toEqual({
+      [C.ATTR_GEN_AI_PROVIDER_NAME]: "openai",
+      [C.ATTR_GEN_AI_OPERATION_NAME]: "chat",
+      [C.ATTR_GEN_AI_REQUEST_MODEL]: "o4-mini",
+      [C.ATTR_BURNRATE_PROMPT_FINGERPRINT]: fingerprint,
+      [C.ATTR_GEN_AI_RESPONSE_MODEL]: "o4-mini",
+      [C.ATTR_GEN_AI_RESPONSE_ID]: response.id,
+      [C.ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ["completed"],
+      [C.ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 3000,
+      [C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 4000,
+      [C.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]: 1000,
+      [C.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]: 3500,
+      // 2000 uncached * $1.10/M + 1000 cached * $0.275/M + 4000 * $4.40/M = 0.0022 + 0.000275 + 0.0176
+      [C.ATTR_GEN_AI_USAGE_COST_AMOUNT]: 0.020075,
+      [C.ATTR_GEN_AI_USAGE_COST_CURRENCY]: "USD",
+      [C.ATTR_GEN_AI_USAGE_COST_SOURCE]: "local",
+    });
+  });
+
+  it("records a streamed response from its response.completed event", async () => {
+    h.mock.enqueue({ text: "Streamed plan.", usage: { input: 3000, output: 4000, reasoning: 3500 } });
+    const stream = await h.openai.responses.create({ model: "o4-mini", input, stream: true });
+    let text = "";
+    for await (const event of stream) if (event.type === "response.output_text.delta") text += event.delta;
+    expect(text).toBe("Streamed plan.");
+    const [span] = await h.waitForSpans(1);
+    expect({
+      input: span!.attributes[C.ATTR_GEN_AI_USAGE_INPUT_TOKENS],
+      output: span!.attributes[C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS],
+      reasoning: span!.attributes[C.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS],
+      estimated: span!.attributes[C.ATTR_BURNRATE_USAGE_ESTIMATED],
+    }).toEqual({ input: 3000, output: 4000, reasoning: 3500, estimated: undefined });
+  });
+
+  it("records embeddings.create with input tokens only", async () => {
+    h.mock.enqueue({ usage: { input: 64 } });
+    const result = await h.openai.embeddings.create({
+      model: "text-embedding-3-small",
+      input: "hello world",
+    });
+    expect(result.data.length).toBe(1);
+    const [span] = await h.waitForSpans(1);
+    expect(span!.name).toBe("embeddings text-embedding-3-small");
+    expect(span!.attributes).toEqual({
+      [C.ATTR_GEN_AI_PROVIDER_NAME]: "openai",
+      [C.ATTR_GEN_AI_OPERATION_NAME]: "embeddings",
+      [C.ATTR_GEN_AI_REQUEST_MODEL]: "text-embedding-3-small",
+      [C.ATTR_BURNRATE_PROMPT_FINGERPRINT]: C.promptFingerprint({
+        model: "text-embedding-3-small",
+        messages: "hello world",
+      }),
+      [C.ATTR_GEN_AI_RESPONSE_MODEL]: "text-embedding-3-small",
+      [C.ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 64,
+      [C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 0,
+      // 64 * $0.02/M
+      [C.ATTR_GEN_AI_USAGE_COST_AMOUNT]: 0.00000128,
+      [C.ATTR_GEN_AI_USAGE_COST_CURRENCY]: "USD",
+      [C.ATTR_GEN_AI_USAGE_COST_SOURCE]: "local",
+    });
+  });
+});
