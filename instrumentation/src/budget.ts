@@ -31,8 +31,9 @@ export function budget(): BudgetStatus {
       ? { cost: c.maxCostPerSession, calls: c.maxCallsPerSession, tokens: c.maxTokensPerSession }
       : { cost: c.maxCostPerTrace, calls: c.maxCallsPerTrace, tokens: c.maxTokensPerTrace };
   const spent = { cost: usage?.costUsd ?? 0, calls: usage?.calls ?? 0, tokens: usage?.tokens ?? 0 };
+  // Rounded to a nano-dollar so float noise (0.0045000000000000005) does not show.
   const left = (limit: number | undefined, used: number) =>
-    limit === undefined ? undefined : Math.max(0, limit - used);
+    limit === undefined ? undefined : Math.max(0, Number((limit - used).toFixed(9)));
   return {
     scope: id ? { [kind]: id } : {},
     spentUsd: spent.cost,
