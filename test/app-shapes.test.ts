@@ -1,0 +1,131 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type MockLlmServer, startMockLlmServer } from "@burnrate/instrumentation/mock-llm";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, startTestCollector, type TestCollector } from "./support/collector.js";
+
+const apps = fileURLToPath(new URL("./apps/", import.meta.url));
+
+let collector: TestCollector;
+let mock: MockLlmServer;
+beforeAll(async () => {
+  collector = await startTestCollector();
+  mock = await startMockLlmServer();
+  mock.setDefault({ text: "hi", usage: { input: 1_000, cacheRead: 200, output: 50 } });
+});
+afterAll(async () => {
+  await mock.close();
+  await collector.stop();
+});
+
+/** Runs an app as a real child process that exports its spans to the collector over OTLP/HTTP. */
+function runApp(
+  service: string,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, {
+      cwd: apps,
+      env: {
+        ...process.env,
+        OTEL_SERVICE_NAME: service,
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+        MOCK_OPENAI_URL: mock.openaiBaseUrl,
+      },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d;
+    });
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function callOf(service: string) {
+  const rows = await eventually(
+    () =>
+      collector.db.query<Record<string, unknown>>({
+        query: `SELECT service, provider, operation, request_model, feature, user_id, input_tokens, cache_read_tokens,
+            output_tokens, cost_total, cost_source, prompt_fingerprint != '' AS fingerprinted
+          FROM llm_calls FINAL WHERE service = {s:String}`,
+        params: { s: service },
+      }),
+    (r) => r.length === 1,
+  );
+  return rows[0];
+}
+
+// gpt-4o-mini: 800 uncached * $0.15/M + 200 cached * $0.075/M + 50 * $0.60/M = $0.000165
+const expectedCall = (service: string, user: string) => ({
+  service,
+  provider: "openai",
+  operation: "chat",
+  request_model: "gpt-4o-mini",
+  feature: user ? "app-shapes" : "",
+  user_id: user,
+  input_tokens: 1_000,
+  cache_read_tokens: 200,
+  output_tokens: 50,
+  cost_total: "0.000165000000",
+  cost_source: "computed",
+  fingerprinted: 1,
+});
+
+describe("one import instruments every app shape", () => {
+  it("a CommonJS app with require() as its first line", async () => {
+    const run = await runApp("shape-cjs-require", ["cjs-require.cjs"]);
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: "hi\n" });
+    expect(await callOf("shape-cjs-require")).toEqual(expectedCall("shape-cjs-require", "cjs-require"));
+  });
+
+  it("an ESM app with the import line first and a static import of openai", async () => {
+    const run = await runApp("shape-esm-import-line", ["esm-import-line.mjs"]);
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: "hi\n" });
+    expect(await callOf("shape-esm-import-line")).toEqual(
+      expectedCall("shape-esm-import-line", "esm-import-line"),
+    );
+  });
+
+  it("an ESM app started with node --import", async () => {
+    const run = await runApp("shape-esm-flag", [
+      "--import",
+      "@burnrate/instrumentation/register",
+      "esm-plain.mjs",
+    ]);
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: "hi\n" });
+    expect(await callOf("shape-esm-flag")).toEqual(expectedCall("shape-esm-flag", ""));
+  });
+
+  it("a CommonJS app started with node -r", async () => {
+    const run = await runApp("shape-cjs-flag", ["-r", "@burnrate/instrumentation/register", "cjs-plain.cjs"]);
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: "hi\n" });
+    expect(await callOf("shape-cjs-flag")).toEqual(expectedCall("shape-cjs-flag", ""));
+  });
+
+  it("an app bundled with esbuild that calls instrument()", async () => {
+    const outfile = join(mkdtempSync(join(tmpdir(), "burnrate-bundle-")), "app.mjs");
+    await build({
+      entryPoints: [join(apps, "bundled.mjs")],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      outfile,
+      logLevel: "silent",
+      // CommonJS dependencies inside an ESM bundle still call require().
+      banner: {
+        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+    });
+    const run = await runApp("shape-bundled", [outfile]);
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: "hi\n" });
+    expect(await callOf("shape-bundled")).toEqual(expectedCall("shape-bundled", "bundled"));
+  });
+});
