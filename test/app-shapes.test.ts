@@ -35,6 +35,7 @@ function runApp(
         OTEL_SERVICE_NAME: service,
         OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
         MOCK_OPENAI_URL: mock.openaiBaseUrl,
+        OTEL_LOG_LEVEL: "warn",
       },
     });
     let stdout = "";
@@ -49,7 +50,7 @@ function runApp(
   });
 }
 
-async function callOf(service: string) {
+async function callOf(service: string, run: { stderr: string }) {
   const rows = await eventually(
     () =>
       collector.db.query<Record<string, unknown>>({
@@ -59,7 +60,10 @@ async function callOf(service: string) {
         params: { s: service },
       }),
     (r) => r.length === 1,
-  );
+    30_000,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}\napp stderr:\n${run.stderr}`);
+  });
   return rows[0];
 }
 
@@ -83,13 +87,13 @@ describe("one import instruments every app shape", () => {
   it("a CommonJS app with require() as its first line", async () => {
     const run = await runApp("shape-cjs-require", ["cjs-require.cjs"]);
     expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: "hi\n" });
-    expect(await callOf("shape-cjs-require")).toEqual(expectedCall("shape-cjs-require", "cjs-require"));
+    expect(await callOf("shape-cjs-require", run)).toEqual(expectedCall("shape-cjs-require", "cjs-require"));
   });
 
   it("an ESM app with the import line first and a static import of openai", async () => {
     const run = await runApp("shape-esm-import-line", ["esm-import-line.mjs"]);
     expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: "hi\n" });
-    expect(await callOf("shape-esm-import-line")).toEqual(
+    expect(await callOf("shape-esm-import-line", run)).toEqual(
       expectedCall("shape-esm-import-line", "esm-import-line"),
     );
   });
@@ -101,13 +105,13 @@ describe("one import instruments every app shape", () => {
       "esm-plain.mjs",
     ]);
     expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: "hi\n" });
-    expect(await callOf("shape-esm-flag")).toEqual(expectedCall("shape-esm-flag", ""));
+    expect(await callOf("shape-esm-flag", run)).toEqual(expectedCall("shape-esm-flag", ""));
   });
 
   it("a CommonJS app started with node -r", async () => {
     const run = await runApp("shape-cjs-flag", ["-r", "@burnrate/instrumentation/register", "cjs-plain.cjs"]);
     expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: "hi\n" });
-    expect(await callOf("shape-cjs-flag")).toEqual(expectedCall("shape-cjs-flag", ""));
+    expect(await callOf("shape-cjs-flag", run)).toEqual(expectedCall("shape-cjs-flag", ""));
   });
 
   it("an app bundled with esbuild that calls instrument()", async () => {
@@ -126,6 +130,6 @@ describe("one import instruments every app shape", () => {
     });
     const run = await runApp("shape-bundled", [outfile]);
     expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: "hi\n" });
-    expect(await callOf("shape-bundled")).toEqual(expectedCall("shape-bundled", "bundled"));
+    expect(await callOf("shape-bundled", run)).toEqual(expectedCall("shape-bundled", "bundled"));
   });
 });

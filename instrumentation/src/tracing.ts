@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ATTR_SERVICE_NAME } from "@burnrate/core";
-import { ProxyTracerProvider, trace } from "@opentelemetry/api";
+import { DiagConsoleLogger, DiagLogLevel, diag, ProxyTracerProvider, trace } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
@@ -38,6 +38,9 @@ export function setupTracing(options: TracingOptions = {}): Tracing {
     return current;
   }
   const env = process.env;
+  // OTEL_LOG_LEVEL (e.g. "warn", "debug") shows the SDK's own problems, such as failed exports.
+  const level = env.OTEL_LOG_LEVEL?.toUpperCase() as keyof typeof DiagLogLevel | undefined;
+  if (level && level in DiagLogLevel) diag.setLogger(new DiagConsoleLogger(), DiagLogLevel[level]);
   const url =
     options.endpoint !== undefined
       ? `${options.endpoint.replace(/\/$/, "")}/v1/traces`
