@@ -74,3 +74,24 @@ describe("ingest authentication with keys configured", () => {
     ]);
   });
 });
+
+describe("the decision stream with keys configured", () => {
+  it("needs an ingest key", async () => {
+    const missing = await fetch(`${c.url}/v1/decisions/stream`);
+    expect({ status: missing.status, body: await missing.json() }).toEqual({
+      status: 401,
+      body: { error: "missing API key: send `Authorization: Bearer <key>` or `x-burnrate-api-key`" },
+    });
+    const read = await fetch(`${c.url}/v1/decisions/stream`, { headers: { "x-burnrate-api-key": READ } });
+    expect(read.status).toBe(403);
+    await read.body?.cancel();
+    const ok = await fetch(`${c.url}/v1/decisions/stream`, { headers: { "x-burnrate-api-key": INGEST } });
+    expect({ status: ok.status, type: ok.headers.get("content-type") }).toEqual({
+      status: 200,
+      type: "text/event-stream",
+    });
+    const reader = ok.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe(": connected\n\n");
+    await reader.cancel();
+  });
+});

@@ -3,6 +3,9 @@ import { join } from "node:path";
 import { type ApiKey, createPriceBook, type PriceBook } from "@burnrate/core";
 import type { ClickHouse } from "@burnrate/storage";
 import type { CollectorConfig } from "./config.js";
+import { DecisionHub } from "./decisions/hub.js";
+import { IncidentWriter } from "./decisions/incidents.js";
+import { createDecisionStream } from "./decisions/stream.js";
 import { createMetrics } from "./metrics.js";
 import { createPipeline } from "./pipeline/pipeline.js";
 import type { ProcessorContext } from "./pipeline/processor.js";
@@ -28,6 +31,8 @@ export interface CollectorOptions {
 export interface Collector {
   handle(req: IncomingMessage, res: ServerResponse): void;
   readonly priceBook: PriceBook;
+  /** Where decisions are published: SSE subscribers, webhooks and the incidents table. */
+  readonly decisions: DecisionHub;
   /** Bytes waiting in the spool for storage. */
   spoolBytes(): number;
   /** Flushes everything accepted into storage (within the drain timeout) and stops. */
@@ -54,6 +59,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     : undefined;
   const priceBook = createPriceBook(overrides ? { overrides } : {});
   const context: ProcessorContext = { metrics };
+  const hub = new DecisionHub();
   const pipeline = createPipeline(
     [
       { name: normaliseProcessor.name, process: normaliseProcessor.create({}, context) },
@@ -80,13 +86,18 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     lastVersion = now > lastVersion ? now : lastVersion + 1n;
     return lastVersion;
   };
+  const authenticate = createAuthenticator(options.keys ?? []);
   const traces = createTracesReceiver(
     { ...config.receiver, spoolFullRetryAfterSeconds: 5 },
-    { authenticate: createAuthenticator(options.keys ?? []), pipeline, spool, metrics, version },
+    { authenticate, pipeline, spool, metrics, version },
   );
+  const incidents = new IncidentWriter(db, log);
+  hub.onPublish((decision) => incidents.add(decision));
+  const decisionStream = createDecisionStream(config.decisions, { hub, authenticate });
 
   return {
     priceBook,
+    decisions: hub,
     spoolBytes: () => spool.bytes,
     handle(req, res) {
       const path = (req.url ?? "/").split("?")[0];
@@ -98,6 +109,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
           else res.destroy();
         });
       if (route === "POST /v1/traces") return void done(traces(req, res));
+      if (route === "GET /v1/decisions/stream") return decisionStream(req, res);
       if (route === "GET /metrics") {
         return void done(
           metrics.registry.metrics().then((text) => {
@@ -119,6 +131,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     async close() {
       await writer.close(config.writer.drainTimeoutMs);
       await spool.close();
+      await incidents.flush();
     },
   };
 }

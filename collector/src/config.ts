@@ -55,6 +55,13 @@ export const collectorConfigSchema = z
       })
       .strict()
       .prefault({}),
+    decisions: z
+      .object({
+        /** Seconds between heartbeats on the decision stream. */
+        heartbeatSeconds: z.number().positive().default(15),
+      })
+      .strict()
+      .prefault({}),
     pricing: z
       .object({
         /** A YAML or JSON file of price overrides for custom or self-hosted models. */

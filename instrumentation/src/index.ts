@@ -2,6 +2,7 @@ export { agentSpan, toolSpan } from "./agent-spans.js";
 export { type Attribution, currentAttribution, setAttribution, withAttribution } from "./attribution.js";
 export { AttributionSpanProcessor } from "./attribution-processor.js";
 export { type BudgetStatus, budget, budgetNote, configure } from "./budget.js";
+export { onDecision, onKill } from "./decisions.js";
 export { BudgetExceededError, BurnrateStopError, RunawayLoopError } from "./errors.js";
 export { type GuardConfig, guardConfigSchema } from "./guard-config.js";
 export { instrument } from "./instrument.js";

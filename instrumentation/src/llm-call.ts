@@ -5,6 +5,7 @@ import { unsuppressTracing } from "@opentelemetry/core";
 import { attributionAttributes, currentAttribution } from "./attribution.js";
 import { BurnrateStopError } from "./errors.js";
 import type { RunScope } from "./guard.js";
+import type { CallScope } from "./kill-switch/kill-switch.js";
 import { getRuntime } from "./runtime.js";
 import { IN_SDK_HELPER } from "./wrap.js";
 
@@ -41,12 +42,25 @@ export interface CallResult {
  */
 export class LlmCall {
   #ended = false;
+  readonly #onEnd: (() => void)[] = [];
   constructor(
     readonly span: Span,
     readonly ctx: Context,
     readonly scope: RunScope,
+    /** The call in the terms collector decisions are scoped by. */
+    readonly callScope: CallScope,
     private readonly start: CallStart,
   ) {}
+
+  /** Runs `fn` once the call has ended, however it ended. */
+  onEnd(fn: () => void): void {
+    if (this.#ended) fn();
+    else this.#onEnd.push(fn);
+  }
+
+  #ran(): void {
+    for (const fn of this.#onEnd.splice(0)) fn();
+  }
 
   /**
    * Ends the span with the result. `endTime` is when the call ended, if that was earlier
@@ -95,6 +109,7 @@ export class LlmCall {
     span.setAttributes(attributes);
     if (error !== undefined) markError(span, error);
     span.end(endTime);
+    this.#ran();
     // The step loop detection compares: the tool calls the model asked for, else the prompt.
     const step = toolFingerprints.length
       ? toolFingerprints.join("+")
@@ -108,6 +123,7 @@ export class LlmCall {
     this.#ended = true;
     markError(this.span, error);
     this.span.end();
+    this.#ran();
   }
 
   get ended(): boolean {
@@ -157,8 +173,18 @@ export function beginCall(start: CallStart): LlmCall {
   const span = trace
     .getTracer(TRACER_NAME)
     .startSpan(`${start.operation} ${start.requestModel}`, { kind: SpanKind.CLIENT, attributes }, parent);
-  const call = new LlmCall(span, trace.setSpan(parent, span), scope, start);
+  const callScope: CallScope = {
+    trace_id: scope.traceId,
+    session_id: attribution.session,
+    user: attribution.user,
+    feature: attribution.feature,
+    tenant: attribution.tenant,
+    service: runtime.service,
+  };
+  const call = new LlmCall(span, trace.setSpan(parent, span), scope, callScope, start);
   try {
+    runtime.killSwitch.ensureStarted();
+    runtime.killSwitch.check(callScope);
     runtime.guard.check(scope);
   } catch (error) {
     if (error instanceof BurnrateStopError) {

@@ -1,6 +1,8 @@
 import { createPriceBook, type PriceBook } from "@burnrate/core";
 import { Guard } from "./guard.js";
 import { guardConfigFromEnv } from "./guard-config.js";
+import { KillSwitch } from "./kill-switch/kill-switch.js";
+import { serviceName } from "./service-name.js";
 
 /** Process-wide state the wrappers share: the local guard and the price book. */
 export interface Runtime {
@@ -8,16 +10,29 @@ export interface Runtime {
   priceBook: PriceBook;
   /** Message content goes on spans only when the user opted in. */
   captureContent: boolean;
+  /** The collector's kill list, checked before every call. */
+  killSwitch: KillSwitch;
+  /** This app's service name, which decisions can be scoped to. */
+  service: string;
 }
 
 let runtime: Runtime | undefined;
 
 /** The shared runtime, created on first use from the environment. */
 export function getRuntime(): Runtime {
+  const env = process.env;
+  const service = serviceName();
   runtime ??= {
-    guard: new Guard(guardConfigFromEnv(process.env)),
+    guard: new Guard(guardConfigFromEnv(env)),
     priceBook: createPriceBook(),
-    captureContent: /^true$/i.test(process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT ?? ""),
+    captureContent: /^true$/i.test(env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT ?? ""),
+    service,
+    killSwitch: new KillSwitch({
+      endpoint: env.BURNRATE_DECISIONS_URL || env.OTEL_EXPORTER_OTLP_ENDPOINT || "http://127.0.0.1:4318",
+      service,
+      apiKey: env.BURNRATE_API_KEY || undefined,
+      enabled: !/^(off|false|0|no)$/i.test(env.BURNRATE_KILL_SWITCH ?? ""),
+    }),
   };
   return runtime;
 }

@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { ATTR_SERVICE_NAME } from "@burnrate/core";
 import { DiagConsoleLogger, DiagLogLevel, diag, ProxyTracerProvider, trace } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
@@ -7,6 +5,7 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { AttributionSpanProcessor } from "./attribution-processor.js";
+import { serviceName } from "./service-name.js";
 
 export interface TracingOptions {
   /** Where spans go; default OTEL_EXPORTER_OTLP_ENDPOINT, else http://127.0.0.1:4318. */
@@ -61,25 +60,4 @@ export function setupTracing(options: TracingOptions = {}): Tracing {
   process.once("beforeExit", () => void provider.forceFlush());
   current = { owned: true, flush: () => provider.forceFlush(), shutdown: () => provider.shutdown() };
   return current;
-}
-
-/** OTEL_SERVICE_NAME, else the name in the app's nearest package.json, else "unknown_service:node". */
-function serviceName(): string {
-  if (process.env.OTEL_SERVICE_NAME) return process.env.OTEL_SERVICE_NAME;
-  let dir = process.argv[1] ? dirname(process.argv[1]) : process.cwd();
-  for (let i = 0; i < 20; i++) {
-    const file = join(dir, "package.json");
-    if (existsSync(file)) {
-      try {
-        const name = (JSON.parse(readFileSync(file, "utf8")) as { name?: string }).name;
-        if (name) return name;
-      } catch {
-        // An unreadable package.json names nothing.
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return "unknown_service:node";
 }

@@ -2,6 +2,7 @@ import { context, createContextKey, diag } from "@opentelemetry/api";
 import { suppressTracing } from "@opentelemetry/core";
 import { BurnrateStopError } from "./errors.js";
 import { beginCall, type CallStart, type LlmCall } from "./llm-call.js";
+import { getRuntime } from "./runtime.js";
 
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -62,6 +63,9 @@ export function wrapMethod(original: AnyFn, telemetry: MethodTelemetry, what: st
       if (streaming && typeof result._thenUnwrap === "function") {
         return result._thenUnwrap((stream) => {
           try {
+            // A kill decision for this call's scope aborts the stream mid-way.
+            const controller = (stream as { controller?: AbortController }).controller;
+            if (controller) call.onEnd(getRuntime().killSwitch.trackStream(controller, call.callScope));
             return telemetry.observe(call, stream, body);
           } catch (error) {
             diag.error(`burnrate: could not observe the ${what} stream`, error);

@@ -1,0 +1,64 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Authenticate } from "../receiver/auth.js";
+import { HttpError } from "../receiver/http-error.js";
+import { sendJson } from "../receiver/respond.js";
+import type { DecisionHub, StreamedDecision, Subscriber } from "./hub.js";
+
+export interface DecisionStreamOptions {
+  /** Seconds between heartbeat comments, which keep proxies from closing an idle stream. */
+  heartbeatSeconds: number;
+}
+
+/**
+ * GET /v1/decisions/stream: a server-sent-events stream of decisions for the key's project,
+ * optionally only those for one service (`?service=`). Each event has an id; a client that
+ * reconnects with `Last-Event-ID` resumes where it left off. Needs an ingest key, like
+ * sending spans, since the app that sends spans is the one that listens.
+ */
+export function createDecisionStream(
+  options: DecisionStreamOptions,
+  deps: { hub: DecisionHub; authenticate: Authenticate },
+) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    let projectId: string;
+    try {
+      projectId = deps.authenticate(req, ["ingest"]);
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      res.writeHead(error.status, { ...error.headers, "content-type": "application/json" });
+      res.end(JSON.stringify({ error: error.message }));
+      return;
+    }
+    const url = new URL(req.url ?? "/", "http://collector");
+    const service = url.searchParams.get("service") || undefined;
+    if (service && service.length > 256)
+      return sendJson(res, 400, { error: "service: at most 256 characters" });
+    res.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache, no-transform",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    });
+    res.flushHeaders();
+    const write = (event: StreamedDecision) => {
+      res.write(`id: ${event.id}\nevent: decision\ndata: ${JSON.stringify(event.decision)}\n\n`);
+    };
+    const subscriber: Subscriber = { projectId, service, send: write };
+    const lastEventId = header(req, "last-event-id");
+    for (const event of deps.hub.subscribe(subscriber, lastEventId)) write(event);
+    res.write(": connected\n\n");
+    const heartbeat = setInterval(() => res.write(": ping\n\n"), options.heartbeatSeconds * 1000);
+    heartbeat.unref();
+    const close = () => {
+      clearInterval(heartbeat);
+      deps.hub.unsubscribe(subscriber);
+    };
+    req.on("close", close);
+    res.on("error", close);
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,160 @@
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { type Decision, type DecisionScope, decisionSchema, inScope } from "@burnrate/core";
+import { diag } from "@opentelemetry/api";
+import { BudgetExceededError, RunawayLoopError } from "../errors.js";
+import { SseParser } from "./sse.js";
+
+export interface KillSwitchOptions {
+  /** The collector's base URL; the stream is at `/v1/decisions/stream`. */
+  endpoint: string;
+  service: string;
+  apiKey?: string;
+  enabled: boolean;
+}
+
+/** What a call is, in the terms decisions are scoped by. */
+export type CallScope = Partial<Record<keyof DecisionScope, string>>;
+
+type Handler = (decision: Decision) => void;
+
+/**
+ * Listens to the collector's decision stream and keeps a kill list. Every wrapped LLM call
+ * checks the list before it is sent. It connects on the first LLM call (never at import, so
+ * an app without a collector starts as usual), reconnects with backoff, resumes with
+ * Last-Event-ID, and never holds the process open.
+ */
+export class KillSwitch {
+  readonly #kills = new Map<string, Decision>();
+  readonly #onKill: Handler[] = [];
+  readonly #onDecision: Handler[] = [];
+  readonly #streams = new Map<AbortController, CallScope>();
+  #started = false;
+  #lastEventId: string | undefined;
+  #backoffMs = 250;
+
+  constructor(private readonly options: KillSwitchOptions) {}
+
+  /** Starts listening, once. */
+  ensureStarted(): void {
+    if (this.#started || !this.options.enabled) return;
+    this.#started = true;
+    this.#connect();
+  }
+
+  /** Throws the typed error of a kill decision in force for this call's scope. */
+  check(call: CallScope, now = Date.now()): void {
+    for (const [id, decision] of this.#kills) {
+      if (Date.parse(decision.expires_at) <= now) {
+        this.#kills.delete(id);
+        continue;
+      }
+      if (inScope(decision.scope, call)) throw stopError(decision);
+    }
+  }
+
+  /** Registers `handler` for kill decisions; returns a function that removes it. */
+  onKill(handler: Handler): () => void {
+    return add(this.#onKill, handler);
+  }
+
+  /** Registers `handler` for every decision (warn, block_tool, kill). */
+  onDecision(handler: Handler): () => void {
+    return add(this.#onDecision, handler);
+  }
+
+  /** Tracks a stream in progress, so a kill of its scope aborts it. Returns the untrack function. */
+  trackStream(controller: AbortController, scope: CallScope): () => void {
+    this.#streams.set(controller, scope);
+    return () => this.#streams.delete(controller);
+  }
+
+  /** Applies a decision as if it had arrived on the stream (used by tests and the stream itself). */
+  receive(decision: Decision): void {
+    if (decision.action === "kill") {
+      this.#kills.set(decision.decision_id, decision);
+      for (const [controller, scope] of this.#streams) {
+        if (inScope(decision.scope, scope)) controller.abort(stopError(decision));
+      }
+      for (const handler of this.#onKill) safely(handler, decision);
+    }
+    for (const handler of this.#onDecision) safely(handler, decision);
+  }
+
+  /** Decisions in force, for inspection. */
+  get kills(): Decision[] {
+    return [...this.#kills.values()];
+  }
+
+  #connect(): void {
+    const url = new URL(`${this.options.endpoint.replace(/\/$/, "")}/v1/decisions/stream`);
+    url.searchParams.set("service", this.options.service);
+    const headers: Record<string, string> = { accept: "text/event-stream" };
+    if (this.options.apiKey) headers["x-burnrate-api-key"] = this.options.apiKey;
+    if (this.#lastEventId) headers["last-event-id"] = this.#lastEventId;
+    const request = url.protocol === "https:" ? httpsRequest : httpRequest;
+    const req = request(url, { headers });
+    // The stream must never keep an app alive that has finished its work.
+    req.on("socket", (socket) => socket.unref());
+    req.on("response", (res) => {
+      if (res.statusCode !== 200) {
+        diag.warn(`burnrate: decision stream answered ${res.statusCode}; retrying`);
+        res.resume();
+        return;
+      }
+      this.#backoffMs = 250;
+      const parser = new SseParser((event) => {
+        if (event.id) this.#lastEventId = event.id;
+        if (event.event !== "decision") return;
+        const parsed = decisionSchema.safeParse(JSON.parse(event.data));
+        if (parsed.success) this.receive(parsed.data);
+        else diag.warn("burnrate: ignored a malformed decision", parsed.error.message);
+      });
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => parser.push(chunk));
+    });
+    req.on("close", () => this.#reconnect());
+    req.on("error", () => {});
+    req.end();
+  }
+
+  #reconnect(): void {
+    const delay = this.#backoffMs * (0.8 + Math.random() * 0.4);
+    this.#backoffMs = Math.min(this.#backoffMs * 2, 30_000);
+    setTimeout(() => this.#connect(), delay).unref();
+  }
+}
+
+function stopError(decision: Decision): Error {
+  const scope = Object.fromEntries(
+    Object.entries(decision.scope).filter(([, v]) => v !== undefined),
+  ) as Record<string, string>;
+  const evidence = decision.evidence as { spent?: number; limit?: number };
+  const details = {
+    scope,
+    measure: decision.detector,
+    spent: Number(evidence.spent ?? 0),
+    limit: Number(evidence.limit ?? 0),
+    hint: `the collector stopped this scope (decision ${decision.decision_id}); see GET /v1/incidents/${decision.decision_id}`,
+    decision,
+  };
+  return decision.detector.startsWith("budget")
+    ? new BudgetExceededError(decision.reason, details)
+    : new RunawayLoopError(decision.reason, details);
+}
+
+function add(list: Handler[], handler: Handler): () => void {
+  list.push(handler);
+  return () => {
+    const i = list.indexOf(handler);
+    if (i !== -1) list.splice(i, 1);
+  };
+}
+
+function safely(handler: Handler, decision: Decision): void {
+  try {
+    handler(decision);
+  } catch (error) {
+    diag.error("burnrate: an onKill/onDecision handler threw", error);
+  }
+}
