@@ -6,6 +6,7 @@ import type { CollectorConfig } from "./config.js";
 import { DecisionHub } from "./decisions/hub.js";
 import { IncidentWriter } from "./decisions/incidents.js";
 import { createDecisionStream } from "./decisions/stream.js";
+import { WebhookDispatcher } from "./decisions/webhooks.js";
 import { createMetrics } from "./metrics.js";
 import { createPipeline } from "./pipeline/pipeline.js";
 import type { ProcessorContext } from "./pipeline/processor.js";
@@ -92,7 +93,9 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     { authenticate, pipeline, spool, metrics, version },
   );
   const incidents = new IncidentWriter(db, log);
+  const webhooks = new WebhookDispatcher(config.decisions.webhooks, { log, metrics });
   hub.onPublish((decision) => incidents.add(decision));
+  hub.onPublish((decision) => webhooks.publish(decision));
   const decisionStream = createDecisionStream(config.decisions, { hub, authenticate });
 
   return {
@@ -132,6 +135,8 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       await writer.close(config.writer.drainTimeoutMs);
       await spool.close();
       await incidents.flush();
+      await webhooks.drain(1_000);
+      await webhooks.close();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { webhooksConfigSchema } from "./decisions/webhooks.js";
 import { dedupeProcessor } from "./processors/dedupe.js";
 
 const MiB = 1024 * 1024;
@@ -59,6 +60,8 @@ export const collectorConfigSchema = z
       .object({
         /** Seconds between heartbeats on the decision stream. */
         heartbeatSeconds: z.number().positive().default(15),
+        /** Endpoints that receive every decision as a signed Standard Webhooks request. */
+        webhooks: webhooksConfigSchema,
       })
       .strict()
       .prefault({}),
