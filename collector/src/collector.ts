@@ -1,12 +1,19 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
-import { type ApiKey, createPriceBook, type PriceBook } from "@burnrate/core";
+import {
+  type ApiKey,
+  createPriceBook,
+  type DetectionConfigInput,
+  DetectionEngine,
+  type PriceBook,
+} from "@burnrate/core";
 import type { ClickHouse } from "@burnrate/storage";
 import type { CollectorConfig } from "./config.js";
 import { DecisionHub } from "./decisions/hub.js";
 import { IncidentWriter } from "./decisions/incidents.js";
 import { createDecisionStream } from "./decisions/stream.js";
 import { WebhookDispatcher } from "./decisions/webhooks.js";
+import { BudgetSync } from "./detection/budget-sync.js";
 import { createMetrics } from "./metrics.js";
 import { createPipeline } from "./pipeline/pipeline.js";
 import type { ProcessorContext } from "./pipeline/processor.js";
@@ -61,12 +68,23 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const priceBook = createPriceBook(overrides ? { overrides } : {});
   const context: ProcessorContext = { metrics };
   const hub = new DecisionHub();
+  const engine = new DetectionEngine(config.detection.detectors as DetectionConfigInput);
+  const budgets = new BudgetSync(db, engine, log, config.detection.budgetPollSeconds);
+  await budgets
+    .start()
+    .catch((error: Error) => log.warn(`burnrate: budgets not loaded yet: ${error.message}`));
   const pipeline = createPipeline(
     [
       { name: normaliseProcessor.name, process: normaliseProcessor.create({}, context) },
       { name: dedupeProcessor.name, process: dedupeProcessor.create(config.dedupe, context) },
       { name: priceProcessor.name, process: priceProcessor.create({ priceBook }, context) },
-      { name: detectProcessor.name, process: detectProcessor.create({}, context) },
+      {
+        name: detectProcessor.name,
+        process: detectProcessor.create(
+          { engine, publish: (decision) => hub.publish(decision), ttlSeconds: config.detection.ttlSeconds },
+          context,
+        ),
+      },
     ],
     metrics,
   );
@@ -132,6 +150,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       sendJson(res, 404, { error: `no route for ${route}` });
     },
     async close() {
+      budgets.stop();
       await writer.close(config.writer.drainTimeoutMs);
       await spool.close();
       await incidents.flush();

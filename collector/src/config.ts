@@ -56,6 +56,24 @@ export const collectorConfigSchema = z
       })
       .strict()
       .prefault({}),
+    detection: z
+      .object({
+        /** Detector thresholds, overrides per agent or feature, and the polling-tool allowlist (see core's detectionConfigSchema). */
+        detectors: z.record(z.string(), z.unknown()).default({}),
+        /** How long each kind of decision stays in force. */
+        ttlSeconds: z
+          .object({
+            warn: z.number().positive().default(600),
+            block_tool: z.number().positive().default(600),
+            kill: z.number().positive().default(3600),
+          })
+          .strict()
+          .prefault({}),
+        /** Seconds between reloads of the budgets table. */
+        budgetPollSeconds: z.number().positive().default(3),
+      })
+      .strict()
+      .prefault({}),
     decisions: z
       .object({
         /** Seconds between heartbeats on the decision stream. */

@@ -38,6 +38,15 @@ export function createMetrics() {
       buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1],
       registers: [registry],
     }),
+    decisions: counter("burnrate_decisions_total", "Decisions published, by detector and action.", [
+      "detector",
+      "action",
+    ]),
+    runsTracked: new Gauge({
+      name: "burnrate_detection_runs_tracked",
+      help: "Runs (traces and sessions) the detectors hold state for.",
+      registers: [registry],
+    }),
     spoolBytes: new Gauge({
       name: "burnrate_spool_bytes",
       help: "Bytes held in the on-disk spool.",

@@ -1,16 +1,33 @@
+import type { Decision, DetectionEngine } from "@burnrate/core";
 import { z } from "zod";
+import { type DecisionTtls, toDecision } from "../detection/decisions.js";
+import { detectorEvents } from "../detection/events.js";
 import type { Processor } from "../pipeline/processor.js";
 
-const configSchema = z.object({}).strict();
+const configSchema = z.object({
+  engine: z.custom<DetectionEngine>(),
+  publish: z.custom<(decision: Decision) => void>(),
+  ttlSeconds: z.custom<DecisionTtls>(),
+});
 
 /**
- * Loop and budget detection. It passes batches through unchanged for now; the detectors
- * that decide to warn or kill run here, on calls in arrival order, before they are stored.
+ * Loop and budget detection, on every LLM call and tool span in arrival order, before the
+ * batch is stored: a decision reaches the app while the agent is still running. The batch
+ * passes through unchanged; decisions go to the hub (SSE, webhooks, incidents).
  */
 export const detectProcessor: Processor<z.infer<typeof configSchema>> = {
   name: "detect",
   configSchema,
-  create() {
-    return (batch) => batch;
+  create({ engine, publish, ttlSeconds }, { metrics }) {
+    return (batch) => {
+      for (const event of detectorEvents(batch)) {
+        for (const finding of engine.observe(event)) {
+          publish(toDecision(event.projectId, finding, ttlSeconds));
+          metrics.decisions.inc({ detector: finding.detector, action: finding.action });
+        }
+      }
+      metrics.runsTracked.set(engine.trackedRuns);
+      return batch;
+    };
   },
 };

@@ -1,0 +1,109 @@
+import { type BudgetInput, type DetectionEngine, periodStart, type SpendSeed } from "@burnrate/core";
+import { and, build, type ClickHouse, ident, param, sql } from "@burnrate/storage";
+import type { Logger } from "../writer/writer.js";
+
+interface BudgetRow {
+  project_id: string;
+  id: string;
+  scope: BudgetInput["scope"];
+  match: string;
+  period: "" | "day" | "month";
+  limit_usd: string;
+  alert_at: number[];
+}
+
+const SCOPE_COLUMN = { user: "user_id", feature: "feature", tenant: "tenant" } as const;
+
+/**
+ * Keeps the detection engine's budgets in step with the `budgets` table (the query API's
+ * PUT /v1/budgets writes it), polling every few seconds, so a change applies without a
+ * restart. At start it also seeds the day's and month's spend from the cost rollup, so a
+ * restarted collector still knows what each user, feature and tenant has spent.
+ */
+export class BudgetSync {
+  #timer: NodeJS.Timeout | undefined;
+  #last = "";
+
+  constructor(
+    private readonly db: ClickHouse,
+    private readonly engine: DetectionEngine,
+    private readonly log: Logger,
+    private readonly pollSeconds: number,
+  ) {}
+
+  async start(): Promise<void> {
+    const budgets = await this.#load();
+    await this.#seed(budgets);
+    this.#timer = setInterval(() => void this.#load().catch(() => {}), this.pollSeconds * 1000);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  async #load(): Promise<BudgetRow[]> {
+    let rows: BudgetRow[];
+    try {
+      rows = await this.db.query<BudgetRow>({
+        query: `SELECT project_id, id, scope, match, period, limit_usd, alert_at
+          FROM budgets FINAL WHERE deleted = 0 ORDER BY project_id, id`,
+        params: {},
+      });
+    } catch (error) {
+      this.log.warn(`burnrate: could not read budgets (${(error as Error).message}); keeping the last ones`);
+      throw error;
+    }
+    const signature = JSON.stringify(rows);
+    if (signature !== this.#last) {
+      this.#last = signature;
+      this.engine.setBudgets(rows.map(toBudget));
+    }
+    return rows;
+  }
+
+  /** Spend so far this day and month for every user, feature and tenant a budget watches. */
+  async #seed(budgets: BudgetRow[]): Promise<void> {
+    const now = new Date();
+    const seeds: SpendSeed[] = [];
+    for (const budget of budgets) {
+      if (budget.scope === "trace" || budget.scope === "session") continue;
+      const period = budget.period === "day" ? "day" : "month";
+      const start = periodStart(now.getTime(), period);
+      const column = ident(SCOPE_COLUMN[budget.scope]);
+      const rows = await this.db.query<{ id: string; spent: string }>(
+        build(sql`SELECT ${column} AS id, sum(cost_total) AS spent FROM llm_cost_minutely
+          WHERE ${and([
+            sql`project_id = ${param("String", budget.project_id)}`,
+            sql`minute >= parseDateTime64BestEffort(${param("String", start)})`,
+            budget.match ? sql`${column} = ${param("String", budget.match)}` : undefined,
+          ])}
+          GROUP BY id HAVING id != ''`),
+      );
+      for (const row of rows) {
+        seeds.push({
+          scope: budget.scope,
+          id: row.id,
+          period,
+          periodStart: start,
+          spentUsd: row.spent,
+          projectId: budget.project_id,
+        });
+      }
+    }
+    if (seeds.length > 0) this.engine.seedSpend(seeds);
+  }
+}
+
+function toBudget(row: BudgetRow): BudgetInput {
+  const isRun = row.scope === "trace" || row.scope === "session";
+  return {
+    id: row.id,
+    scope: row.scope,
+    projectId: row.project_id,
+    ...(row.match ? { match: row.match } : {}),
+    ...(!isRun && row.period ? { period: row.period } : {}),
+    limitUsd: row.limit_usd,
+    ...(row.alert_at.length > 0 ? { alertAt: row.alert_at } : {}),
+  };
+}

@@ -1,0 +1,32 @@
+import { type Decision, type DecisionAction, digest, type Finding } from "@burnrate/core";
+
+export interface DecisionTtls {
+  warn: number;
+  block_tool: number;
+  kill: number;
+}
+
+/**
+ * A finding as a decision for the app. The id is derived from the project and the finding's
+ * key, so a collector that sees the same situation again (a retried export, a restart)
+ * produces the same decision id, which webhook receivers and the incidents table dedupe on.
+ */
+export function toDecision(
+  projectId: string,
+  finding: Finding,
+  ttlSeconds: DecisionTtls,
+  now = Date.now(),
+): Decision {
+  const action: DecisionAction = finding.action;
+  return {
+    decision_id: `dec_${digest(`${projectId}\u0000${finding.key}`)}`,
+    project_id: projectId,
+    action,
+    scope: finding.scope,
+    detector: finding.detector,
+    reason: finding.reason,
+    evidence: finding.evidence,
+    created_at: new Date(now).toISOString(),
+    expires_at: new Date(now + ttlSeconds[action] * 1000).toISOString(),
+  };
+}

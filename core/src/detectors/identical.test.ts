@@ -1,0 +1,153 @@
+import { describe, expect, it } from "vitest";
+import { promptFingerprint, toolCallFingerprint } from "../fingerprint.js";
+import { DetectionEngine } from "./engine.js";
+import { Episode, run } from "./testdata/episode.js";
+
+const GET_ORDER = toolCallFingerprint("get_order_details", { order_id: "#W2378156" });
+const PARAMETERS = { warn_at: 3, block_tool_at: 4, kill_at: 5 };
+
+describe("D1 identical call", () => {
+  it("climbs warn → block_tool → kill as the same tool call repeats, once each", () => {
+    const episode = new Episode({ traceId: "4bf92f3577b34da6a3ce929d0e0e4736" });
+    for (let i = 0; i < 7; i++) {
+      episode.llm(`attempt ${i}`, {
+        tools: [{ name: "get_order_details", args: { order_id: "#W2378156" } }],
+      });
+      episode.tool("get_order_details", { error: "timeout", attempt: i });
+    }
+    const scope = { trace_id: "4bf92f3577b34da6a3ce929d0e0e4736" };
+    expect(run(new DetectionEngine(), episode.events)).toEqual([
+      {
+        detector: "D1.identical_call",
+        action: "warn",
+        scope,
+        reason: "trace 4bf92f35… requested the same tool call 3 times in a row (kill at 5).",
+        evidence: { repeats: 3, step: "tool_calls", tool_call_fingerprints: [GET_ORDER], ...PARAMETERS },
+        key: `D1.identical_call:warn:trace:4bf92f3577b34da6a3ce929d0e0e4736:${GET_ORDER}`,
+      },
+      {
+        detector: "D1.identical_call",
+        action: "block_tool",
+        scope,
+        reason:
+          "trace 4bf92f35… requested the same tool call 4 times in a row; blocking that call (kill at 5).",
+        evidence: { repeats: 4, step: "tool_calls", tool_call_fingerprints: [GET_ORDER], ...PARAMETERS },
+        key: `D1.identical_call:block_tool:trace:4bf92f3577b34da6a3ce929d0e0e4736:${GET_ORDER}`,
+      },
+      {
+        detector: "D1.identical_call",
+        action: "kill",
+        scope,
+        reason: "trace 4bf92f35… requested the same tool call 5 times in a row, the limit is 5.",
+        evidence: { repeats: 5, step: "tool_calls", tool_call_fingerprints: [GET_ORDER], ...PARAMETERS },
+        key: "D1.identical_call:kill:trace:4bf92f3577b34da6a3ce929d0e0e4736",
+      },
+    ]);
+  });
+
+  it("treats parallel calls asked for in another order as the same step", () => {
+    const episode = new Episode({ traceId: "t-parallel" });
+    const a = { name: "get_order_details", args: { order_id: "#1" } };
+    const b = { name: "get_user_details", args: { user_id: "u1" } };
+    for (let i = 0; i < 3; i++) episode.llm(`turn ${i}`, { tools: i % 2 === 0 ? [a, b] : [b, a] });
+    // The evidence lists the calls as the third (firing) response ordered them.
+    const fingerprints = [toolCallFingerprint(a.name, a.args), toolCallFingerprint(b.name, b.args)];
+    expect(run(new DetectionEngine(), episode.events)).toEqual([
+      {
+        detector: "D1.identical_call",
+        action: "warn",
+        scope: { trace_id: "t-parallel" },
+        reason: "trace t-parallel requested the same tool calls 3 times in a row (kill at 5).",
+        evidence: { repeats: 3, step: "tool_calls", tool_call_fingerprints: fingerprints, ...PARAMETERS },
+        key: `D1.identical_call:warn:trace:t-parallel:${fingerprints.join(",")}`,
+      },
+    ]);
+  });
+
+  it("goes warn → kill for a repeated prompt, which has no tool to block", () => {
+    const episode = new Episode({ traceId: "t-prompt" });
+    for (let i = 0; i < 5; i++) episode.llm("Summarise the ticket", { stateless: true });
+    const fingerprint = promptFingerprint({ model: "gpt-4o", messages: ["Summarise the ticket"] });
+    expect(run(new DetectionEngine(), episode.events)).toEqual([
+      {
+        detector: "D1.identical_call",
+        action: "warn",
+        scope: { trace_id: "t-prompt" },
+        reason: "trace t-prompt sent the same prompt 3 times in a row (kill at 5).",
+        evidence: { repeats: 3, step: "prompt", prompt_fingerprint: fingerprint, warn_at: 3, kill_at: 5 },
+        key: `D1.identical_call:warn:trace:t-prompt:${fingerprint}`,
+      },
+      {
+        detector: "D1.identical_call",
+        action: "kill",
+        scope: { trace_id: "t-prompt" },
+        reason: "trace t-prompt sent the same prompt 5 times in a row, the limit is 5.",
+        evidence: { repeats: 5, step: "prompt", prompt_fingerprint: fingerprint, warn_at: 3, kill_at: 5 },
+        key: "D1.identical_call:kill:trace:t-prompt",
+      },
+    ]);
+  });
+
+  it("does not fire when another call breaks the streak", () => {
+    const episode = new Episode();
+    for (let i = 0; i < 10; i++) {
+      episode.call("get_order_details", { order_id: "#W1" }, { status: "delivered" });
+      episode.call("get_order_details", { order_id: "#W1" }, { status: "delivered" });
+      episode.call("check_policy", { topic: `topic ${i}` }, `policy ${i}`);
+    }
+    expect(
+      run(new DetectionEngine(), episode.events).filter((f) => f.detector === "D1.identical_call"),
+    ).toEqual([]);
+  });
+
+  it("does not fire on a batch edit of 30 files, one call per file", () => {
+    const episode = new Episode({ agent: "coder" });
+    for (let i = 0; i < 30; i++) {
+      episode.call(
+        "edit_file",
+        { path: `src/module-${i}.ts`, diff: "rename fetchUser → loadUser" },
+        `src/module-${i}.ts: +1 -1`,
+      );
+    }
+    expect(run(new DetectionEngine(), episode.events)).toEqual([]);
+  });
+
+  it("does not fire on a batch edit of 30 files asked for in one response (30 parallel calls)", () => {
+    const episode = new Episode({ agent: "coder" });
+    const calls = Array.from({ length: 30 }, (_, i) => ({
+      name: "edit_file",
+      args: { path: `src/module-${i}.ts` },
+    }));
+    episode.llm("rename fetchUser everywhere", { tools: calls });
+    for (let i = 0; i < 30; i++) episode.tool("edit_file", `src/module-${i}.ts: +1 -1`);
+    episode.llm("done renaming");
+    expect(run(new DetectionEngine(), episode.events)).toEqual([]);
+  });
+
+  it("blocks each looping tool call separately; the run is killed once", () => {
+    const episode = new Episode({ traceId: "t2" });
+    for (const orderId of ["#A", "#B"]) {
+      for (let i = 0; i < 4; i++)
+        episode.llm(`${orderId} ${i}`, { tools: [{ name: "get_order", args: { orderId } }] });
+    }
+    const fingerprintA = toolCallFingerprint("get_order", { orderId: "#A" });
+    const fingerprintB = toolCallFingerprint("get_order", { orderId: "#B" });
+    const finding = (action: "warn" | "block_tool", repeats: number, fingerprint: string) => ({
+      detector: "D1.identical_call",
+      action,
+      scope: { trace_id: "t2" },
+      reason:
+        action === "warn"
+          ? "trace t2 requested the same tool call 3 times in a row (kill at 5)."
+          : "trace t2 requested the same tool call 4 times in a row; blocking that call (kill at 5).",
+      evidence: { repeats, step: "tool_calls", tool_call_fingerprints: [fingerprint], ...PARAMETERS },
+      key: `D1.identical_call:${action}:trace:t2:${fingerprint}`,
+    });
+    expect(run(new DetectionEngine(), episode.events)).toEqual([
+      finding("warn", 3, fingerprintA),
+      finding("block_tool", 4, fingerprintA),
+      finding("warn", 3, fingerprintB),
+      finding("block_tool", 4, fingerprintB),
+    ]);
+  });
+});

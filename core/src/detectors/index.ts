@@ -1,0 +1,19 @@
+export {
+  type Budget,
+  type BudgetInput,
+  budgetSchema,
+  DEFAULT_THRESHOLDS,
+  type DetectionConfig,
+  type DetectionConfigInput,
+  detectionConfigSchema,
+  type Thresholds,
+  thresholdOverridesSchema,
+  thresholdsSchema,
+  usdAmountSchema,
+} from "./config.js";
+export { DetectionEngine } from "./engine.js";
+export { DETECTOR, type DetectorEvent, type Finding, type RunKind } from "./events.js";
+export { type BudgetPeriod, periodStart } from "./periods.js";
+export * from "./repetition.js";
+export { runKey } from "./run-state.js";
+export { type SpendSeed, spendSeedSchema } from "./spend-ledger.js";

@@ -1,0 +1,33 @@
+/** Budget periods: UTC calendar days and months, taken from event time. */
+export type BudgetPeriod = "day" | "month";
+
+const MS_PER_DAY = 86_400_000;
+
+/**
+ * The ISO date on which the UTC period containing `ms` starts. The last day is cached, since
+ * consecutive events almost always fall on the same day.
+ * @example periodStart(Date.UTC(2025, 2, 14, 9), "month") === "2025-03-01"
+ */
+export function periodStart(ms: number, period: BudgetPeriod): string {
+  const day = Math.floor(ms / MS_PER_DAY);
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedDayStart = new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+    cachedMonthStart = `${cachedDayStart.slice(0, 7)}-01`;
+  }
+  return period === "day" ? cachedDayStart : cachedMonthStart;
+}
+
+let cachedDay = Number.NaN;
+let cachedDayStart = "";
+let cachedMonthStart = "";
+
+/**
+ * The canonical start of the period that contains an ISO date (or date-time), or undefined
+ * when the text is not one.
+ * @example normalisePeriodStart("2025-03-14T10:00:00Z", "month") === "2025-03-01"
+ */
+export function normalisePeriodStart(text: string, period: BudgetPeriod): string | undefined {
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  return Number.isNaN(ms) ? undefined : periodStart(ms, period);
+}

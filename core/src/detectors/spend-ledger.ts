@@ -1,0 +1,187 @@
+import { z } from "zod";
+import { parseUsd, type Usd } from "../pricing/money.js";
+import { usdAmountSchema } from "./config.js";
+import { type BudgetPeriod, normalisePeriodStart } from "./periods.js";
+import { RecencyList } from "./recency-list.js";
+
+/** Spend of one user, feature or tenant in one period, as loaded from storage at start. */
+export const spendSeedSchema = z
+  .object({
+    scope: z.enum(["user", "feature", "tenant"]),
+    id: z.string().min(1),
+    period: z.enum(["day", "month"]),
+    /** Any ISO date inside the period; `2025-03-14` seeds March for a monthly entry. */
+    periodStart: z.string().min(1),
+    spentUsd: usdAmountSchema,
+    /** The project; unset seeds this id in whichever project spends first (single-project collectors). */
+    projectId: z.string().min(1).optional(),
+  })
+  .strict();
+export type SpendSeed = z.input<typeof spendSeedSchema>;
+
+/** One (project, scope, id, period) spend counter. */
+export interface SpendCounter {
+  readonly key: string;
+  periodStart: string;
+  spentPico: Usd;
+  /** Spend loaded by `seed` for this period: warnings at or below it were already sent. */
+  seededPico: Usd;
+  /** Finding keys already emitted this period. */
+  fired: Set<string> | undefined;
+  /** The event that last added to it, so several budgets on one counter add the cost once. */
+  eventSeq: number;
+  older: SpendCounter | undefined;
+  newer: SpendCounter | undefined;
+}
+
+const ANY_PROJECT = "\u0001any";
+
+/**
+ * Exact spend per (project, scope, id, period), for user, feature and tenant budgets. Counters
+ * are made only for ids that have a budget, and held in LRU order up to `maxCounters`: the one
+ * evicted first is the one idle longest, typically a user whose period is over.
+ */
+export class SpendLedger {
+  readonly #counters = new Map<string, SpendCounter>();
+  readonly #recency = new RecencyList<SpendCounter>();
+  readonly #seeds = new Map<string, { periodStart: string; pico: Usd }>();
+  readonly #maxCounters: number;
+  #eventSeq = 0;
+
+  constructor(maxCounters: number) {
+    this.#maxCounters = maxCounters;
+  }
+
+  get size(): number {
+    return this.#counters.size;
+  }
+
+  get seeds(): number {
+    return this.#seeds.size;
+  }
+
+  /** Marks the start of a new event's additions. */
+  nextEvent(): void {
+    this.#eventSeq++;
+  }
+
+  /**
+   * Adds `costPico` to the counter for this period (once per event) and returns it; a new
+   * period starts fresh, from its seed if one was loaded. Returns undefined for an event of a
+   * period older than the counter's (a late span of a finished period changes nothing now).
+   */
+  add(
+    projectId: string,
+    scope: string,
+    id: string,
+    period: BudgetPeriod,
+    start: string,
+    costPico: Usd,
+  ): SpendCounter | undefined {
+    const key = counterKey(projectId, scope, id, period);
+    let counter = this.#counters.get(key);
+    if (counter) {
+      this.#recency.touch(counter, true);
+    } else {
+      counter = {
+        key,
+        periodStart: "",
+        spentPico: 0n,
+        seededPico: 0n,
+        fired: undefined,
+        eventSeq: -1,
+        older: undefined,
+        newer: undefined,
+      };
+      this.#counters.set(key, counter);
+      this.#recency.touch(counter, false);
+      if (this.#counters.size > this.#maxCounters) {
+        const oldest = this.#recency.oldest!;
+        this.#recency.remove(oldest);
+        this.#counters.delete(oldest.key);
+      }
+    }
+    if (start < counter.periodStart) return undefined;
+    if (start > counter.periodStart) this.#startPeriod(counter, key, scope, id, period, start);
+    if (counter.eventSeq !== this.#eventSeq) {
+      counter.eventSeq = this.#eventSeq;
+      counter.spentPico += costPico;
+    }
+    return counter;
+  }
+
+  #startPeriod(
+    counter: SpendCounter,
+    key: string,
+    scope: string,
+    id: string,
+    period: BudgetPeriod,
+    start: string,
+  ): void {
+    counter.periodStart = start;
+    counter.spentPico = 0n;
+    counter.seededPico = 0n;
+    counter.fired = undefined;
+    for (const seedKey of [key, counterKey(ANY_PROJECT, scope, id, period)]) {
+      const seed = this.#seeds.get(seedKey);
+      if (!seed) continue;
+      if (seed.periodStart < start || seedKey === key) this.#seeds.delete(seedKey);
+      if (seed.periodStart === start) {
+        counter.spentPico = seed.pico;
+        counter.seededPico = seed.pico;
+        return;
+      }
+    }
+  }
+
+  /**
+   * Loads spend from storage. A counter already live for the same period keeps the larger
+   * of its own and the seeded amount (and then alerts on any level that crosses); otherwise
+   * the seed waits for the id's first event in that period.
+   * @throws RangeError naming the entry and field when an entry is malformed; nothing is loaded then.
+   */
+  seed(entries: readonly SpendSeed[]): void {
+    let anyWildcard = false;
+    entries.forEach((raw, index) => {
+      const parsed = spendSeedSchema.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new RangeError(`seedSpend[${index}].${issue.path.join(".")}: ${issue.message}`);
+      }
+      const entry = parsed.data;
+      const start = normalisePeriodStart(entry.periodStart, entry.period);
+      if (start === undefined) {
+        throw new RangeError(
+          `seedSpend[${index}].periodStart: not an ISO date: ${JSON.stringify(entry.periodStart)}`,
+        );
+      }
+      const pico = parseUsd(entry.spentUsd);
+      const project = entry.projectId ?? ANY_PROJECT;
+      anyWildcard ||= entry.projectId === undefined;
+      const key = counterKey(project, entry.scope, entry.id, entry.period);
+      const previous = this.#seeds.get(key);
+      if (
+        !previous ||
+        start > previous.periodStart ||
+        (start === previous.periodStart && pico > previous.pico)
+      ) {
+        this.#seeds.set(key, { periodStart: start, pico });
+      }
+      const live = this.#counters.get(key);
+      if (live) merge(live, start, pico);
+    });
+    if (!anyWildcard) return;
+    for (const [key, counter] of this.#counters) {
+      const seed = this.#seeds.get(ANY_PROJECT + key.slice(key.indexOf("\u0000")));
+      if (seed) merge(counter, seed.periodStart, seed.pico);
+    }
+  }
+}
+
+function merge(counter: SpendCounter, start: string, pico: Usd): void {
+  if (counter.periodStart === start && pico > counter.spentPico) counter.spentPico = pico;
+}
+
+function counterKey(projectId: string, scope: string, id: string, period: BudgetPeriod): string {
+  return `${projectId}\u0000${scope}\u0000${id}\u0000${period}`;
+}
