@@ -160,6 +160,24 @@ describe("budgets", () => {
     ).toThrow('seedSpend[0].periodStart: not an ISO date: "soon"');
   });
 
+  it("seedSpend while running: a live counter keeps the larger amount and alerts on what it crosses", () => {
+    const engine = new DetectionEngine({ budgets: [MONTHLY] });
+    for (let i = 0; i < 3; i++) expect(engine.observe(call(i, "1", T0_MS + i * HOUR))).toEqual([]);
+    engine.seedSpend([
+      { scope: "user", id: "alice", period: "month", periodStart: "2025-03-20", spentUsd: "7" },
+    ]);
+    expect(engine.observe(call(3, "1", T0_MS + 3 * HOUR))).toEqual([
+      userFinding(0.5, "8", "2025-03-01"),
+      userFinding(0.8, "8", "2025-03-01"),
+    ]);
+    expect(() =>
+      engine.seedSpend([
+        { scope: "user", id: "bob", period: "month", periodStart: "2025-03-01", spentUsd: "40" },
+        { scope: "team", id: "x", period: "month", periodStart: "2025-03-01", spentUsd: "1" } as never,
+      ]),
+    ).toThrow(/^seedSpend\[1\]\.scope: /);
+  });
+
   it("setBudgets: a lowered limit stops the scope on its next priced call; removed budgets go quiet", () => {
     const engine = new DetectionEngine({ budgets: [MONTHLY] });
     for (let i = 0; i < 3; i++) expect(engine.observe(call(i, "1", T0_MS + i * HOUR))).toEqual([]);

@@ -187,11 +187,10 @@ export const detectionConfigSchema = z
         checkLadders({ ...config.thresholds, ...definedOnly(partial) }, ["overrides", kind, name], ctx);
       }
     }
-    checkLadders(
-      { ...config.thresholds, ...definedOnly(config.overrides.session) },
-      ["overrides", "session"],
-      ctx,
-    );
+    const session = definedOnly(config.overrides.session);
+    if (Object.keys(session).length > 0) {
+      checkLadders({ ...config.thresholds, ...session }, ["overrides", "session"], ctx);
+    }
   });
 
 /** The engine configuration as written (every field optional). */

@@ -53,7 +53,7 @@ interface EventSteps {
  * for (const event of events) for (const finding of engine.observe(event)) hub.decide(event.projectId, finding);
  */
 export class DetectionEngine {
-  readonly config: DetectionConfig;
+  readonly #config: DetectionConfig;
   readonly #resolver: ThresholdResolver;
   readonly #runs: RunTable;
   readonly #budgets: BudgetBook;
@@ -63,12 +63,12 @@ export class DetectionEngine {
   #nowMs = 0;
 
   constructor(config: DetectionConfigInput = {}) {
-    this.config = detectionConfigSchema.parse(config);
-    this.#resolver = new ThresholdResolver(this.config);
-    this.#runs = new RunTable(this.config.maxRuns, this.config.runTtlSeconds);
-    this.#budgets = new BudgetBook(this.config.budgets, this.config.maxSpendCounters);
-    this.#allowlist = new Set(this.config.allowlist);
-    this.#acknowledgements = new Set(this.config.acknowledgementTools);
+    this.#config = detectionConfigSchema.parse(config);
+    this.#resolver = new ThresholdResolver(this.#config);
+    this.#runs = new RunTable(this.#config.maxRuns, this.#config.runTtlSeconds);
+    this.#budgets = new BudgetBook(this.#config.budgets, this.#config.maxSpendCounters);
+    this.#allowlist = new Set(this.#config.allowlist);
+    this.#acknowledgements = new Set(this.#config.acknowledgementTools);
   }
 
   /** Runs held now (traces plus sessions). */

@@ -47,7 +47,8 @@ export interface Finding {
   evidence: Record<string, unknown>;
   /**
    * Stable identity of the situation: the same key is never emitted twice while its run or
-   * budget period is tracked, e.g. `D1.identical_call:kill:trace:4bf92f35…`.
+   * budget period is tracked, e.g. `D1.identical_call:kill:trace:4bf92f35…`. Keys are unique
+   * within a project; pair them with the event's `projectId` for a global idempotency key.
    */
   key: string;
 }

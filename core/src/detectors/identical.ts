@@ -35,12 +35,11 @@ export function detectIdenticalCall(
 ): void {
   if (steps.toolCalls !== 0 && run.isPolling(steps.toolCalls)) return;
 
+  // A call with no tools, or without a prompt fingerprint, ends that streak.
   run.toolCallsStreak =
-    steps.toolCalls !== 0 && steps.toolCalls === run.lastToolCalls ? run.toolCallsStreak + 1 : 1;
-  if (steps.toolCalls === 0) run.toolCallsStreak = 0;
+    steps.toolCalls === 0 ? 0 : steps.toolCalls === run.lastToolCalls ? run.toolCallsStreak + 1 : 1;
   run.lastToolCalls = steps.toolCalls;
-  run.promptStreak = steps.prompt !== 0 && steps.prompt === run.lastPrompt ? run.promptStreak + 1 : 1;
-  if (steps.prompt === 0) run.promptStreak = 0;
+  run.promptStreak = steps.prompt === 0 ? 0 : steps.prompt === run.lastPrompt ? run.promptStreak + 1 : 1;
   run.lastPrompt = steps.prompt;
 
   if (run.toolCallsStreak >= 2) {

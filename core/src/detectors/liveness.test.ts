@@ -26,6 +26,7 @@ describe("D6 liveness", () => {
         evidence: {
           limit: "calls",
           llm_calls: 200,
+          tokens: 180_000,
           age_seconds: 398,
           max_calls: 200,
           max_age_seconds: 21600,

@@ -141,8 +141,8 @@ export class SpendLedger {
    * @throws RangeError naming the entry and field when an entry is malformed; nothing is loaded then.
    */
   seed(entries: readonly SpendSeed[]): void {
-    let anyWildcard = false;
-    entries.forEach((raw, index) => {
+    // Validate every entry before loading any, so a bad row never leaves a half-loaded month.
+    const loaded = entries.map((raw, index) => {
       const parsed = spendSeedSchema.safeParse(raw);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
@@ -155,10 +155,14 @@ export class SpendLedger {
           `seedSpend[${index}].periodStart: not an ISO date: ${JSON.stringify(entry.periodStart)}`,
         );
       }
-      const pico = parseUsd(entry.spentUsd);
       const project = entry.projectId ?? ANY_PROJECT;
-      anyWildcard ||= entry.projectId === undefined;
-      const key = counterKey(project, entry.scope, entry.id, entry.period);
+      return {
+        key: counterKey(project, entry.scope, entry.id, entry.period),
+        start,
+        pico: parseUsd(entry.spentUsd),
+      };
+    });
+    for (const { key, start, pico } of loaded) {
       const previous = this.#seeds.get(key);
       if (
         !previous ||
@@ -169,8 +173,8 @@ export class SpendLedger {
       }
       const live = this.#counters.get(key);
       if (live) merge(live, start, pico);
-    });
-    if (!anyWildcard) return;
+    }
+    if (!loaded.some(({ key }) => key.startsWith(ANY_PROJECT))) return;
     for (const [key, counter] of this.#counters) {
       const seed = this.#seeds.get(ANY_PROJECT + key.slice(key.indexOf("\u0000")));
       if (seed) merge(counter, seed.periodStart, seed.pico);
