@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "./commands/command.js";
+import { demoCommand } from "./commands/demo.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { repriceCommand } from "./commands/reprice.js";
 import { startCommand } from "./commands/start.js";
 import { consoleOutput, type Output } from "./output.js";
 
-const COMMANDS: Command[] = [startCommand, migrateCommand, repriceCommand];
+const COMMANDS: Command[] = [startCommand, migrateCommand, repriceCommand, demoCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {

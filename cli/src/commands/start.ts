@@ -70,14 +70,23 @@ ${COMMON_OPTIONS}`,
   },
 };
 
-interface Running {
+/** The collector and query API serving in this process, as `burnrate start` runs them. */
+export interface Running {
   db: Awaited<ReturnType<typeof openStorage>>;
   otlp: Listening;
   api: Listening;
   stop(): Promise<void>;
 }
 
-async function startAll(config: ReturnType<typeof loadConfig>["config"], out: Output): Promise<Running> {
+/**
+ * Opens the store (applying migrations), then serves the collector and the query API on the
+ * configured host and ports. Shared with `burnrate demo`, which starts the same stack when
+ * none is running. `stop()` stops taking spans, flushes what was accepted, then closes storage.
+ */
+export async function startAll(
+  config: ReturnType<typeof loadConfig>["config"],
+  out: Output,
+): Promise<Running> {
   out.info(
     config.storage.clickhouse.url
       ? `burnrate: connecting to ClickHouse and applying migrations…`
@@ -94,7 +103,8 @@ async function startAll(config: ReturnType<typeof loadConfig>["config"], out: Ou
     await db.close();
     throw error;
   }
-  const api = createQueryApi({ db });
+  // The API prices quotes and what-ifs with the collector's book, overrides included.
+  const api = createQueryApi({ db, keys: config.auth.keys, priceBook: collector.priceBook });
   let otlp: Listening | undefined;
   try {
     otlp = await listen(
