@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { groupAlive, printedUrl, spawnBurnrate, waitForOutput } from "./support/burnrate-process.js";
 
 const TABLES = [
+  "budgets",
   "burnrate_migrations",
   "incidents",
   "llm_calls",
@@ -75,7 +76,7 @@ describe("burnrate start on embedded chDB", () => {
     expect(run.stopMs).toBeLessThan(5_000);
     expect(run.p.stdout()).toContain("burnrate: stopped cleanly");
     expect(groupAlive(run.p.child.pid!)).toBe(false);
-    expect(await tablesAndRows(dataDir)).toEqual({ tables: TABLES, migrationRows: 4, incidents: [] });
+    expect(await tablesAndRows(dataDir)).toEqual({ tables: TABLES, migrationRows: 5, incidents: [] });
   });
 
   it("reuses the data on a second start, and stops on SIGTERM", async () => {
@@ -90,7 +91,7 @@ describe("burnrate start on embedded chDB", () => {
     expect(groupAlive(run.p.child.pid!)).toBe(false);
     expect(await tablesAndRows(dataDir)).toEqual({
       tables: TABLES,
-      migrationRows: 4,
+      migrationRows: 5,
       incidents: ["kept-across-restarts"],
     });
   });
@@ -162,7 +163,8 @@ describe("burnrate migrate", () => {
         "  applied 0002_llm_calls",
         "  applied 0003_llm_cost_minutely",
         "  applied 0004_incidents",
-        "  4 applied, 0 already up to date",
+        "  applied 0005_budgets",
+        "  5 applied, 0 already up to date",
         "",
       ].join("\n"),
     );
@@ -174,7 +176,7 @@ describe("burnrate migrate", () => {
     expect(second.stdout()).toBe(
       [
         `burnrate: migrating embedded chDB, data directory ${dataDir}`,
-        "  0 applied, 4 already up to date",
+        "  0 applied, 5 already up to date",
         "  retention updated on spans",
         "",
       ].join("\n"),

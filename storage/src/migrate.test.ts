@@ -32,8 +32,9 @@ describe("migrations on embedded chDB", () => {
       "2_llm_calls",
       "3_llm_cost_minutely",
       "4_incidents",
+      "5_budgets",
     ]);
-    expect(await appliedVersions(db)).toEqual([1, 2, 3, 4]);
+    expect(await appliedVersions(db)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it("are idempotent: a second run applies nothing and keeps rows", async () => {
@@ -42,7 +43,7 @@ describe("migrations on embedded chDB", () => {
       { id: "d-1", project_id: "default", created_at: now, detector: "D1", reason: "x" },
     ]);
     const again = await migrate(db);
-    expect(again).toEqual({ applied: [], alreadyApplied: 4 });
+    expect(again).toEqual({ applied: [], alreadyApplied: 5 });
     expect(await db.query(build(sql`SELECT id FROM incidents`))).toEqual([{ id: "d-1" }]);
   });
 
@@ -160,6 +161,36 @@ describe("migrations on embedded chDB", () => {
       "session_id String",
     ]);
   });
+
+  it("create budgets, where a delete is a newer row that FINAL leaves out", async () => {
+    expect(await columns("budgets")).toEqual([
+      "project_id LowCardinality(String)",
+      "id String",
+      "scope Enum8('trace' = 1, 'session' = 2, 'user' = 3, 'feature' = 4, 'tenant' = 5)",
+      "match String",
+      "period Enum8('' = 0, 'day' = 1, 'month' = 2)",
+      "limit_usd Decimal(38, 12)",
+      "alert_at Array(Float64)",
+      "updated_at DateTime64(3, 'UTC')",
+      "version UInt64",
+      "deleted UInt8",
+    ]);
+    const budget = {
+      project_id: "default",
+      id: "b-1",
+      scope: "user",
+      match: "",
+      period: "day",
+      limit_usd: "5",
+      alert_at: [0.5, 0.8, 1],
+      updated_at: "2026-11-02 09:30:00.000",
+    };
+    await db.insert("budgets", [{ ...budget, version: "1", deleted: 0 }]);
+    const read = () => db.query(build(sql`SELECT id, limit_usd FROM budgets FINAL`));
+    expect(await read()).toEqual([{ id: "b-1", limit_usd: "5.000000000000" }]);
+    await db.insert("budgets", [{ ...budget, version: "2", deleted: 1 }]);
+    expect(await read()).toEqual([]);
+  });
 });
 
 describe("retention", () => {
@@ -192,6 +223,6 @@ describe("migration files", () => {
   });
 
   it("are numbered from 1 without gaps", () => {
-    expect(loadMigrations().map((m) => m.version)).toEqual([1, 2, 3, 4]);
+    expect(loadMigrations().map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
   });
 });
