@@ -20,9 +20,10 @@ let runtime: Runtime | undefined;
 
 /** The shared runtime, created on first use from the environment. */
 export function getRuntime(): Runtime {
+  if (runtime) return runtime;
   const env = process.env;
   const service = serviceName();
-  runtime ??= {
+  runtime = {
     guard: new Guard(guardConfigFromEnv(env)),
     priceBook: createPriceBook(),
     captureContent: /^true$/i.test(env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT ?? ""),
