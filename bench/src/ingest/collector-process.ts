@@ -12,6 +12,11 @@ const START_TIMEOUT_MS = 60_000;
 /** `burnrate start` running as a separate process, with its memory watched from outside. */
 export class CollectorProcess {
   readonly otlpUrl: URL;
+  /**
+   * With `ipc: true`, the process itself, to exchange messages with code preloaded into it
+   * (`--import` in `nodeArgs`); messages use the advanced (structured clone) serialization.
+   */
+  readonly channel: ChildProcess | undefined;
   readonly #child: ChildProcess;
   readonly #output: { stdout: string; stderr: string };
   readonly #exited: Promise<number | string>;
@@ -25,8 +30,10 @@ export class CollectorProcess {
     output: { stdout: string; stderr: string },
     exited: Promise<number | string>,
     otlpUrl: URL,
+    ipc: boolean,
   ) {
     this.#child = child;
+    this.channel = ipc ? child : undefined;
     this.#output = output;
     this.#exited = exited;
     this.otlpUrl = otlpUrl;
@@ -39,8 +46,13 @@ export class CollectorProcess {
   /**
    * Spawns `node [nodeArgs] cli/bin/burnrate.js start` with its data and spool in `dir`, both
    * servers on free ports, and waits for the banner. Kills the process if it does not come up.
+   * `ipc` opens an IPC channel to it (see `channel`).
    */
-  static async start(options: { dir: string; nodeArgs?: string[] }): Promise<CollectorProcess> {
+  static async start(options: {
+    dir: string;
+    nodeArgs?: string[];
+    ipc?: boolean;
+  }): Promise<CollectorProcess> {
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("BURNRATE_")));
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BURNRATE_BIN, "start"], {
       cwd: options.dir,
@@ -51,7 +63,8 @@ export class CollectorProcess {
         BURNRATE_OTLP_PORT: "0",
         BURNRATE_API_PORT: "0",
       },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: options.ipc ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"],
+      ...(options.ipc ? { serialization: "advanced" as const } : {}),
     });
     // A bench killed mid-run must not leave a collector behind holding a chDB directory.
     const killOnExit = () => child.kill("SIGKILL");
@@ -74,7 +87,7 @@ export class CollectorProcess {
       if (url.hostname !== "127.0.0.1") {
         throw new Error(`the collector listens on ${url.hostname}; the bench only sends to 127.0.0.1`);
       }
-      return new CollectorProcess(child, output, exited, url);
+      return new CollectorProcess(child, output, exited, url, options.ipc === true);
     } catch (error) {
       child.kill("SIGKILL");
       await exited;

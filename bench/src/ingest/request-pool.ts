@@ -134,7 +134,8 @@ function broken(why: string): never {
   throw new Error(`bench: stamping request ids is broken (${why}); see RequestPool in request-pool.ts`);
 }
 
-function loadRequestType(): protobuf.Type {
+/** The OTLP `ExportTraceServiceRequest` type, from the collector's vendored protos. */
+export function loadRequestType(): protobuf.Type {
   const root = new protobuf.Root();
   // The vendored files import each other relative to the proto root, as protoc's include path would.
   root.resolvePath = (_origin, target) => PROTO_DIR + target;

@@ -1,0 +1,237 @@
+/**
+ * `npm run bench -- overhead`: the time Burnrate's instrumentation adds to each openai call,
+ * next to two peers (`@opentelemetry/instrumentation-openai` and
+ * `@traceloop/instrumentation-openai`), all on the same openai 6 copy against a local mock.
+ * The target: Burnrate adds no more than the lower of the two.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { startMockLlmServer } from "@burnrate/instrumentation/mock-llm";
+import { profilesOf, summariseProfile } from "./cpu-profile.js";
+import { printProfile } from "./ingest/ingest-report.js";
+import { MOCK_REPLY, MODES, type Mode } from "./overhead/calls.js";
+import { ConfigurationProcess } from "./overhead/child-process.js";
+import { CONFIGURATIONS, type Configuration } from "./overhead/configurations.js";
+import {
+  checkSpans,
+  printBurnrateFunctions,
+  printOverheadReport,
+  type RoundSamples,
+  type RunInfo,
+  resultsOf,
+} from "./overhead/overhead-report.js";
+import { machineBusySeconds, PROFILES_DIR, positiveInt, UsageError, writeResults } from "./report.js";
+
+export const USAGE = `Usage: npm run bench -- overhead [options]
+
+Times sequential openai chat.completions.create calls (non-streaming, and streaming with
+stream_options.include_usage) against a mock OpenAI server on 127.0.0.1, in four child
+processes: bare openai 6, and openai 6 with @burnrate/instrumentation,
+@opentelemetry/instrumentation-openai or @traceloop/instrumentation-openai. Each child traces
+into the same pipeline (BatchSpanProcessor → a counting exporter). Rounds alternate between
+the children; the figure per configuration is the median round's µs per call, and the added
+overhead is that minus bare's. Every instrumented child must export one span per call with the
+expected attributes, or the run fails. Writes bench/results/overhead.json.
+
+Options:
+  --calls N     timed calls per configuration, mode and round (default 3000)
+  --rounds N    rounds (default 5)
+  --warmup N    untimed calls per configuration and mode before the first round (default 300)
+  --profile     run the Burnrate child under \`node --cpu-prof\` and print its top self-time
+                functions; figures go to bench/results/profiles/overhead-profile.json, not
+                overhead.json, because profiling slows that child down
+  --profile-child NAME
+                with --profile, the child to profile instead: bare, otel_contrib or traceloop
+                (to tell what the SDK itself costs from what an instrumentation adds)
+  -h, --help    show this text`;
+
+/** Untimed calls before each timed batch: the child has idled while the others ran. */
+const PRELUDE_CALLS = 20;
+
+interface OverheadOptions {
+  calls: number;
+  rounds: number;
+  warmup: number;
+  /** The child run under `--cpu-prof`, if any. */
+  profile: Configuration | undefined;
+}
+
+export async function run(args: string[]): Promise<number> {
+  const options = parseOptions(args);
+  if (options === "help") {
+    console.log(USAGE);
+    return 0;
+  }
+  const mock = await startMockLlmServer();
+  mock.setDefault(MOCK_REPLY);
+  const children = new Map<Configuration, ConfigurationProcess>();
+  const interrupted = (signal: NodeJS.Signals) => {
+    process.stderr.write(`overhead: ${signal}; stopping the children\n`);
+    for (const child of children.values()) child.kill();
+    process.exit(130);
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
+  try {
+    if (options.profile) mkdirSync(PROFILES_DIR, { recursive: true });
+    const ready = {} as RunInfo["ready"];
+    for (const config of CONFIGURATIONS) {
+      const nodeArgs = options.profile === config ? ["--cpu-prof", `--cpu-prof-dir=${PROFILES_DIR}`] : [];
+      const started = await ConfigurationProcess.start(config, mock.openaiBaseUrl, nodeArgs);
+      children.set(config, started.process);
+      ready[config] = started.ready;
+      const i = started.ready.instrumentation;
+      process.stderr.write(
+        `overhead: ${config} child pid ${started.process.pid}: openai ${started.ready.openai.version}` +
+          `${i ? ` + ${i.name}@${i.version}` : ""}${nodeArgs.length ? " (profiled)" : ""}\n`,
+      );
+    }
+    const paths = new Set(CONFIGURATIONS.map((c) => ready[c].openai.path));
+    if (paths.size !== 1)
+      throw new Error(`the children loaded different openai copies: ${[...paths].join(", ")}`);
+
+    const child = (config: Configuration) => children.get(config)!;
+    const runCalls = async (config: Configuration, mode: Mode, calls: number) => {
+      // The mock keeps every request; forgetting them between batches keeps its heap flat.
+      mock.reset();
+      mock.setDefault(MOCK_REPLY);
+      return child(config).run(mode, calls);
+    };
+    process.stderr.write(`overhead: warming up (${options.warmup} calls per configuration and mode)…\n`);
+    const cpuAtStart = new Map<Configuration, number>();
+    for (const config of CONFIGURATIONS) {
+      for (const mode of MODES)
+        cpuAtStart.set(config, (await runCalls(config, mode, options.warmup)).cpuSeconds);
+    }
+    const emptySamples = () =>
+      Object.fromEntries(
+        CONFIGURATIONS.map((c) => [c, { non_streaming: [], streaming: [] }]),
+      ) as unknown as RoundSamples;
+    const samples = emptySamples();
+    const cpuSamples = emptySamples();
+    const cpuAtEnd = new Map(cpuAtStart);
+    const startedAt = performance.now();
+    const machineAtStart = machineBusySeconds();
+    const selfAtStart = process.cpuUsage();
+    for (let round = 0; round < options.rounds; round++) {
+      // Rotating the order spreads slow patches of machine time over every configuration.
+      const order = CONFIGURATIONS.map((_, i) => CONFIGURATIONS[(i + round) % CONFIGURATIONS.length]!);
+      const modes = round % 2 === 0 ? MODES : [...MODES].reverse();
+      for (const config of order) {
+        for (const mode of modes) {
+          await runCalls(config, mode, PRELUDE_CALLS);
+          const { ms, cpuMs, cpuSeconds } = await runCalls(config, mode, options.calls);
+          cpuAtEnd.set(config, cpuSeconds);
+          const us = (ms * 1000) / options.calls;
+          const cpuUs = (cpuMs * 1000) / options.calls;
+          samples[config][mode].push(us);
+          cpuSamples[config][mode].push(cpuUs);
+          process.stderr.write(
+            `overhead: round ${round + 1}/${options.rounds} ${config.padEnd(12)} ${mode.padEnd(13)} ${us.toFixed(1).padStart(7)} µs/call, CPU ${cpuUs.toFixed(1).padStart(6)} µs/call\n`,
+          );
+        }
+      }
+    }
+    const wallSeconds = (performance.now() - startedAt) / 1000;
+    const self = process.cpuUsage(selfAtStart);
+    const ours =
+      (self.user + self.system) / 1e6 +
+      CONFIGURATIONS.reduce((sum, c) => sum + cpuAtEnd.get(c)! - cpuAtStart.get(c)!, 0);
+    const otherProcessesCpuPercent = Math.max(
+      0,
+      ((machineBusySeconds() - machineAtStart - ours) * 100) / wallSeconds,
+    );
+
+    const finished = {} as RunInfo["finished"];
+    for (const config of CONFIGURATIONS) finished[config] = await child(config).finish();
+    const info: RunInfo = {
+      samples,
+      cpuSamples,
+      finished,
+      ready,
+      settings: options,
+      otherProcessesCpuPercent,
+    };
+    const { failures, notes } = checkSpans(finished);
+    printOverheadReport(info, notes);
+    if (failures.length > 0) {
+      throw new Error(
+        `the span check failed, so these figures measured nothing real:\n  ${failures.join("\n  ")}`,
+      );
+    }
+    const results = { ...resultsOf(info, notes), burnrate_revision: revision() };
+    if (options.profile) {
+      writeResults("overhead-profile", results, PROFILES_DIR);
+      const { pid } = child(options.profile);
+      const [file] = profilesOf(PROFILES_DIR, pid);
+      if (!file) throw new Error(`no .cpuprofile for pid ${pid} in ${PROFILES_DIR}`);
+      const summary = summariseProfile(file);
+      const calls = finished[options.profile].calls;
+      console.log(`\nprofiled child: ${options.profile}`);
+      printProfile(summary);
+      printBurnrateFunctions(summary, calls.non_streaming + calls.streaming);
+    } else {
+      console.log(`\nwrote ${writeResults("overhead", results)}`);
+    }
+    return 0;
+  } finally {
+    for (const child of children.values()) child.kill();
+    process.removeListener("SIGINT", interrupted);
+    process.removeListener("SIGTERM", interrupted);
+    await mock.close();
+  }
+}
+
+/**
+ * The commit measured, and whether instrumentation/ or core/ had uncommitted changes then:
+ * the results file is committed, and figures from a dirty tree are not that commit's.
+ */
+function revision(): { commit: string; uncommitted_changes: boolean } | null {
+  try {
+    const git = (...args: string[]) => execFileSync("git", args, { encoding: "utf8" }).trim();
+    const commit = git("rev-parse", "HEAD");
+    return {
+      commit,
+      uncommitted_changes: git("status", "--porcelain", "--", "instrumentation", "core") !== "",
+    };
+  } catch {
+    return null; // not a git checkout
+  }
+}
+
+function parseOptions(args: string[]): OverheadOptions | "help" {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        calls: { type: "string" },
+        rounds: { type: "string" },
+        warmup: { type: "string" },
+        profile: { type: "boolean" },
+        "profile-child": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return "help";
+  const text = (name: string) => values[name] as string | undefined;
+  const profiled = text("profile-child") ?? "burnrate";
+  if (!CONFIGURATIONS.includes(profiled as Configuration)) {
+    throw new UsageError(
+      `--profile-child must be one of ${CONFIGURATIONS.join(", ")}, got ${JSON.stringify(profiled)}`,
+    );
+  }
+  if (text("profile-child") !== undefined && values.profile !== true) {
+    throw new UsageError("--profile-child needs --profile");
+  }
+  return {
+    calls: positiveInt("calls", text("calls"), 3000),
+    rounds: positiveInt("rounds", text("rounds"), 5),
+    warmup: positiveInt("warmup", text("warmup"), 300),
+    profile: values.profile === true ? (profiled as Configuration) : undefined,
+  };
+}

@@ -1,0 +1,276 @@
+import type { ProfileSummary } from "../cpu-profile.js";
+import { type Cell, printTable, round } from "../report.js";
+import { MODES, type Mode } from "./calls.js";
+import { CONFIGURATIONS, type Configuration, PACKAGES, PEERS, type Peer } from "./configurations.js";
+import type { Reply } from "./protocol.js";
+
+export const TARGET = "Burnrate's added overhead per call ≤ the lower of the two peers' (each mode)";
+
+/**
+ * Above this share of a core used by other processes, rounds swing by more than the
+ * overheads being compared (seen on a 2-core machine), so the verdict is marked unreliable.
+ */
+export const NOISY_OTHER_CPU_PERCENT = 20;
+
+/** µs per call of each measured round, per configuration and mode. */
+export type RoundSamples = Record<Configuration, Record<Mode, number[]>>;
+type Finished = Extract<Reply, { type: "finished" }>;
+type Ready = Extract<Reply, { type: "ready" }>;
+
+export interface RunInfo {
+  /** Wall µs per call. */
+  samples: RoundSamples;
+  /** The child's CPU µs per call, over the same rounds. */
+  cpuSamples: RoundSamples;
+  finished: Record<Configuration, Finished>;
+  ready: Record<Configuration, Ready>;
+  settings: { calls: number; rounds: number; warmup: number };
+  otherProcessesCpuPercent: number;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const suffix = (mode: Mode) => (mode === "streaming" ? "_streaming" : "");
+const modeLabel = (mode: Mode) => mode.replace("_", "-");
+
+/**
+ * Checks that every instrumented configuration really traced its calls: one span per call,
+ * each naming the model and provider, with the mock's token usage on non-streaming calls.
+ * Returns failures (the run measured nothing real) and notes (differences worth knowing).
+ */
+export function checkSpans(finished: Record<Configuration, Finished>): {
+  failures: string[];
+  notes: string[];
+} {
+  const failures: string[] = [];
+  const notes: string[] = [];
+  for (const config of CONFIGURATIONS) {
+    const { tallies, calls } = finished[config];
+    for (const mode of MODES) {
+      const t = tallies[mode];
+      const what = `${config} (${modeLabel(mode)})`;
+      const sample = t.sample ? `; one span: ${JSON.stringify(t.sample)}` : "";
+      if (config === "bare") {
+        if (t.spans > 0)
+          failures.push(`${what} exported ${t.spans} spans; something instrumented the bare SDK`);
+        continue;
+      }
+      if (t.spans === 0) {
+        failures.push(`${what} produced NO spans for ${calls[mode]} calls: it measured nothing`);
+        continue;
+      }
+      if (t.spans !== calls[mode])
+        failures.push(`${what} exported ${t.spans} spans for ${calls[mode]} calls`);
+      if (t.described < t.spans) {
+        failures.push(
+          `${what}: ${t.spans - t.described} spans lack gen_ai.request.model or the provider${sample}`,
+        );
+      }
+      if (t.withUsage < t.spans) {
+        const line = `${what}: ${t.withUsage.toLocaleString("en-US")} of ${t.spans.toLocaleString("en-US")} spans carry the reply's token usage`;
+        if (mode === "non_streaming") failures.push(`${line}${sample}`);
+        else
+          notes.push(
+            `${line} (it does not read stream_options.include_usage), so it does less work per streamed call`,
+          );
+      }
+    }
+  }
+  return { failures, notes };
+}
+
+/** The figures of a run: medians, added overhead over bare, and Burnrate's ratio to each peer. */
+export function figuresOf(samples: RoundSamples) {
+  const us = (config: Configuration, mode: Mode) => median(samples[config][mode]);
+  const added = (config: Configuration, mode: Mode) => us(config, mode) - us("bare", mode);
+  // A peer adding nothing measurable leaves no meaningful ratio.
+  const ratio = (peer: Peer, mode: Mode) =>
+    added(peer, mode) > 0 ? added("burnrate", mode) / added(peer, mode) : null;
+  const lowestPeer = (mode: Mode) => [...PEERS].sort((a, b) => added(a, mode) - added(b, mode))[0] as Peer;
+  const met = (mode: Mode) => added("burnrate", mode) <= added(lowestPeer(mode), mode);
+  return { us, added, ratio, lowestPeer, met };
+}
+type Figures = ReturnType<typeof figuresOf>;
+
+const perMode = (value: (mode: Mode) => number | boolean | null) =>
+  Object.fromEntries(MODES.map((mode) => [mode, value(mode)])) as Record<Mode, number | boolean | null>;
+const roundedRatio = (ratio: number | null) => (ratio === null ? null : round(ratio, 3));
+
+/** The same figures from CPU time, per configuration and mode, for the results file. */
+function cpuResults(samples: RoundSamples) {
+  const f = figuresOf(samples);
+  const byConfig = (configs: readonly Configuration[], value: (c: Configuration, m: Mode) => number) =>
+    Object.fromEntries(configs.map((c) => [c, perMode((m) => round(value(c, m), 2))]));
+  return {
+    us_per_call: byConfig(CONFIGURATIONS, f.us),
+    added_us_per_call: byConfig(
+      CONFIGURATIONS.filter((c) => c !== "bare"),
+      f.added,
+    ),
+    burnrate_vs_peer_added_ratio: Object.fromEntries(
+      PEERS.map((peer) => [peer, perMode((m) => roundedRatio(f.ratio(peer, m)))]),
+    ),
+    target_met: perMode(f.met),
+    rounds_us_per_call: roundsOf(samples),
+  };
+}
+
+const roundsOf = (samples: RoundSamples) =>
+  Object.fromEntries(
+    CONFIGURATIONS.map((config) => [
+      config,
+      Object.fromEntries(MODES.map((mode) => [mode, samples[config][mode].map((v) => round(v, 2))])),
+    ]),
+  );
+
+/** The results file: the flat wall-time keys first (non-streaming, then `_streaming`), then detail. */
+export function resultsOf(run: RunInfo, notes: string[]) {
+  const f = figuresOf(run.samples);
+  const flat: Record<string, number | boolean | null> = {};
+  for (const mode of MODES) {
+    for (const config of CONFIGURATIONS)
+      flat[`${config}_us_per_call${suffix(mode)}`] = round(f.us(config, mode), 2);
+  }
+  for (const mode of MODES) {
+    for (const config of CONFIGURATIONS.filter((c) => c !== "bare")) {
+      flat[`${config}_added_us_per_call${suffix(mode)}`] = round(f.added(config, mode), 2);
+    }
+  }
+  for (const mode of MODES) {
+    for (const peer of PEERS)
+      flat[`burnrate_vs_${peer}_added_ratio${suffix(mode)}`] = roundedRatio(f.ratio(peer, mode));
+  }
+  return {
+    ...flat,
+    target: TARGET,
+    target_met: MODES.every((m) => f.met(m)),
+    target_met_non_streaming: f.met("non_streaming"),
+    target_met_streaming: f.met("streaming"),
+    /** False when other processes used the machine enough to swing rounds more than the overheads. */
+    reliable: run.otherProcessesCpuPercent <= NOISY_OTHER_CPU_PERCENT,
+    spans: Object.fromEntries(
+      CONFIGURATIONS.map((config) => {
+        const { tallies, calls } = run.finished[config];
+        const counts = MODES.map((mode) => {
+          const t = tallies[mode];
+          return [
+            mode,
+            { calls: calls[mode], spans: t.spans, described: t.described, with_usage: t.withUsage },
+          ];
+        });
+        return [config, Object.fromEntries(counts)];
+      }),
+    ),
+    rounds_us_per_call: roundsOf(run.samples),
+    /** CPU time of the child during the timed calls: less disturbed by other processes than wall time. */
+    cpu: cpuResults(run.cpuSamples),
+    notes,
+    other_processes_cpu_percent: round(run.otherProcessesCpuPercent),
+    packages: Object.fromEntries(
+      CONFIGURATIONS.map((config) => {
+        const i = run.ready[config].instrumentation;
+        return [config, i ? { name: i.name, version: i.version, openai_range: i.supportedVersions } : null];
+      }),
+    ),
+    openai: run.ready.bare.openai,
+    config: {
+      calls_per_round: run.settings.calls,
+      rounds: run.settings.rounds,
+      warmup_calls: run.settings.warmup,
+      pipeline: "NodeTracerProvider → BatchSpanProcessor (defaults) → counting exporter",
+      mock: "mock-llm in the parent process on 127.0.0.1, zero latency",
+    },
+  };
+}
+
+export function printOverheadReport(run: RunInfo, notes: string[]): void {
+  const wall = figuresOf(run.samples);
+  const cpu = figuresOf(run.cpuSamples);
+  const spread = (config: Configuration, mode: Mode) => {
+    const values = run.samples[config][mode];
+    return `${round(Math.min(...values))}–${round(Math.max(...values))}`;
+  };
+  const ratioCell = (f: Figures, config: Configuration, mode: Mode): Cell => {
+    if (!PEERS.includes(config as Peer)) return "";
+    const ratio = f.ratio(config as Peer, mode);
+    return ratio === null ? "n/a" : ratio.toFixed(2);
+  };
+  const rows: Cell[][] = [];
+  for (const mode of MODES) {
+    for (const config of CONFIGURATIONS) {
+      const bare = config === "bare";
+      rows.push([
+        `${config} ${modeLabel(mode)}`,
+        round(wall.us(config, mode), 1),
+        bare ? "" : round(wall.added(config, mode), 1),
+        ratioCell(wall, config, mode),
+        spread(config, mode),
+        round(cpu.us(config, mode), 1),
+        bare ? "" : round(cpu.added(config, mode), 1),
+        ratioCell(cpu, config, mode),
+        run.finished[config].tallies[mode].spans,
+      ]);
+    }
+  }
+  console.log("");
+  printTable(
+    [
+      "configuration",
+      "µs/call",
+      "added µs",
+      "burnrate added ÷ this",
+      "rounds min–max µs",
+      "CPU µs/call",
+      "added CPU µs",
+      "burnrate CPU ÷ this",
+      "spans",
+    ],
+    rows,
+  );
+  console.log(
+    `\nmedian of ${run.settings.rounds} rounds × ${run.settings.calls} sequential calls; openai ${run.ready.bare.openai.version}; CPU is the child process's own`,
+  );
+  for (const config of CONFIGURATIONS) {
+    const i = run.ready[config].instrumentation;
+    if (i)
+      console.log(`  ${config}: ${i.name}@${i.version} (patches openai ${i.supportedVersions.join(", ")})`);
+    else console.log(`  ${config}: ${PACKAGES[config]}`);
+  }
+  const signed = (us: number) => `${us < 0 ? "−" : "+"}${Math.abs(round(us, 1))} µs`;
+  const verdicts = (f: Figures, what: string) => {
+    for (const mode of MODES) {
+      const peer = f.lowestPeer(mode);
+      console.log(
+        `  ${modeLabel(mode)} ${what}: burnrate ${signed(f.added("burnrate", mode))} vs ${peer} ${signed(f.added(peer, mode))}: ${f.met(mode) ? "met" : "NOT met"}`,
+      );
+    }
+  };
+  const noisy = run.otherProcessesCpuPercent > NOISY_OTHER_CPU_PERCENT;
+  console.log(`\nTarget: ${TARGET}${noisy ? " (UNRELIABLE this run: the machine was busy, see below)" : ""}`);
+  verdicts(wall, "wall time");
+  verdicts(cpu, "(CPU time, for reference)");
+  for (const note of notes) console.log(`\nNote: ${note}`);
+  if (noisy) {
+    console.log(
+      `\nWARNING: other processes used ${round(run.otherProcessesCpuPercent)}% of a core during the run; the wall-time figures are noise-dominated, rerun on a quiet machine.`,
+    );
+  }
+}
+
+/** Burnrate's own functions in a profile: what instrumentation/ and core/ spend per call. */
+export function printBurnrateFunctions(summary: ProfileSummary, calls: number, top = 15): void {
+  const ours = summary.functions.filter((fn) => /\s(instrumentation|core)\/dist\//.test(fn.name));
+  const ownMs = ours.reduce((sum, fn) => sum + fn.selfMs, 0);
+  console.log(
+    `\nBurnrate's own code (instrumentation/dist, core/dist; each file is compiled from src/ of the same name): ${round(ownMs)} ms self time, ${round((ownMs * 1000) / calls, 2)} µs per call over ${calls.toLocaleString("en-US")} calls`,
+  );
+  printTable(
+    [`top ${top} Burnrate functions by self time`, "self ms", "µs/call", "share"],
+    ours
+      .slice(0, top)
+      .map((fn) => [fn.name, fn.selfMs, round((fn.selfMs * 1000) / calls, 2), `${fn.percent.toFixed(1)}%`]),
+  );
+}
