@@ -1,1 +1,3 @@
-export { createQueryApi, type QueryApiOptions } from "./app.js";
+export { createQueryApi, type QueryApiOptions, queryApiDocument } from "./app.js";
+export { HttpError } from "./http/http-error.js";
+export { DEFAULT_ROUTING_TARGETS } from "./insights/routing.js";

@@ -1,0 +1,15 @@
+import type { PriceBook } from "@burnrate/core";
+import type { ClickHouse } from "@burnrate/storage";
+
+/** What every route handler may use. Built once per app by `createQueryApi`. */
+export interface ApiContext {
+  db: ClickHouse;
+  /** Prices quotes, what-ifs and insight estimates; the collector's own book when run by `burnrate start`. */
+  priceBook: PriceBook;
+  /** The cheaper model suggested per genai-prices provider id (`openai` → `gpt-4o-mini`). */
+  routingTargets: Readonly<Record<string, string>>;
+  /** The clock; tests pin it. */
+  now(): Date;
+  /** This API's OpenAPI document (built once, from the routes' schemas). */
+  openApiDocument(): Record<string, unknown>;
+}

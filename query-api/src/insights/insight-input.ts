@@ -1,0 +1,28 @@
+import type { PriceBook } from "@burnrate/core";
+import type { ClickHouse, Fragment } from "@burnrate/storage";
+import type { TimeRange } from "../schemas/time-range.js";
+
+/** What every insight finder reads: the slice (a WHERE over `llm_calls FINAL`) and its limits. */
+export interface InsightInput {
+  db: ClickHouse;
+  book: PriceBook;
+  project: string;
+  range: TimeRange;
+  /** Prices for estimates are those in force at this instant. */
+  at: Date;
+  where: Fragment;
+  /** At most this many insights of the kind. */
+  limit: number;
+  /** A pattern must cover at least this many calls. */
+  minCalls: number;
+  routingTargets: Readonly<Record<string, string>>;
+}
+
+/** The aggregate columns every finder selects for its evidence. */
+export interface EvidenceRow {
+  calls: number;
+  traces: number;
+  unpriced: number;
+  cost: string;
+  examples: string[];
+}

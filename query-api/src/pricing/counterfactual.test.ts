@@ -1,0 +1,78 @@
+import { createPriceBook, type LlmCall, parseUsd, UNPRICED } from "@burnrate/core";
+import { describe, expect, it } from "vitest";
+import { bucketRates, priceSums, tierStarts } from "./counterfactual.js";
+
+const book = createPriceBook();
+const at = new Date("2026-11-02T09:30:00Z");
+
+describe("counterfactual pricing", () => {
+  it("derives a target's rates from the price book, service tier included", () => {
+    const standard = bucketRates(
+      book,
+      { provider: "openai", model: "gpt-4o", serviceTier: "" },
+      at,
+      0,
+      undefined,
+    );
+    expect(standard).toEqual({
+      tokens: 1_000_000,
+      input: parseUsd("2.5"),
+      output: parseUsd("10"),
+      cacheRead: parseUsd("1.25"),
+      cacheWrite: parseUsd("2.5"), // no published write price: billed as input
+      priceVersion: "genai-prices@0.1.8",
+    });
+    const batch = bucketRates(
+      book,
+      { provider: "openai", model: "gpt-4o", serviceTier: "batch" },
+      at,
+      0,
+      undefined,
+    );
+    expect(batch?.input).toBe(parseUsd("1.25"));
+    expect(
+      bucketRates(book, { provider: "openai", model: "nope-9000", serviceTier: "" }, at, 0, undefined),
+    ).toBe(undefined);
+  });
+
+  it("prices token sums exactly as pricing each call would, per long-context tier", () => {
+    const target = { provider: "anthropic", model: "claude-sonnet-4-5", serviceTier: "" };
+    expect(tierStarts(book, target, at)).toEqual([200_000]);
+    const calls = [
+      { input: 37_000, cacheRead: 30_000, cacheWrite: 5_000, output: 800 },
+      { input: 8_000, cacheRead: 0, cacheWrite: 0, output: 300 },
+      { input: 250_000, cacheRead: 0, cacheWrite: 0, output: 1_000 },
+    ];
+    const one = (t: (typeof calls)[number]) =>
+      parseUsd(
+        book.price({
+          provider: target.provider,
+          requestModel: target.model,
+          responseModel: "",
+          serviceTier: "",
+          startTimeUnixNano: BigInt(at.getTime()) * 1_000_000n,
+          cost: UNPRICED,
+          tokens: { ...t, reasoning: 0 },
+        } satisfies Pick<
+          LlmCall,
+          | "provider"
+          | "requestModel"
+          | "responseModel"
+          | "serviceTier"
+          | "startTimeUnixNano"
+          | "cost"
+          | "tokens"
+        >).cost.total,
+      );
+    const sums = (list: typeof calls) => ({
+      uncached: list.reduce((n, t) => n + t.input - t.cacheRead - t.cacheWrite, 0),
+      output: list.reduce((n, t) => n + t.output, 0),
+      cacheRead: list.reduce((n, t) => n + t.cacheRead, 0),
+      cacheWrite: list.reduce((n, t) => n + t.cacheWrite, 0),
+    });
+    const small = bucketRates(book, target, at, 0, 200_000)!;
+    const large = bucketRates(book, target, at, 200_000, undefined)!;
+    expect(priceSums(small, sums(calls.slice(0, 2)))).toBe(one(calls[0]!) + one(calls[1]!));
+    expect(priceSums(large, sums(calls.slice(2)))).toBe(one(calls[2]!));
+  });
+});

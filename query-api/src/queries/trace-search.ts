@@ -1,0 +1,156 @@
+import { and, build, type ClickHouse, type Fragment, param, sql } from "@burnrate/storage";
+import type { DimensionFilters, TraceFilters } from "../schemas/filters.js";
+import { sqlTime, type TimeRange } from "../schemas/time-range.js";
+import { CALL_MODEL, dimensionConditions, incidentTraces } from "./call-filters.js";
+import { FINAL_SETTINGS } from "./read-settings.js";
+
+/** One trace's aggregate row, before it is shaped for the API. */
+export interface TraceSearchRow {
+  trace_id: string;
+  started_text: string;
+  ended_text: string;
+  services: string[];
+  features: string[];
+  users: string[];
+  tenants: string[];
+  agents: string[];
+  models: string[];
+  sessions: string[];
+  calls: number;
+  unpriced_calls: number;
+  error_calls: number;
+  cost: string;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+}
+
+export interface TraceSearch {
+  project: string;
+  range: TimeRange;
+  filters: DimensionFilters & TraceFilters;
+  sort: "time" | "cost";
+  order: "asc" | "desc";
+  /** Continue after this key (exclusive); see `Cursor`. */
+  after?: { key: string; traceId: string } | undefined;
+  limit: number;
+}
+
+/**
+ * Calls of a trace that began up to this long before `from` are read too, so such a trace is
+ * recognised as starting before the range (and left out) rather than placed at its first
+ * call inside the range.
+ */
+const LOOKBEHIND = sql`INTERVAL 1 DAY`;
+
+/**
+ * Searches traces: one aggregate row per trace whose first call started in the range, with
+ * at least one call matching every dimension filter, sorted by (first call | priced cost,
+ * trace id) and cut at the keyset position `after`. Totals count the trace's calls before
+ * `to`, so a page is a function of the data in the range alone.
+ *
+ * Two passes: the first ranks every trace in the range on its sort key alone; the second
+ * summarises only the page's traces, by primary key. Summarising every trace (distinct
+ * services, features, models…) and keeping 50 would cost three times as much.
+ */
+export async function searchTraces(db: ClickHouse, search: TraceSearch): Promise<TraceSearchRow[]> {
+  const { project, range, filters, sort, order } = search;
+  const from = param("String", sqlTime(range.from));
+  const window = and([
+    sql`project_id = ${param("String", project)}`,
+    sql`start_time >= toDateTime64(${from}, 9, 'UTC') - ${LOOKBEHIND}`,
+    sql`start_time < toDateTime64(${param("String", sqlTime(range.to))}, 9, 'UTC')`,
+  ]);
+  const where = and([
+    window,
+    filters.hasIncident === true ? sql`trace_id IN (${incidentTraces(project)})` : undefined,
+    filters.hasIncident === false ? sql`trace_id NOT IN (${incidentTraces(project)})` : undefined,
+  ]);
+  const dimensions = dimensionConditions(filters, "calls");
+  const sortKey = sort === "time" ? sql`started` : sql`cost`;
+  const direction = order === "desc" ? sql`DESC` : sql`ASC`;
+  const having = and([
+    sql`started >= toDateTime64(${from}, 9, 'UTC')`,
+    dimensions.length > 0 ? sql`countIf(${and(dimensions)}) > 0` : undefined,
+    filters.minCost !== undefined ? sql`cost >= ${param("Decimal(38, 12)", filters.minCost)}` : undefined,
+    search.after ? keyset(sort, order, search.after) : undefined,
+  ]);
+  const ranked = await db.query<{ trace_id: string }>(
+    build(sql`SELECT trace_id, min(start_time) AS started, sum(cost_total) AS cost
+      FROM llm_calls FINAL
+      WHERE ${where}
+      GROUP BY trace_id
+      HAVING ${having}
+      ORDER BY ${sortKey} ${direction}, trace_id ${direction}
+      LIMIT ${param("UInt32", search.limit)}
+      ${FINAL_SETTINGS}`),
+  );
+  if (ranked.length === 0) return [];
+  const ids = ranked.map((r) => r.trace_id);
+  const rows = await db.query<TraceSearchRow>(
+    build(sql`SELECT
+        trace_id,
+        toString(min(start_time)) AS started_text,
+        toString(max(start_time + toIntervalNanosecond(duration_ns))) AS ended_text,
+        ${distinctValues(sql`service`)} AS services,
+        ${distinctValues(sql`feature`)} AS features,
+        ${distinctValues(sql`user_id`)} AS users,
+        ${distinctValues(sql`tenant`)} AS tenants,
+        ${distinctValues(sql`agent`)} AS agents,
+        ${distinctValues(CALL_MODEL)} AS models,
+        ${distinctValues(sql`session_id`)} AS sessions,
+        count() AS calls,
+        countIf(cost_source = 'unpriced') AS unpriced_calls,
+        countIf(status = 'error') AS error_calls,
+        sum(cost_total) AS cost,
+        sum(input_tokens) AS input_tokens,
+        sum(output_tokens) AS output_tokens,
+        sum(cache_read_tokens) AS cache_read_tokens,
+        sum(cache_write_tokens) AS cache_write_tokens,
+        sum(reasoning_tokens) AS reasoning_tokens
+      FROM llm_calls FINAL
+      WHERE ${window} AND trace_id IN ${param("Array(String)", ids)}
+      GROUP BY trace_id
+      ${FINAL_SETTINGS}`),
+  );
+  const byId = new Map(rows.map((r) => [r.trace_id, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+function distinctValues(column: Fragment): Fragment {
+  return sql`arraySort(groupUniqArrayIf(${column}, ${column} != ''))`;
+}
+
+/** Rows strictly after the last one served, in the page's own order. */
+function keyset(
+  sort: "time" | "cost",
+  order: "asc" | "desc",
+  after: { key: string; traceId: string },
+): Fragment {
+  const key =
+    sort === "time"
+      ? sql`toDateTime64(${param("String", after.key)}, 9, 'UTC')`
+      : sql`${param("Decimal(38, 12)", after.key)}`;
+  const column = sort === "time" ? sql`started` : sql`cost`;
+  const trace = param("String", after.traceId);
+  return order === "desc"
+    ? sql`${column} < ${key} OR (${column} = ${key} AND trace_id < ${trace})`
+    : sql`${column} > ${key} OR (${column} = ${key} AND trace_id > ${trace})`;
+}
+
+/** Incidents per trace, for the traces of one page. */
+export async function incidentCounts(
+  db: ClickHouse,
+  project: string,
+  traceIds: readonly string[],
+): Promise<Map<string, number>> {
+  if (traceIds.length === 0) return new Map();
+  const rows = await db.query<{ trace_id: string; n: number }>(
+    build(sql`SELECT trace_id, count() AS n FROM incidents FINAL
+      WHERE project_id = ${param("String", project)} AND trace_id IN ${param("Array(String)", traceIds)}
+      GROUP BY trace_id`),
+  );
+  return new Map(rows.map((r) => [r.trace_id, Number(r.n)]));
+}

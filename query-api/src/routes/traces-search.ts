@@ -1,0 +1,106 @@
+import { badInput } from "../http/http-error.js";
+import { defineRoute } from "../http/route.js";
+import { type Cursor, decodeCursor, encodeCursor, filtersDigest } from "../queries/cursor.js";
+import { incidentCounts, searchTraces, type TraceSearchRow } from "../queries/trace-search.js";
+import { traceSearchQuery, traceSearchResponse } from "../schemas/search.js";
+import { isoFromSql, resolveRange } from "../schemas/time-range.js";
+
+/** GET /v1/traces — find traces by time, attribution, model, cost and incidents. */
+export const searchTracesRoute = defineRoute({
+  method: "get",
+  path: "/v1/traces",
+  tag: "traces",
+  summary: "Search traces",
+  description:
+    "Traces whose first LLM call started in [from, to), with at least one call matching every dimension " +
+    "filter, sorted by start time or priced cost. Pagination is keyset-based: `nextCursor` encodes the last " +
+    "trace's sort key and id plus the first page's range and filters, so traces arriving while a client pages " +
+    "never make a page repeat or skip a trace that was already there.",
+  role: "read",
+  query: traceSearchQuery,
+  response: traceSearchResponse,
+  async handle({ query, project, context }) {
+    const { cursor: cursorText, sort, order, limit, from: _from, to: _to, ...filters } = query;
+    const digest = filtersDigest(filters);
+    let range = resolveRange(query, context.now());
+    let after: { key: string; traceId: string } | undefined;
+    if (cursorText !== undefined) {
+      const cursor = decodeCursor(cursorText);
+      if (cursor.sort !== sort || cursor.order !== order || cursor.filters !== digest) {
+        throw badInput(
+          "query",
+          "cursor",
+          "was issued for a different sort, order or filters; start again without it",
+        );
+      }
+      // The first page's range stays in force, so `to` defaulting to "now" cannot move.
+      range = { from: new Date(cursor.from), to: new Date(cursor.to) };
+      after = { key: cursor.key, traceId: cursor.traceId };
+    }
+    const rows = await searchTraces(context.db, {
+      project,
+      range,
+      filters,
+      sort,
+      order,
+      after,
+      limit: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    const incidents = await incidentCounts(
+      context.db,
+      project,
+      page.map((r) => r.trace_id),
+    );
+    const last = page[page.length - 1];
+    const next: Cursor | undefined =
+      rows.length > limit && last
+        ? {
+            sort,
+            order,
+            key: sort === "time" ? last.started_text : last.cost,
+            traceId: last.trace_id,
+            from: range.from.toISOString(),
+            to: range.to.toISOString(),
+            filters: digest,
+          }
+        : undefined;
+    return {
+      range: { from: range.from.toISOString(), to: range.to.toISOString() },
+      sort,
+      order,
+      traces: page.map((row) => toSummary(row, incidents.get(row.trace_id) ?? 0)),
+      nextCursor: next ? encodeCursor(next) : null,
+    };
+  },
+});
+
+function toSummary(row: TraceSearchRow, incidents: number) {
+  const calls = Number(row.calls);
+  const unpriced = Number(row.unpriced_calls);
+  return {
+    traceId: row.trace_id,
+    startTime: isoFromSql(row.started_text),
+    endTime: isoFromSql(row.ended_text),
+    services: row.services,
+    features: row.features,
+    users: row.users,
+    tenants: row.tenants,
+    agents: row.agents,
+    models: row.models,
+    sessions: row.sessions,
+    calls,
+    pricedCalls: calls - unpriced,
+    unpricedCalls: unpriced,
+    errorCalls: Number(row.error_calls),
+    pricedCostUsd: row.cost,
+    tokens: {
+      input: Number(row.input_tokens),
+      output: Number(row.output_tokens),
+      cacheRead: Number(row.cache_read_tokens),
+      cacheWrite: Number(row.cache_write_tokens),
+      reasoning: Number(row.reasoning_tokens),
+    },
+    incidents,
+  };
+}

@@ -1,0 +1,100 @@
+import { z } from "zod";
+import { DIMENSION_NAMES, filterQueryShape } from "./filters.js";
+import { callTotals, instant, usd } from "./money.js";
+import { checkRange, rangeShape } from "./time-range.js";
+
+/** What costs can be grouped by: a call dimension, or its day or hour (UTC). */
+export const GROUP_KEYS = [...DIMENSION_NAMES, "day", "hour"] as const;
+export type GroupKey = (typeof GROUP_KEYS)[number];
+
+/** `groupBy=feature,day`: 1 to `max` distinct keys, comma-separated. */
+function groupByList(min: number, max: number, allowed: readonly string[]) {
+  return z
+    .string()
+    .transform((text) => (text === "" ? [] : text.split(",").map((k) => k.trim())))
+    .pipe(
+      z
+        .array(z.enum(allowed as [string, ...string[]]))
+        .min(min)
+        .max(max)
+        .refine((keys) => new Set(keys).size === keys.length, "must not repeat a key"),
+    )
+    .describe(`comma-separated, ${min} to ${max} of: ${allowed.join(", ")}`);
+}
+
+/** The largest number of groups one cost query returns. */
+export const MAX_GROUPS = 10_000;
+
+/** GET /v1/costs query. */
+export const costsQuery = z
+  .object({
+    ...rangeShape,
+    ...filterQueryShape,
+    groupBy: groupByList(1, 3, GROUP_KEYS),
+    sort: z.enum(["cost", "key"]).default("cost").describe("by priced cost (highest first) or by group key"),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_GROUPS)
+      .default(1_000)
+      .describe(`at most ${MAX_GROUPS} groups`),
+  })
+  .superRefine(checkRange);
+export type CostsQuery = z.infer<typeof costsQuery>;
+
+/** A group's key: one entry per `groupBy` key; days are `2026-11-02`, hours ISO 8601. */
+export const groupKey = z.record(z.string(), z.string());
+
+/** GET /v1/costs response. */
+export const costsResponse = z.object({
+  range: z.object({ from: instant, to: instant }),
+  groupBy: z.array(z.string()),
+  source: z
+    .enum(["rollup", "calls"])
+    .describe("the per-minute rollup, or the calls themselves when a filter needs them"),
+  groups: z.array(callTotals.extend({ key: groupKey })),
+  totals: callTotals.describe("over every call that matched, including groups cut by `limit`"),
+  truncated: z.boolean().describe("true when more groups matched than `limit`"),
+});
+
+/** Time-series bucket sizes and their length in milliseconds. */
+export const BUCKETS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
+/** The most buckets one series may have. */
+export const MAX_BUCKETS = 10_000;
+
+/** GET /v1/costs/timeseries query. */
+export const timeseriesQuery = z
+  .object({
+    ...rangeShape,
+    ...filterQueryShape,
+    bucket: z.enum(["minute", "hour", "day"]).default("hour"),
+    groupBy: groupByList(0, 2, DIMENSION_NAMES).optional(),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(20)
+      .describe("at most this many series, by priced cost"),
+  })
+  .superRefine(checkRange);
+export type TimeseriesQuery = z.infer<typeof timeseriesQuery>;
+
+/** One bucket of a series. Buckets with no calls are left out. */
+export const point = z.object({
+  time: instant.describe("start of the bucket"),
+  calls: z.number().int().nonnegative(),
+  unpricedCalls: z.number().int().nonnegative(),
+  pricedCostUsd: usd,
+});
+
+/** GET /v1/costs/timeseries response. */
+export const timeseriesResponse = z.object({
+  range: z.object({ from: instant, to: instant }),
+  bucket: z.enum(["minute", "hour", "day"]),
+  groupBy: z.array(z.string()),
+  source: z.enum(["rollup", "calls"]),
+  series: z.array(z.object({ key: groupKey, pricedCostUsd: usd, points: z.array(point) })),
+  truncated: z.boolean().describe("true when more series matched than `limit`"),
+});

@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { filterQueryShape } from "./filters.js";
+import { instant, usd } from "./money.js";
+import { checkRange, rangeShape } from "./time-range.js";
+
+export const INSIGHT_KINDS = ["exact_cache", "prefix_cache", "routing", "batch"] as const;
+
+/** GET /v1/insights query. */
+export const insightsQuery = z
+  .object({
+    ...rangeShape,
+    ...filterQueryShape,
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .default(5)
+      .describe("at most this many insights of each kind"),
+    minCalls: z.coerce
+      .number()
+      .int()
+      .min(2)
+      .max(100_000)
+      .default(3)
+      .describe("a pattern must cover at least this many calls"),
+  })
+  .superRefine(checkRange);
+
+/** One savings opportunity, with the estimate and the evidence behind it. */
+export const insight = z.object({
+  kind: z.enum(INSIGHT_KINDS),
+  title: z.string(),
+  estimatedSavingsUsd: usd.describe("over the range, at the prices the calls were stored with"),
+  scope: z.record(z.string(), z.string()).describe("which calls: feature, service, provider, model…"),
+  suggestion: z.record(z.string(), z.string()).describe("what to change: a cache, a model, a service tier"),
+  evidence: z.object({
+    calls: z.number().int().nonnegative(),
+    traces: z.number().int().nonnegative(),
+    unpricedCalls: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe("calls with no price, left out of every dollar figure"),
+    pricedCostUsd: usd,
+    exampleTraceIds: z.array(z.string()),
+    details: z
+      .record(z.string(), z.union([z.number(), z.string()]))
+      .describe("the kind's own figures and thresholds"),
+  }),
+});
+export type Insight = z.infer<typeof insight>;
+
+/** GET /v1/insights response. */
+export const insightsResponse = z.object({
+  range: z.object({ from: instant, to: instant }),
+  insights: z
+    .array(insight)
+    .describe("highest estimated saving first; estimates can overlap, so do not add them up"),
+});

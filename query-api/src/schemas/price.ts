@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { instant, usd } from "./money.js";
+import { timeInput } from "./time-range.js";
+
+const provider = z
+  .string()
+  .max(128)
+  .default("")
+  .describe("`gen_ai.provider.name` (openai, anthropic, aws.bedrock…); empty lets the price book infer it");
+
+/** GET /v1/prices query. */
+export const priceQuery = z.object({
+  model: z.string().min(1).max(256).describe("the model name as the provider reports it"),
+  provider,
+  at: timeInput.optional().describe("the instant whose prices to show (default: now)"),
+});
+
+const perMillion = usd.describe("dollars per million tokens");
+
+const tierPrices = {
+  inputPerMillion: perMillion,
+  outputPerMillion: perMillion,
+  cacheReadPerMillion: perMillion.nullable().describe("null: cache reads are billed at the input price"),
+  cacheWritePerMillion: perMillion.nullable().describe("null: cache writes are billed at the input price"),
+};
+
+/** GET /v1/prices response: the entry the collector prices this model with. */
+export const priceResponse = z.object({
+  provider: z.string().describe("the price book's provider id"),
+  model: z.string().describe("the model id the price book matched"),
+  ...tierPrices,
+  tiers: z.array(z.object({ aboveInputTokens: z.number().int(), ...tierPrices })),
+  source: z.enum(["genai-prices", "override"]),
+  version: z.string(),
+  at: instant,
+});
+
+const count = z.number().int().nonnegative().max(1_000_000_000);
+
+/** POST /v1/prices/quote body. */
+export const quoteInput = z.object({
+  model: z.string().min(1).max(256),
+  provider,
+  serviceTier: z.string().max(32).default("").describe("batch, flex, priority…; empty is standard"),
+  at: timeInput.optional().describe("price at this instant (default: now)"),
+  usage: z.object({
+    inputTokens: count.describe("the whole prompt, cached parts included"),
+    outputTokens: count.describe("the whole completion, reasoning included"),
+    cacheReadTokens: count.default(0),
+    cacheWriteTokens: count.default(0),
+    reasoningTokens: count.default(0),
+  }),
+});
+
+/** POST /v1/prices/quote response. `cost` is null when no price is known: never $0. */
+export const quoteResponse = z.object({
+  model: z.string(),
+  provider: z.string(),
+  serviceTier: z.string(),
+  at: instant,
+  priced: z.boolean(),
+  cost: z
+    .object({
+      inputUsd: usd,
+      outputUsd: usd,
+      cacheReadUsd: usd,
+      cacheWriteUsd: usd,
+      totalUsd: usd,
+      priceVersion: z.string(),
+    })
+    .nullable(),
+});

@@ -1,0 +1,341 @@
+import { describe, expect, it } from "vitest";
+import { useQueryApi } from "./support/query-api-harness.js";
+import { EVIL, KEYS, T } from "./support/query-api-seed.js";
+
+const api = useQueryApi();
+const read = KEYS.acmeRead.key;
+const RANGE = "from=2026-11-01&to=2026-11-05";
+const ZERO = "0.000000000000";
+
+describe("GET /v1/prices", () => {
+  it("shows the price-book entry in use, with tiers, source and version", async () => {
+    const res = await api.call(
+      "GET",
+      "/v1/prices?model=claude-sonnet-4-5&provider=anthropic&at=2026-11-02",
+      read,
+    );
+    expect(res.body).toEqual({
+      provider: "anthropic",
+      model: "claude-sonnet-4-5",
+      inputPerMillion: "3.000000000000",
+      outputPerMillion: "15.000000000000",
+      cacheReadPerMillion: "0.300000000000",
+      cacheWritePerMillion: "3.750000000000",
+      tiers: [
+        {
+          aboveInputTokens: 200_000,
+          inputPerMillion: "6.000000000000",
+          outputPerMillion: "22.500000000000",
+          cacheReadPerMillion: "0.600000000000",
+          cacheWritePerMillion: "7.500000000000",
+        },
+      ],
+      source: "genai-prices",
+      version: "genai-prices@0.1.8",
+      at: "2026-11-02T00:00:00.000Z",
+    });
+  });
+
+  it("answers 404 for a model with no price, and 400 without a model", async () => {
+    expect(await api.call("GET", "/v1/prices?model=mystery-model-9000&provider=openai", read)).toMatchObject({
+      status: 404,
+      body: {
+        error: "no price for model mystery-model-9000 from openai; calls to it are stored as unpriced",
+      },
+    });
+    expect(await api.call("GET", "/v1/prices", read)).toMatchObject({
+      status: 400,
+      body: {
+        issues: [
+          { location: "query", path: "model", message: "Invalid input: expected string, received undefined" },
+        ],
+      },
+    });
+  });
+});
+
+describe("POST /v1/prices/quote", () => {
+  it("prices a usage exactly as the collector would, service tier included", async () => {
+    const res = await api.call("POST", "/v1/prices/quote", read, {
+      provider: "openai",
+      model: "gpt-4o",
+      serviceTier: "batch",
+      at: "2026-11-02T09:30:00Z",
+      usage: { inputTokens: 12_000, cacheReadTokens: 10_240, outputTokens: 500 },
+    });
+    expect(res.body).toEqual({
+      model: "gpt-4o",
+      provider: "openai",
+      serviceTier: "batch",
+      at: "2026-11-02T09:30:00.000Z",
+      priced: true,
+      cost: {
+        inputUsd: "0.002200000000", // 1760 * $2.50/M * 50%
+        outputUsd: "0.002500000000", // 500 * $10/M * 50%
+        cacheReadUsd: "0.006400000000", // 10240 * $1.25/M * 50%
+        cacheWriteUsd: ZERO,
+        totalUsd: "0.011100000000",
+        priceVersion: "genai-prices@0.1.8",
+      },
+    });
+  });
+
+  it("says unpriced rather than $0 for an unknown model, and names a bad field", async () => {
+    const res = await api.call("POST", "/v1/prices/quote", read, {
+      model: "mystery-model-9000",
+      at: "2026-11-02",
+      usage: { inputTokens: 10, outputTokens: 1 },
+    });
+    expect(res.body).toEqual({
+      model: "mystery-model-9000",
+      provider: "",
+      serviceTier: "",
+      at: "2026-11-02T00:00:00.000Z",
+      priced: false,
+      cost: null,
+    });
+    expect(
+      await api.call("POST", "/v1/prices/quote", read, {
+        model: "gpt-4o",
+        usage: { inputTokens: -1, outputTokens: 1.5 },
+      }),
+    ).toMatchObject({
+      status: 400,
+      body: {
+        issues: [
+          { location: "body", path: "usage.inputTokens", message: "Too small: expected number to be >=0" },
+          {
+            location: "body",
+            path: "usage.outputTokens",
+            message: "Invalid input: expected int, received number",
+          },
+        ],
+      },
+    });
+  });
+});
+
+describe("POST /v1/whatif", () => {
+  it("reprices a slice on another model, comparing only calls priced both ways", async () => {
+    const res = await api.call("POST", "/v1/whatif", read, {
+      from: "2026-11-01",
+      to: "2026-11-05",
+      feature: "ticket-summary",
+      target: { provider: "openai", model: "gpt-4o-mini" },
+    });
+    expect(res.body).toEqual({
+      range: { from: "2026-11-01T00:00:00.000Z", to: "2026-11-05T00:00:00.000Z" },
+      pricesAt: "2026-11-05T00:00:00.000Z",
+      slice: { calls: 5, pricedCalls: 4, unpricedCalls: 1, pricedCostUsd: "0.070410000000" },
+      // 1760*0.15 + 10240*0.075 + 500*0.60 = 0.001332; 2000*0.15 + 100*0.6 = 0.00036;
+      // (2000 + 30000*… ) claude call: 2000 uncached *0.15 + 30000 read *0.075 + 5000 write (no write price: input) *0.15 + 800*0.6 = 0.00378;
+      // next day 10000*0.15 + 1000*0.6 = 0.0021; mystery (unpriced as stored) 5000*0.15 + 100*0.6 = 0.00081.
+      counterfactual: { costUsd: "0.008382000000", pricedCalls: 5, unpricedCalls: 0 },
+      comparison: {
+        calls: 4,
+        currentUsd: "0.070410000000",
+        counterfactualUsd: "0.007572000000",
+        deltaUsd: "-0.062838000000",
+      },
+      groups: [
+        {
+          provider: "anthropic",
+          model: "claude-sonnet-4-5",
+          serviceTier: "",
+          target: { provider: "openai", model: "gpt-4o-mini", serviceTier: "" },
+          targetPriced: true,
+          calls: 1,
+          unpricedCalls: 0,
+          pricedCostUsd: "0.045750000000",
+          counterfactualCostUsd: "0.003780000000",
+        },
+        {
+          provider: "openai",
+          model: "gpt-4o",
+          serviceTier: "",
+          target: { provider: "openai", model: "gpt-4o-mini", serviceTier: "" },
+          targetPriced: true,
+          calls: 1,
+          unpricedCalls: 0,
+          pricedCostUsd: "0.022200000000",
+          counterfactualCostUsd: "0.001332000000",
+        },
+        {
+          provider: "openai",
+          model: "gpt-4o-mini",
+          serviceTier: "",
+          target: { provider: "openai", model: "gpt-4o-mini", serviceTier: "" },
+          targetPriced: true,
+          calls: 2,
+          unpricedCalls: 0,
+          pricedCostUsd: "0.002460000000",
+          counterfactualCostUsd: "0.002460000000",
+        },
+        {
+          provider: "openai",
+          model: "mystery-model-9000",
+          serviceTier: "",
+          target: { provider: "openai", model: "gpt-4o-mini", serviceTier: "" },
+          targetPriced: true,
+          calls: 1,
+          unpricedCalls: 1,
+          pricedCostUsd: ZERO,
+          counterfactualCostUsd: "0.000810000000",
+        },
+      ],
+    });
+  });
+
+  it("reprices on another service tier, keeping each call's own model", async () => {
+    const res = await api.call("POST", "/v1/whatif", read, {
+      from: "2026-11-01",
+      to: "2026-11-05",
+      service: "nightly-digest",
+      target: { serviceTier: "batch" },
+    });
+    expect(res.body).toMatchObject({
+      slice: { calls: 3, pricedCalls: 3, unpricedCalls: 0, pricedCostUsd: "0.028500000000" },
+      counterfactual: { costUsd: "0.014250000000", pricedCalls: 3, unpricedCalls: 0 },
+      comparison: { calls: 3, deltaUsd: "-0.014250000000" },
+      groups: [{ model: "gpt-4o", target: { provider: "openai", model: "gpt-4o", serviceTier: "batch" } }],
+    });
+  });
+
+  it("names the field when the target is missing or has no price", async () => {
+    expect(await api.call("POST", "/v1/whatif", read, { target: {} })).toMatchObject({
+      status: 400,
+      body: {
+        issues: [{ location: "body", path: "target", message: "name a model, a serviceTier, or both" }],
+      },
+    });
+    expect(
+      await api.call("POST", "/v1/whatif", read, {
+        target: { model: "mystery-model-9000", provider: "openai" },
+      }),
+    ).toMatchObject({
+      status: 400,
+      body: {
+        issues: [
+          { location: "body", path: "target.model", message: "has no price at openai; see GET /v1/prices" },
+        ],
+      },
+    });
+  });
+});
+
+describe("GET /v1/insights", () => {
+  it("finds exact-cache, prefix-cache, routing and batch savings with their evidence", async () => {
+    const digests = [T.digest1, T.digest2, T.digest3];
+    const res = await api.call("GET", `/v1/insights?${RANGE}`, read);
+    expect(res.body).toEqual({
+      range: { from: "2026-11-01T00:00:00.000Z", to: "2026-11-05T00:00:00.000Z" },
+      insights: [
+        {
+          kind: "prefix_cache",
+          title:
+            "rag-answer sends 3 large prompts to claude-sonnet-4-5 with no cache reads; cache the stable prefix",
+          // 2 repeats * 8000 * ($3 - $0.30)/M - 8000 * ($3.75 - $3)/M for the one cache write
+          estimatedSavingsUsd: "0.037200000000",
+          scope: { feature: "rag-answer", provider: "anthropic", model: "claude-sonnet-4-5" },
+          suggestion: { cache: "prefix", prefixTokens: "8000" },
+          evidence: {
+            calls: 3,
+            traces: 3,
+            unpricedCalls: 0,
+            pricedCostUsd: "0.085500000000",
+            exampleTraceIds: [T.rag1, T.rag2, T.rag3],
+            details: {
+              assumedPrefixTokens: 8000,
+              averagePromptTokens: 8000,
+              cacheReadTokens: 0,
+              minPromptTokens: 1024,
+            },
+          },
+        },
+        {
+          kind: "routing",
+          title: "digest makes 3 short calls to gpt-4o; route them to gpt-4o-mini",
+          estimatedSavingsUsd: "0.026790000000", // 0.0285 - 3 * (3000 * $0.15/M + 200 * $0.60/M)
+          scope: { feature: "digest", provider: "openai", model: "gpt-4o" },
+          suggestion: { provider: "openai", model: "gpt-4o-mini" },
+          evidence: {
+            calls: 3,
+            traces: 3,
+            unpricedCalls: 0,
+            pricedCostUsd: "0.028500000000",
+            exampleTraceIds: digests,
+            details: {
+              counterfactualCostUsd: "0.001710000000",
+              maxInputTokens: 4000,
+              maxOutputTokens: 300,
+              priceVersion: "genai-prices@0.1.8",
+            },
+          },
+        },
+        {
+          kind: "exact_cache",
+          title: "3 calls to gpt-4o sent an identical prompt; cache the response",
+          estimatedSavingsUsd: "0.019000000000", // all but one of 3 * $0.0095
+          scope: { provider: "openai", model: "gpt-4o", promptFingerprint: "fp00digest000001" },
+          suggestion: { cache: "exact", key: "burnrate.prompt.fingerprint" },
+          evidence: {
+            calls: 3,
+            traces: 3,
+            unpricedCalls: 0,
+            pricedCostUsd: "0.028500000000",
+            exampleTraceIds: digests,
+            details: { repeats: 2, features: "digest" },
+          },
+        },
+        {
+          kind: "batch",
+          title: "digest in nightly-digest makes 3 openai calls nobody waits on; use the batch API",
+          estimatedSavingsUsd: "0.014250000000", // 50% of $0.0285
+          scope: { service: "nightly-digest", feature: "digest", provider: "openai" },
+          suggestion: { serviceTier: "batch", discount: "50%" },
+          evidence: {
+            calls: 3,
+            traces: 3,
+            unpricedCalls: 0,
+            pricedCostUsd: "0.028500000000",
+            exampleTraceIds: digests,
+            details: { callsWithoutUserOrSession: 3, attributedCallsTaggedBatch: 0 },
+          },
+        },
+        {
+          kind: "prefix_cache",
+          title: "digest sends 3 large prompts to gpt-4o with no cache reads; cache the stable prefix",
+          estimatedSavingsUsd: "0.007500000000", // 2 * 3000 * ($2.50 - $1.25)/M; OpenAI charges no cache write
+          scope: { feature: "digest", provider: "openai", model: "gpt-4o" },
+          suggestion: { cache: "prefix", prefixTokens: "3000" },
+          evidence: {
+            calls: 3,
+            traces: 3,
+            unpricedCalls: 0,
+            pricedCostUsd: "0.028500000000",
+            exampleTraceIds: digests,
+            details: {
+              assumedPrefixTokens: 3000,
+              averagePromptTokens: 3000,
+              cacheReadTokens: 0,
+              minPromptTokens: 1024,
+            },
+          },
+        },
+      ],
+    });
+  });
+
+  it("narrows to the filters and takes the same values verbatim", async () => {
+    const rag = (await api.call("GET", `/v1/insights?${RANGE}&feature=rag-answer`, read)).body as {
+      insights: { kind: string }[];
+    };
+    expect(rag.insights.map((i) => i.kind)).toEqual(["prefix_cache"]);
+    const evil = await api.call(
+      "GET",
+      `/v1/insights?${RANGE}&feature=${encodeURIComponent(EVIL.feature)}&minCalls=2`,
+      read,
+    );
+    expect(evil).toMatchObject({ status: 200, body: { insights: [] } });
+  });
+});

@@ -1,0 +1,195 @@
+import { describe, expect, it } from "vitest";
+import { countRows, eventually } from "./support/collector.js";
+import { useQueryApi } from "./support/query-api-harness.js";
+import { chat, DAY1, KEYS, sendExport, T } from "./support/query-api-seed.js";
+
+const api = useQueryApi();
+const read = KEYS.acmeRead.key;
+const RANGE = "from=2026-11-01&to=2026-11-05";
+
+const tokens = (input: number, output: number, cacheRead = 0, cacheWrite = 0, reasoning = 0) => ({
+  input,
+  output,
+  cacheRead,
+  cacheWrite,
+  reasoning,
+});
+
+interface Page {
+  traces: { traceId: string; startTime: string; pricedCostUsd: string }[];
+  nextCursor: string | null;
+}
+
+describe("GET /v1/traces", () => {
+  it("finds traces by attribution, sorted by cost, with whole summaries", async () => {
+    const res = await api.call("GET", `/v1/traces?${RANGE}&feature=ticket-summary&sort=cost`, read);
+    expect(res.body).toEqual({
+      range: { from: "2026-11-01T00:00:00.000Z", to: "2026-11-05T00:00:00.000Z" },
+      sort: "cost",
+      order: "desc",
+      traces: [
+        {
+          traceId: T.ticketFollowUp,
+          startTime: `${DAY1}T09:10:00.000000000Z`,
+          endTime: `${DAY1}T09:10:02.000000000Z`,
+          services: ["support-bot"],
+          features: ["ticket-summary"],
+          users: ["u-42"],
+          tenants: ["acme-corp"],
+          agents: ["triage"],
+          models: ["claude-sonnet-4-5"],
+          sessions: ["conv-7"],
+          calls: 1,
+          pricedCalls: 1,
+          unpricedCalls: 0,
+          errorCalls: 0,
+          pricedCostUsd: "0.045750000000",
+          tokens: tokens(37_000, 800, 30_000, 5_000),
+          incidents: 1,
+        },
+        {
+          traceId: T.ticket,
+          startTime: `${DAY1}T09:00:01.000000000Z`,
+          endTime: `${DAY1}T09:00:03.800000000Z`,
+          services: ["support-bot"],
+          features: ["ticket-summary"],
+          users: ["u-42"],
+          tenants: ["acme-corp"],
+          agents: ["triage"],
+          models: ["gpt-4o", "gpt-4o-mini", "mystery-model-9000"],
+          sessions: ["conv-7"],
+          calls: 3,
+          pricedCalls: 2,
+          unpricedCalls: 1,
+          errorCalls: 0,
+          pricedCostUsd: "0.022560000000",
+          tokens: tokens(19_000, 700, 10_240),
+          incidents: 1,
+        },
+        {
+          traceId: T.nextDay,
+          startTime: "2026-11-03T08:00:00.000000000Z",
+          endTime: "2026-11-03T08:00:00.900000000Z",
+          services: ["support-bot"],
+          features: ["ticket-summary"],
+          users: ["u-7"],
+          tenants: ["globex"],
+          agents: ["triage"],
+          models: ["gpt-4o-mini"],
+          sessions: ["conv-9"],
+          calls: 1,
+          pricedCalls: 1,
+          unpricedCalls: 0,
+          errorCalls: 0,
+          pricedCostUsd: "0.002100000000",
+          tokens: tokens(10_000, 1_000),
+          incidents: 0,
+        },
+      ],
+      nextCursor: null,
+    });
+  });
+
+  it("filters on cost, incidents, model and time", async () => {
+    const ids = async (query: string) =>
+      ((await api.call("GET", `/v1/traces?${query}`, read)).body as Page).traces.map((t) => t.traceId);
+    // Equal costs are ordered by trace id, so the order is total.
+    expect(await ids(`${RANGE}&minCost=0.0285&sort=cost&order=asc`)).toEqual([
+      T.rag1,
+      T.rag2,
+      T.rag3,
+      T.ticketFollowUp,
+    ]);
+    expect(await ids(`${RANGE}&hasIncident=true`)).toEqual([T.ticketFollowUp, T.ticket]);
+    expect(await ids(`${RANGE}&model=gpt-4o-mini`)).toEqual([T.nextDay, T.ticket]);
+    expect(await ids(`${RANGE}&model=gpt-4o-mini&user=u-42`)).toEqual([T.ticket]);
+    expect(await ids("from=2026-11-02T09:00:00Z&to=2026-11-02T10:00:00Z")).toEqual([
+      T.ticketFollowUp,
+      T.ticket,
+    ]);
+    // A trace starting before `from` is not placed at its first call inside the range.
+    expect(await ids("from=2026-11-02T09:00:02Z&to=2026-11-02T09:05:00Z")).toEqual([]);
+  });
+
+  it("pages stably while new traces arrive between pages", async () => {
+    const all = async (sort: string) =>
+      ((await api.call("GET", `/v1/traces?${RANGE}&sort=${sort}&limit=500`, read)).body as Page).traces.map(
+        (t) => t.traceId,
+      );
+    const before: Record<string, string[]> = {};
+    const pages: Record<string, string[][]> = { time: [], cost: [] };
+    let added = 0;
+    for (const sort of ["time", "cost"] as const) {
+      before[sort] = await all(sort);
+      let cursor: string | null = null;
+      do {
+        const query = `${RANGE}&sort=${sort}&limit=3${cursor ? `&cursor=${cursor}` : ""}`;
+        const page = (await api.call("GET", `/v1/traces?${query}`, read)).body as Page;
+        pages[sort]!.push(page.traces.map((t) => t.traceId));
+        cursor = page.nextCursor;
+        // New traces land in the range between pages: the latest and the most expensive yet.
+        added++;
+        const traceId = `c${String(added).padStart(31, "0")}`;
+        await sendExport(api.collector.url, {
+          key: KEYS.acmeIngest.key,
+          service: "support-bot",
+          spans: [
+            {
+              traceId,
+              spanId: `c${String(added).padStart(15, "0")}`,
+              name: "chat gpt-4o",
+              start: `2026-11-04T23:00:0${added}.000`,
+              durationMs: 100,
+              attributes: chat("openai", "gpt-4o", { input: 500_000, output: 1_000 }),
+            },
+          ],
+        });
+        await eventually(
+          () => countRows(api.collector.db, "llm_calls"),
+          (n) => n === 13 + added,
+        );
+      } while (cursor !== null);
+    }
+    expect(before.time).toHaveLength(10);
+    expect(pages.time!.flat()).toEqual(before.time);
+    expect(pages.time!.map((p) => p.length)).toEqual([3, 3, 3, 1]);
+    expect(before.cost).toHaveLength(14);
+    expect(pages.cost!.flat()).toEqual(before.cost);
+    expect(pages.cost!.map((p) => p.length)).toEqual([3, 3, 3, 3, 2]);
+    // A fresh search sees the new traces first.
+    expect((await all("time")).slice(0, 2)).toEqual([
+      `c${String(added).padStart(31, "0")}`,
+      `c${String(added - 1).padStart(31, "0")}`,
+    ]);
+  });
+
+  it("refuses a cursor used with other filters, or one it did not issue", async () => {
+    const first = (await api.call("GET", `/v1/traces?${RANGE}&limit=1`, read)).body as Page;
+    expect(
+      await api.call("GET", `/v1/traces?${RANGE}&limit=1&feature=digest&cursor=${first.nextCursor}`, read),
+    ).toMatchObject({
+      status: 400,
+      body: {
+        issues: [
+          {
+            location: "query",
+            path: "cursor",
+            message: "was issued for a different sort, order or filters; start again without it",
+          },
+        ],
+      },
+    });
+    expect(await api.call("GET", `/v1/traces?cursor=bm90LWEtY3Vyc29y`, read)).toMatchObject({
+      status: 400,
+      body: {
+        issues: [
+          {
+            location: "query",
+            path: "cursor",
+            message: "is not a cursor this API issued; pass `nextCursor` unchanged",
+          },
+        ],
+      },
+    });
+  });
+});
