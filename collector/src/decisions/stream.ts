@@ -31,8 +31,10 @@ export function createDecisionStream(
     }
     const url = new URL(req.url ?? "/", "http://collector");
     const service = url.searchParams.get("service") || undefined;
-    if (service && service.length > 256)
-      return sendJson(res, 400, { error: "service: at most 256 characters" });
+    if (service && service.length > 256) {
+      sendJson(res, 400, { error: "service: at most 256 characters" });
+      return;
+    }
     res.writeHead(200, {
       "content-type": "text/event-stream",
       "cache-control": "no-cache, no-transform",
