@@ -80,7 +80,8 @@ export class LlmCall {
       attributes[C.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = result.finishReasons;
     if (toolFingerprints.length) attributes[C.ATTR_BURNRATE_TOOL_CALL_FINGERPRINTS] = toolFingerprints;
     if (result.estimated) attributes[C.ATTR_BURNRATE_USAGE_ESTIMATED] = true;
-    if (getRuntime().captureContent && result.outputMessages !== undefined) {
+    const runtime = getRuntime();
+    if (runtime.captureContent && result.outputMessages !== undefined) {
       attributes[C.ATTR_GEN_AI_OUTPUT_MESSAGES] = JSON.stringify(result.outputMessages);
     }
     let costUsd = 0;
@@ -90,7 +91,7 @@ export class LlmCall {
       if (usage.cacheRead) attributes[C.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = usage.cacheRead;
       if (usage.cacheWrite) attributes[C.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = usage.cacheWrite;
       if (usage.reasoning) attributes[C.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = usage.reasoning;
-      const { cost } = getRuntime().priceBook.price({
+      const { cost } = runtime.priceBook.price({
         provider: this.start.provider,
         requestModel: this.start.requestModel,
         responseModel: result.responseModel ?? "",
@@ -114,7 +115,7 @@ export class LlmCall {
     const step = toolFingerprints.length
       ? toolFingerprints.join("+")
       : `prompt:${this.start.promptFingerprint}`;
-    getRuntime().guard.record(this.scope, { tokens: usage ? usage.input + usage.output : 0, costUsd, step });
+    runtime.guard.record(this.scope, { tokens: usage ? usage.input + usage.output : 0, costUsd, step });
   }
 
   /** Ends the span as failed, with no usage (the request was refused or never answered). */

@@ -25,8 +25,7 @@ export function createDecisionStream(
       projectId = deps.authenticate(req, ["ingest"]);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
-      res.writeHead(error.status, { ...error.headers, "content-type": "application/json" });
-      res.end(JSON.stringify({ error: error.message }));
+      sendJson(res, error.status, { error: error.message }, error.headers);
       return;
     }
     const url = new URL(req.url ?? "/", "http://collector");

@@ -34,7 +34,11 @@ export class BudgetSync {
   async start(): Promise<void> {
     const budgets = await this.#load();
     await this.#seed(budgets);
-    this.#timer = setInterval(() => void this.#load().catch(() => {}), this.pollSeconds * 1000);
+    this.#timer = setInterval(() => {
+      this.#load().catch((error: Error) => {
+        this.log.warn(`burnrate: could not reload budgets (${error.message}); keeping the last ones`);
+      });
+    }, this.pollSeconds * 1000);
     this.#timer.unref();
   }
 
@@ -43,17 +47,11 @@ export class BudgetSync {
   }
 
   async #load(): Promise<BudgetRow[]> {
-    let rows: BudgetRow[];
-    try {
-      rows = await this.db.query<BudgetRow>({
-        query: `SELECT project_id, id, scope, match, period, limit_usd, alert_at
-          FROM budgets FINAL WHERE deleted = 0 ORDER BY project_id, id`,
-        params: {},
-      });
-    } catch (error) {
-      this.log.warn(`burnrate: could not read budgets (${(error as Error).message}); keeping the last ones`);
-      throw error;
-    }
+    const rows = await this.db.query<BudgetRow>({
+      query: `SELECT project_id, id, scope, match, period, limit_usd, alert_at
+        FROM budgets FINAL WHERE deleted = 0 ORDER BY project_id, id`,
+      params: {},
+    });
     const signature = JSON.stringify(rows);
     if (signature !== this.#last) {
       this.#last = signature;

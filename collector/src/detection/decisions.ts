@@ -1,4 +1,4 @@
-import { type Decision, type DecisionAction, digest, type Finding } from "@burnrate/core";
+import { type Decision, digest, type Finding } from "@burnrate/core";
 
 export interface DecisionTtls {
   warn: number;
@@ -17,7 +17,7 @@ export function toDecision(
   ttlSeconds: DecisionTtls,
   now = Date.now(),
 ): Decision {
-  const action: DecisionAction = finding.action;
+  const action = finding.action;
   return {
     decision_id: `dec_${digest(`${projectId}\u0000${finding.key}`)}`,
     project_id: projectId,
