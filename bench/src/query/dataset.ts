@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type ClickHouse, migrate, openEmbedded } from "@burnrate/storage";
+import { type ClickHouse, loadMigrations, migrate, openEmbedded } from "@burnrate/storage";
 import { type DatasetShape, generateCalls } from "./calls-generator.js";
 
 /** Rows per INSERT: large JSONEachRow batches, as a busy collector would write. */
@@ -18,18 +18,26 @@ export interface Dataset {
   reused: boolean;
 }
 
+/** The schema the data was written with: a changed migration (say, a table's settings) means new data. */
+function schemaOf(): string {
+  return loadMigrations()
+    .map((m) => `${m.version}:${m.checksum}`)
+    .join(",");
+}
+
 /**
  * Opens the dataset in `dir`, generating it first unless an earlier complete run left one of
- * the same size. Generation inserts through the storage seam (`insertJsonEachRow` on
+ * the same size and schema. Generation inserts through the storage seam (`insertJsonEachRow` on
  * `llm_calls`), so the materialized view fills `llm_cost_minutely` as it does in production.
  */
 export async function openDataset(dir: string, calls: number, days: number): Promise<Dataset> {
   const marker = join(dir, MARKER);
   if (existsSync(marker)) {
-    const { insertSeconds, ...shape } = JSON.parse(readFileSync(marker, "utf8")) as DatasetShape & {
+    const { insertSeconds, schema, ...shape } = JSON.parse(readFileSync(marker, "utf8")) as DatasetShape & {
       insertSeconds?: number;
+      schema?: string;
     };
-    if (shape.calls === calls && shape.days === days) {
+    if (shape.calls === calls && shape.days === days && schema === schemaOf()) {
       process.stderr.write(`query: reusing ${calls.toLocaleString("en-US")} calls in ${dir}\n`);
       return { db: await openEmbedded(join(dir, "data")), shape, insertSeconds, reused: true };
     }
@@ -61,7 +69,7 @@ export async function openDataset(dir: string, calls: number, days: number): Pro
     );
   }
   const insertSeconds = (performance.now() - started) / 1000;
-  writeFileSync(marker, `${JSON.stringify({ ...shape, insertSeconds })}\n`);
+  writeFileSync(marker, `${JSON.stringify({ ...shape, insertSeconds, schema: schemaOf() })}\n`);
   return { db, shape, insertSeconds, reused: false };
 }
 
