@@ -1,15 +1,10 @@
 import { context, createContextKey, diag } from "@opentelemetry/api";
 import { suppressTracing } from "@opentelemetry/core";
+import { type ApiPromise, finishBody, observeApiPromise } from "./api-promise.js";
 import { BurnrateStopError } from "./errors.js";
 import { beginCall, type CallStart, type LlmCall } from "./llm-call.js";
-import { getRuntime } from "./runtime.js";
 
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
-
-/** The SDK's promise type: a Promise subclass with `_thenUnwrap` (openai, anthropic). */
-interface ApiPromise extends Promise<unknown> {
-  _thenUnwrap?(transform: (data: unknown, props: unknown) => unknown): ApiPromise;
-}
 
 /** How one SDK method is turned into telemetry. */
 export interface MethodTelemetry {
@@ -25,9 +20,9 @@ export interface MethodTelemetry {
 
 /**
  * Wraps an SDK method. The caller always gets the SDK's own APIPromise (a Promise subclass
- * with `withResponse()` and `asResponse()`), or a new APIPromise from the SDK's own
- * `_thenUnwrap` for streams. If anything in the telemetry fails, the original method runs
- * untouched; only a guard's stop error is thrown on purpose, before anything is sent.
+ * with `withResponse()` and `asResponse()`), which reads the call's telemetry as the SDK
+ * parses the body (see `observeApiPromise`). If anything in the telemetry fails, the original
+ * method runs untouched; only a guard's stop error is thrown on purpose, before anything is sent.
  */
 export function wrapMethod(original: AnyFn, telemetry: MethodTelemetry, what: string): AnyFn {
   return function wrapped(this: unknown, ...args: unknown[]) {
@@ -53,38 +48,35 @@ export function wrapMethod(original: AnyFn, telemetry: MethodTelemetry, what: st
       throw error;
     }
     try {
-      // A separate branch: it never changes what the caller's promise resolves or rejects to.
-      result.then(
-        (value) => {
-          if (!streaming) telemetry.finish(call, value);
-        },
-        (error) => call.fail(error),
-      );
-      if (streaming && typeof result._thenUnwrap === "function") {
-        return result._thenUnwrap((stream) => {
-          try {
-            // A kill decision for this call's scope aborts the stream mid-way.
-            const controller = (stream as { controller?: AbortController }).controller;
-            if (controller) call.onEnd(getRuntime().killSwitch.trackStream(controller, call.callScope));
-            return telemetry.observe(call, stream, body);
-          } catch (error) {
-            diag.error(`burnrate: could not observe the ${what} stream`, error);
-            call.finish({});
-            return stream;
-          }
-        });
-      }
-      if (streaming)
-        result.then(
-          () => call.finish({}),
-          () => {},
-        );
-      return result;
+      const reader = {
+        finish: telemetry.finish,
+        observe: (c: LlmCall, stream: unknown) => telemetry.observe(c, stream, body),
+      };
+      if (!observeApiPromise(result, call, reader, streaming, what))
+        observeSettled(result, call, telemetry, streaming, what);
     } catch (error) {
       diag.error(`burnrate: telemetry failed for ${what}`, error);
-      return result;
     }
+    return result;
   };
+}
+
+/**
+ * For a result that is a plain promise rather than an APIPromise: a separate branch that
+ * never changes what the caller's promise resolves or rejects to. A stream cannot be observed
+ * this way, so the call ends with the promise, without usage.
+ */
+function observeSettled(
+  result: Promise<unknown>,
+  call: LlmCall,
+  telemetry: MethodTelemetry,
+  streaming: boolean,
+  what: string,
+): void {
+  result.then(
+    (value) => (streaming ? call.finish({}) : finishBody(call, telemetry, value, what)),
+    (error) => call.fail(error),
+  );
 }
 
 /** Marks a context entered by an SDK helper such as `messages.stream()`. */

@@ -90,7 +90,9 @@ export function costOfTokens(tokens: number, perMillion: Usd, ratio: Ratio = WHO
   if (!Number.isFinite(tokens) || tokens < 0) {
     throw new RangeError(`token count must be a finite non-negative number, got ${tokens}`);
   }
-  const count = parseDecimal(tokens);
+  // Token counts are whole numbers almost always; they skip the decimal parse (a regex and a
+  // string per part of every priced call, on the collector's per-span path and around every LLM call).
+  const count = Number.isSafeInteger(tokens) ? { digits: BigInt(tokens), scale: 0 } : parseDecimal(tokens);
   let numerator = count.digits * perMillion * ratio.numerator;
   let denominator = TOKENS_PER_MILLION * ratio.denominator;
   if (count.scale > 0) denominator *= 10n ** BigInt(count.scale);

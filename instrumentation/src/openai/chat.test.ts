@@ -52,8 +52,8 @@ describe("openai chat.completions.create", () => {
   });
 
   it("keeps the SDK's own APIPromise: withResponse() and asResponse() still work", async () => {
-    h.mock.enqueue({ text: "one" });
-    h.mock.enqueue({ text: "two" });
+    h.mock.enqueue({ text: "one", usage: { input: 10, output: 2 } });
+    h.mock.enqueue({ text: "two", usage: { input: 20, output: 4 } });
     const promise = h.openai.chat.completions.create({ model: "gpt-4o", messages });
     const { data, response } = await promise.withResponse();
     expect({ text: data.choices[0]?.message.content, status: response.status }).toEqual({
@@ -61,8 +61,22 @@ describe("openai chat.completions.create", () => {
       status: 200,
     });
     const raw = await h.openai.chat.completions.create({ model: "gpt-4o", messages }).asResponse();
-    expect(raw.status).toBe(200);
-    expect((await h.waitForSpans(2)).length).toBe(2);
+    // The raw body is still the caller's to read, and the call is recorded from a copy of it.
+    const body = (await raw.json()) as { choices: { message: { content: string } }[] };
+    expect({ status: raw.status, text: body.choices[0]?.message.content }).toEqual({
+      status: 200,
+      text: "two",
+    });
+    const spans = await h.waitForSpans(2);
+    expect(
+      spans.map((s) => [
+        s.attributes[C.ATTR_GEN_AI_USAGE_INPUT_TOKENS],
+        s.attributes[C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS],
+      ]),
+    ).toEqual([
+      [10, 2],
+      [20, 4],
+    ]);
   });
 
   it("records a stream with include_usage, yielding every chunk to the caller first", async () => {

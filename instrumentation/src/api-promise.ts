@@ -1,0 +1,117 @@
+import { diag } from "@opentelemetry/api";
+import type { LlmCall } from "./llm-call.js";
+import { getRuntime } from "./runtime.js";
+
+/**
+ * The parts of the SDKs' `APIPromise` (openai 4-7, @anthropic-ai/sdk) this module uses. The
+ * request is sent at once and `responsePromise` settles with the raw response; the body is
+ * parsed, once, with `parseResponse` only when the caller asks for it (`await`, `.then`,
+ * `.withResponse()`), and `parsedPromise` is set from then on. `.asResponse()` hands over the
+ * raw response unparsed.
+ */
+export interface ApiPromise extends Promise<unknown> {
+  responsePromise?: Promise<unknown>;
+  parseResponse?: (client: unknown, props: unknown) => Promise<unknown>;
+  parsedPromise?: Promise<unknown>;
+  asResponse?: () => Promise<Response>;
+}
+
+/** How a call's parsed body is read; see `MethodTelemetry` in wrap.ts. */
+export interface BodyReader {
+  /** Reads a non-streaming body and ends the call. */
+  finish(call: LlmCall, body: unknown): void;
+  /** Observes a parsed stream and ends the call when it ends; returns the stream to give the caller. */
+  observe(call: LlmCall, stream: unknown): unknown;
+}
+
+/**
+ * Hooks Burnrate into the SDK's own APIPromise object, which the caller then gets unchanged.
+ * The body is read as the SDK parses it for the caller, so telemetry never parses it a second
+ * time, never parses it when the caller did not ask, and leaves `.asResponse()` bodies to the
+ * caller. Returns false, changing nothing, when `promise` is not shaped like an APIPromise.
+ */
+export function observeApiPromise(
+  promise: ApiPromise,
+  call: LlmCall,
+  reader: BodyReader,
+  streaming: boolean,
+  what: string,
+): boolean {
+  const { responsePromise, parseResponse, asResponse } = promise;
+  if (
+    !(responsePromise instanceof Promise) ||
+    typeof parseResponse !== "function" ||
+    typeof asResponse !== "function"
+  ) {
+    return false;
+  }
+  // A request that fails (an HTTP error, the network, an abort) never reaches the parse.
+  responsePromise.then(undefined, (error: unknown) => call.fail(error));
+  promise.parseResponse = async (client, props) => {
+    let body: unknown;
+    try {
+      body = await parseResponse.call(promise, client, props);
+    } catch (error) {
+      call.fail(error);
+      throw error;
+    }
+    return streaming ? observeStream(call, reader, body, what) : finishBody(call, reader, body, what);
+  };
+  promise.asResponse = function (this: ApiPromise) {
+    const raw = asResponse.call(this);
+    // `.withResponse()` parses first and then asks for the raw response; only a raw read on
+    // its own leaves the body to the caller. Its usage is then read from a copy of the body
+    // (taken before the caller can start reading); a stream's cannot be, and ends the call without it.
+    if (!this.parsedPromise) {
+      raw.then(
+        (response) => {
+          if (streaming) call.finish({});
+          else
+            response
+              .clone()
+              .json()
+              .then(
+                (body) => finishBody(call, reader, body, what),
+                () => call.finish({}),
+              );
+        },
+        () => {},
+      );
+    }
+    return raw;
+  };
+  return true;
+}
+
+/** Reads a non-streaming body into the call; a reader's failure ends the call without usage. */
+export function finishBody(
+  call: LlmCall,
+  reader: Pick<BodyReader, "finish">,
+  body: unknown,
+  what: string,
+): unknown {
+  try {
+    reader.finish(call, body);
+  } catch (error) {
+    diag.error(`burnrate: could not read the ${what} response`, error);
+    call.finish({});
+  }
+  return body;
+}
+
+function observeStream(call: LlmCall, reader: BodyReader, stream: unknown, what: string): unknown {
+  try {
+    // A kill decision for this call's scope aborts the stream mid-way.
+    const controller = (stream as { controller?: AbortController }).controller;
+    if (controller) call.onEnd(getRuntime().killSwitch.trackStream(controller, call.callScope));
+    const observed = reader.observe(call, stream);
+    // The SDK marks what it parsed with the request id; the stream handed on keeps it.
+    const requestId = Object.getOwnPropertyDescriptor(stream, "_request_id");
+    if (requestId && observed !== stream) Object.defineProperty(observed, "_request_id", requestId);
+    return observed;
+  } catch (error) {
+    diag.error(`burnrate: could not observe the ${what} stream`, error);
+    call.finish({});
+    return stream;
+  }
+}
