@@ -28,7 +28,7 @@ export const ATTRIBUTION_KEYS: Record<keyof Attribution, string> = {
   taskType: ATTR_BURNRATE_TASK_TYPE,
 };
 
-let defaults: Attribution = {};
+let defaults: Readonly<Attribution> = Object.freeze({});
 
 /**
  * Runs `fn` with attribution set in the OTel context and in baggage. Baggage travels in
@@ -45,18 +45,25 @@ export function withAttribution<T>(attribution: Attribution, fn: () => T): T {
  * Fields set to undefined are cleared.
  */
 export function setAttribution(attribution: Attribution): void {
-  defaults = clean({ ...defaults, ...attribution });
+  defaults = Object.freeze(clean({ ...defaults, ...attribution }));
 }
 
 /** The attribution in force: baggage from the active context over process-wide defaults. */
 export function currentAttribution(ctx: Context = context.active()): Attribution {
+  return { ...attributionOf(ctx) };
+}
+
+/**
+ * `currentAttribution` for the per-call path: without baggage it returns the defaults object
+ * itself (frozen, and replaced rather than changed by `setAttribution`), allocating nothing.
+ */
+export function attributionOf(ctx: Context): Readonly<Attribution> {
   const baggage = propagation.getBaggage(ctx);
+  if (!baggage) return defaults;
   const out: Attribution = { ...defaults };
-  if (baggage) {
-    for (const [field, key] of Object.entries(ATTRIBUTION_KEYS) as [keyof Attribution, string][]) {
-      const value = baggage.getEntry(key)?.value;
-      if (value) out[field] = value;
-    }
+  for (const [field, key] of Object.entries(ATTRIBUTION_KEYS) as [keyof Attribution, string][]) {
+    const value = baggage.getEntry(key)?.value;
+    if (value) out[field] = value;
   }
   return out;
 }
@@ -71,12 +78,15 @@ export function contextWithAttribution(ctx: Context, attribution: Attribution): 
 }
 
 /** Attribution as span attributes. */
-export function attributionAttributes(attribution: Attribution): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [field, value] of Object.entries(attribution) as [keyof Attribution, string][]) {
-    if (value) out[ATTRIBUTION_KEYS[field]] = value;
+export function attributionAttributes(
+  attribution: Readonly<Attribution>,
+  into: Record<string, string | number | boolean | string[]> = {},
+): Record<string, string | number | boolean | string[]> {
+  for (const field in attribution) {
+    const value = attribution[field as keyof Attribution];
+    if (value) into[ATTRIBUTION_KEYS[field as keyof Attribution]] = value;
   }
-  return out;
+  return into;
 }
 
 function clean(attribution: Attribution): Attribution {

@@ -2,7 +2,7 @@ import * as C from "@burnrate/core";
 import { type TokenUsage, toolCallFingerprint } from "@burnrate/core";
 import { type Context, context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { unsuppressTracing } from "@opentelemetry/core";
-import { attributionAttributes, currentAttribution } from "./attribution.js";
+import { attributionAttributes, attributionOf } from "./attribution.js";
 import { BurnrateStopError } from "./errors.js";
 import type { RunScope } from "./guard.js";
 import type { CallScope } from "./kill-switch/kill-switch.js";
@@ -72,7 +72,9 @@ export class LlmCall {
     this.#ended = true;
     const { span } = this;
     const usage = result.usage;
-    const toolFingerprints = (result.toolCalls ?? []).map((t) => toolCallFingerprint(t.name, t.arguments));
+    const toolFingerprints = result.toolCalls?.length
+      ? result.toolCalls.map((t) => toolCallFingerprint(t.name, t.arguments))
+      : [];
     const attributes: Record<string, string | number | boolean | string[]> = {};
     if (result.responseModel) attributes[C.ATTR_GEN_AI_RESPONSE_MODEL] = result.responseModel;
     if (result.responseId) attributes[C.ATTR_GEN_AI_RESPONSE_ID] = result.responseId;
@@ -153,7 +155,7 @@ export function beginCall(start: CallStart): LlmCall {
   const parent = active.getValue(IN_SDK_HELPER)
     ? unsuppressTracing(active).deleteValue(IN_SDK_HELPER)
     : active;
-  const attribution = currentAttribution(parent);
+  const attribution = attributionOf(parent);
   const scope: RunScope = {
     traceId: trace.getSpan(parent)?.spanContext().traceId,
     session: attribution.session,
@@ -163,10 +165,10 @@ export function beginCall(start: CallStart): LlmCall {
     [C.ATTR_GEN_AI_OPERATION_NAME]: start.operation,
     [C.ATTR_GEN_AI_REQUEST_MODEL]: start.requestModel,
     [C.ATTR_BURNRATE_PROMPT_FINGERPRINT]: start.promptFingerprint,
-    // Set here as well as by AttributionSpanProcessor, for apps whose own provider lacks it.
-    ...attributionAttributes(attribution),
-    ...start.attributes,
   };
+  // Set here as well as by AttributionSpanProcessor, for apps whose own provider lacks it.
+  attributionAttributes(attribution, attributes);
+  if (start.attributes) Object.assign(attributes, start.attributes);
   if (start.serviceTier) attributes[C.ATTR_BURNRATE_REQUEST_SERVICE_TIER] = start.serviceTier;
   if (runtime.captureContent && start.inputMessages !== undefined) {
     attributes[C.ATTR_GEN_AI_INPUT_MESSAGES] = JSON.stringify(start.inputMessages);

@@ -1,12 +1,21 @@
+/** The parts of the SDKs' Stream class (openai, @anthropic-ai/sdk) this module uses. */
+type SdkStream<Item> = AsyncIterable<Item> & {
+  controller?: AbortController;
+  /** Where the SDK's Stream keeps the function its `[Symbol.asyncIterator]()` and `tee()` call. */
+  iterator?: () => AsyncIterator<Item>;
+};
+
 /**
- * Wraps an SDK stream so telemetry sees every item after the caller does. The result is a
- * new instance of the SDK's own Stream class around a generator over the original, so
- * `tee()`, `toReadableStream()` and `controller.abort()` keep working as the SDK defines
- * them. `onEnd` runs once: with no error when the stream completes, with the error when it
- * fails or is aborted, and with "closed" when the caller stops reading early.
+ * Makes an SDK stream report every item to telemetry after the caller has it. Telemetry
+ * reads an item when the caller asks for the next one, so no chunk reaches the caller later.
+ * The SDK's own Stream object is returned, its iterator wrapped in place, so `tee()`,
+ * `toReadableStream()` and `controller.abort()` work as the SDK defines them (a Stream that
+ * keeps no `iterator` is rebuilt around the wrapped one instead). `onEnd` runs once: with no
+ * error when the stream completes, with the error when it fails or is aborted, and with
+ * `closedEarly` when the caller stops reading early.
  */
 export function observeStream<Item>(
-  stream: AsyncIterable<Item> & { controller?: AbortController },
+  stream: SdkStream<Item>,
   onItem: (item: Item) => void,
   onEnd: (outcome: { error?: unknown; closedEarly?: boolean }) => void,
 ): AsyncIterable<Item> {
@@ -20,25 +29,57 @@ export function observeStream<Item>(
       // Telemetry must never break the host's stream.
     }
   };
-  async function* observed(): AsyncGenerator<Item> {
-    try {
-      for await (const item of stream) {
-        yield item;
-        try {
-          onItem(item);
-        } catch {
-          // A bad chunk for telemetry is not a bad chunk for the app.
-        }
+  const source = typeof stream.iterator === "function" ? stream.iterator : undefined;
+  const observed = (): AsyncIterator<Item> => {
+    const inner = source ? source.call(stream) : stream[Symbol.asyncIterator]();
+    // The item the caller was last given, read when it asks for the next one.
+    let given: { item: Item } | undefined;
+    const read = () => {
+      if (!given) return;
+      const { item } = given;
+      given = undefined;
+      try {
+        onItem(item);
+      } catch {
+        // A bad chunk for telemetry is not a bad chunk for the app.
       }
-      // The SDKs end a stream quietly when its controller is aborted; the call was still cut off.
-      const signal = stream.controller?.signal;
-      end(signal?.aborted ? { error: abortError(signal.reason) } : {});
-    } catch (error) {
-      end({ error });
-      throw error;
-    } finally {
-      end({ closedEarly: true });
-    }
+    };
+    return {
+      next: () => {
+        read();
+        return inner.next().then(
+          (result) => {
+            if (!result.done) given = { item: result.value };
+            // The SDKs end a stream quietly when its controller is aborted; the call was still cut off.
+            else
+              end(
+                stream.controller?.signal.aborted
+                  ? { error: abortError(stream.controller.signal.reason) }
+                  : {},
+              );
+            return result;
+          },
+          (error: unknown) => {
+            end({ error });
+            throw error;
+          },
+        );
+      },
+      return: (value?: unknown) => {
+        read();
+        end({ closedEarly: true });
+        return inner.return ? inner.return(value) : Promise.resolve({ done: true, value: value as Item });
+      },
+      throw: (error?: unknown) => {
+        read();
+        end({ error });
+        return inner.throw ? inner.throw(error) : Promise.reject(error);
+      },
+    };
+  };
+  if (source) {
+    stream.iterator = observed;
+    return stream;
   }
   const StreamClass = stream.constructor as new (
     iterator: () => AsyncIterator<Item>,

@@ -44,6 +44,7 @@ export class KillSwitch {
 
   /** Throws the typed error of a kill decision in force for this call's scope. */
   check(call: CallScope, now = Date.now()): void {
+    if (this.#kills.size === 0) return; // the usual case, on every LLM call
     for (const [id, decision] of this.#kills) {
       if (Date.parse(decision.expires_at) <= now) {
         this.#kills.delete(id);
