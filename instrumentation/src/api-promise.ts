@@ -47,16 +47,14 @@ export function observeApiPromise(
   }
   // A request that fails (an HTTP error, the network, an abort) never reaches the parse.
   responsePromise.then(undefined, (error: unknown) => call.fail(error));
-  promise.parseResponse = async (client, props) => {
-    let body: unknown;
-    try {
-      body = await parseResponse.call(promise, client, props);
-    } catch (error) {
-      call.fail(error);
-      throw error;
-    }
-    return streaming ? observeStream(call, reader, body, what) : finishBody(call, reader, body, what);
-  };
+  promise.parseResponse = (client, props) =>
+    parseResponse.call(promise, client, props).then(
+      (body) => (streaming ? observeStream(call, reader, body, what) : finishBody(call, reader, body, what)),
+      (error: unknown) => {
+        call.fail(error);
+        throw error;
+      },
+    );
   promise.asResponse = function (this: ApiPromise) {
     const raw = asResponse.call(this);
     // `.withResponse()` parses first and then asks for the raw response; only a raw read on
