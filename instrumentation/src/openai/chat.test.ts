@@ -79,6 +79,24 @@ describe("openai chat.completions.create", () => {
     ]);
   });
 
+  it("ends a raw stream's span without usage and leaves the stream to the caller", async () => {
+    h.mock.enqueue({ text: "raw words", usage: { input: 9, output: 2 } });
+    const raw = await h.openai.chat.completions
+      .create({ model: "gpt-4o", messages, stream: true, stream_options: { include_usage: true } })
+      .asResponse();
+    const text = await raw.text();
+    expect({ status: raw.status, sse: text.startsWith("data: "), done: text.includes("[DONE]") }).toEqual({
+      status: 200,
+      sse: true,
+      done: true,
+    });
+    const [span] = await h.waitForSpans(1);
+    expect([span!.name, span!.attributes[C.ATTR_GEN_AI_USAGE_INPUT_TOKENS]]).toEqual([
+      "chat gpt-4o",
+      undefined,
+    ]);
+  });
+
   it("records a stream with include_usage, yielding every chunk to the caller first", async () => {
     h.mock.enqueue({ text: "Paris is the capital.", usage: { input: 50, output: 6, reasoning: 2 } });
     const stream = await h.openai.chat.completions.create({
