@@ -1,6 +1,7 @@
 import { diag } from "@opentelemetry/api";
 import type { LlmCall } from "./llm-call.js";
 import { getRuntime } from "./runtime.js";
+import type { MethodTelemetry } from "./wrap.js";
 
 /**
  * The parts of the SDKs' `APIPromise` (openai 4-7, @anthropic-ai/sdk) this module uses. The
@@ -16,13 +17,8 @@ export interface ApiPromise extends Promise<unknown> {
   asResponse?: () => Promise<Response>;
 }
 
-/** How a call's parsed body is read; see `MethodTelemetry` in wrap.ts. */
-export interface BodyReader {
-  /** Reads a non-streaming body and ends the call. */
-  finish(call: LlmCall, body: unknown): void;
-  /** Observes a parsed stream and ends the call when it ends; returns the stream to give the caller. */
-  observe(call: LlmCall, stream: unknown): unknown;
-}
+/** How a call's parsed body is read: the method's telemetry (see wrap.ts). */
+type BodyReader = Pick<MethodTelemetry, "finish" | "observe">;
 
 /**
  * Hooks Burnrate into the SDK's own APIPromise object, which the caller then gets unchanged.
@@ -34,6 +30,7 @@ export function observeApiPromise(
   promise: ApiPromise,
   call: LlmCall,
   reader: BodyReader,
+  request: Record<string, unknown>,
   streaming: boolean,
   what: string,
 ): boolean {
@@ -49,7 +46,8 @@ export function observeApiPromise(
   responsePromise.then(undefined, (error: unknown) => call.fail(error));
   promise.parseResponse = (client, props) =>
     parseResponse.call(promise, client, props).then(
-      (body) => (streaming ? observeStream(call, reader, body, what) : finishBody(call, reader, body, what)),
+      (body) =>
+        streaming ? observeStream(call, reader, body, request, what) : finishBody(call, reader, body, what),
       (error: unknown) => {
         call.fail(error);
         throw error;
@@ -97,12 +95,18 @@ export function finishBody(
   return body;
 }
 
-function observeStream(call: LlmCall, reader: BodyReader, stream: unknown, what: string): unknown {
+function observeStream(
+  call: LlmCall,
+  reader: BodyReader,
+  stream: unknown,
+  request: Record<string, unknown>,
+  what: string,
+): unknown {
   try {
     // A kill decision for this call's scope aborts the stream mid-way.
     const controller = (stream as { controller?: AbortController }).controller;
     if (controller) call.onEnd(getRuntime().killSwitch.trackStream(controller, call.callScope));
-    const observed = reader.observe(call, stream);
+    const observed = reader.observe(call, stream, request);
     // The SDK marks what it parsed with the request id; the stream handed on keeps it.
     const requestId = Object.getOwnPropertyDescriptor(stream, "_request_id");
     if (requestId && observed !== stream) Object.defineProperty(observed, "_request_id", requestId);

@@ -48,11 +48,7 @@ export function wrapMethod(original: AnyFn, telemetry: MethodTelemetry, what: st
       throw error;
     }
     try {
-      const reader = {
-        finish: telemetry.finish,
-        observe: (c: LlmCall, stream: unknown) => telemetry.observe(c, stream, body),
-      };
-      if (!observeApiPromise(result, call, reader, streaming, what))
+      if (!observeApiPromise(result, call, telemetry, body, streaming, what))
         observeSettled(result, call, telemetry, streaming, what);
     } catch (error) {
       diag.error(`burnrate: telemetry failed for ${what}`, error);
