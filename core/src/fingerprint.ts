@@ -2,44 +2,21 @@ import { createHash } from "node:crypto";
 
 /**
  * JSON with object keys sorted at every depth, so two values that mean the same thing
- * (`{a:1,b:2}` and `{b:2,a:1}`) serialise, and therefore hash, the same. It follows
- * `JSON.stringify` otherwise (undefined members dropped, `toJSON` honoured, undefined in an
- * array as null). Written out directly rather than through sorted copies, because every LLM
- * call's prompt goes through it.
+ * (`{a:1,b:2}` and `{b:2,a:1}`) serialise, and therefore hash, the same.
  */
 export function canonicalJson(value: unknown): string {
-  return write(value) ?? "null";
+  return JSON.stringify(sortKeys(value));
 }
 
-/** The canonical JSON of `value`, or undefined where JSON.stringify would leave it out. */
-function write(value: unknown): string | undefined {
-  if (value === null) return "null";
-  switch (typeof value) {
-    case "string":
-      return JSON.stringify(value);
-    case "number":
-    case "boolean":
-      return JSON.stringify(value);
-    case "object":
-      break;
-    case "bigint":
-      return JSON.stringify(value); // throws, as JSON.stringify does
-    default:
-      return undefined; // undefined, functions and symbols
-  }
-  const json = (value as { toJSON?: () => unknown }).toJSON;
-  if (typeof json === "function") return write(json.call(value));
-  if (Array.isArray(value)) {
-    let out = "[";
-    for (let i = 0; i < value.length; i++) out += `${i > 0 ? "," : ""}${write(value[i]) ?? "null"}`;
-    return `${out}]`;
-  }
-  let out = "{";
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort()) {
-    const member = write((value as Record<string, unknown>)[key]);
-    if (member !== undefined) out += `${out.length > 1 ? "," : ""}${JSON.stringify(key)}:${member}`;
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = sortKeys(v);
   }
-  return `${out}}`;
+  return out;
 }
 
 /** A short, stable digest: the first 16 hex characters of SHA-256. Content cannot be read back from it. */
