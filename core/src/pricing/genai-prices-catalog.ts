@@ -40,21 +40,6 @@ export interface CatalogPrice {
  * priced from `TokenUsage` and must not be reported as $0.
  */
 export function findCatalogPrice(provider: string, model: string, at: Date): CatalogPrice | undefined {
-  // genai-prices scans its model list on every lookup. Prices can change at a date or by
-  // time of day (off-peak rates), never within a minute, so one lookup per
-  // provider, model and minute gives the same answers at a fraction of the cost.
-  const key = `${provider}\u0000${model}\u0000${Math.floor(at.getTime() / 60_000)}`;
-  if (cache.has(key)) return cache.get(key);
-  const found = lookupCatalogPrice(provider, model, at);
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(key, found);
-  return found;
-}
-
-const CACHE_LIMIT = 10_000;
-const cache = new Map<string, CatalogPrice | undefined>();
-
-function lookupCatalogPrice(provider: string, model: string, at: Date): CatalogPrice | undefined {
   const providerId = genaiPricesProviderId(provider);
   const known = providerId !== "" && findProvider({ providerId }) !== undefined;
   try {

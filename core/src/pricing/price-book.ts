@@ -1,7 +1,7 @@
 import { type CallCost, type LlmCall, UNPRICED } from "../llm-call.js";
 import { priceTokens } from "./call-cost.js";
 import { findCatalogPrice, GENAI_PRICES_PRICE_VERSION } from "./genai-prices-catalog.js";
-import { formatUsd } from "./money.js";
+import { formatUsd, type Ratio } from "./money.js";
 import {
   type CompiledOverride,
   compileOverrides,
@@ -11,7 +11,7 @@ import {
   parsePriceOverrides,
 } from "./overrides.js";
 import { genaiPricesProviderId } from "./providers.js";
-import { type Rate, type RateCard, rateAt, tierStarts } from "./rate-card.js";
+import { type RateCard, rateAt, type Rate as TokenRate, tierStarts } from "./rate-card.js";
 import { applyServiceTier } from "./service-tiers.js";
 
 export interface PriceBookOptions {
@@ -65,6 +65,17 @@ export interface ModelPriceTier {
   cacheWritePerMillion?: string;
 }
 
+/** The prices a call is charged at: a rate card, the service tier's ratio, and their version. */
+interface Rate {
+  card: RateCard;
+  ratio: Ratio;
+  version: string;
+}
+
+const NANOS_PER_MINUTE = 60_000_000_000n;
+/** Distinct (provider, models, tier, minute) choices kept; past it the cache starts over. */
+const RATE_CACHE_LIMIT = 10_000;
+
 /** Where one model's prices were found. */
 interface Found {
   source: "genai-prices" | "override";
@@ -114,17 +125,35 @@ export function createPriceBook(options: PriceBookOptions = {}): PriceBook {
     return undefined;
   }
 
+  function chooseRate(call: PricedCall): Rate | { missedModel: string } {
+    const models = modelNames(call);
+    const found = find(call.provider, models, spanTime(call.startTimeUnixNano));
+    if (!found) return { missedModel: models[0] ?? "" };
+    const providerId = genaiPricesProviderId(found.provider);
+    const tiered = applyServiceTier(found.card, call.serviceTier, providerId, found.modelId);
+    return { card: tiered.card, ratio: tiered.ratio, version: found.version };
+  }
+  const rates = new Map<string, Rate | { missedModel: string }>();
+
   return {
     version: GENAI_PRICES_PRICE_VERSION,
 
     price(call) {
       if (call.cost.source === "provider") return { cost: call.cost };
-      const models = modelNames(call);
-      const found = find(call.provider, models, spanTime(call.startTimeUnixNano));
-      if (!found) return { cost: UNPRICED, miss: { provider: call.provider, model: models[0] ?? "" } };
-      const providerId = genaiPricesProviderId(found.provider);
-      const tiered = applyServiceTier(found.card, call.serviceTier, providerId, found.modelId);
-      return { cost: priceTokens(call.tokens, tiered.card, found.version, tiered.ratio) };
+      // Which prices apply depends on the provider, the model names, the service tier and the
+      // time, and prices never change within a minute; the many calls that share all four
+      // share one choice, so each call only does its own token arithmetic.
+      const minute = call.startTimeUnixNano / NANOS_PER_MINUTE;
+      const key = `${call.provider}\u0000${call.responseModel}\u0000${call.requestModel}\u0000${call.serviceTier}\u0000${minute}`;
+      let rate = rates.get(key);
+      if (!rate) {
+        rate = chooseRate(call);
+        if (rates.size >= RATE_CACHE_LIMIT) rates.clear();
+        rates.set(key, rate);
+      }
+      if ("missedModel" in rate)
+        return { cost: UNPRICED, miss: { provider: call.provider, model: rate.missedModel } };
+      return { cost: priceTokens(call.tokens, rate.card, rate.version, rate.ratio) };
     },
 
     lookup({ provider, model, at }) {
@@ -171,7 +200,7 @@ function toModelPrice(found: Found): ModelPrice {
 }
 
 function pricesAt(card: RateCard, promptTokens: number): Omit<ModelPriceTier, "aboveInputTokens"> {
-  const at = (rate: Rate) => formatUsd(rateAt(rate, promptTokens));
+  const at = (rate: TokenRate) => formatUsd(rateAt(rate, promptTokens));
   return {
     inputPerMillion: at(card.input),
     outputPerMillion: at(card.output),
