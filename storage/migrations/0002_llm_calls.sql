@@ -8,7 +8,7 @@
 -- A trace's calls sit in one granule of each part, and a point read decompresses every
 -- selected column's block around that granule. Granules of 2048 rows and blocks cut from
 -- 8 KiB (rather than 8192 rows and 64 KiB) make that read about 4x smaller: at 10M calls
--- the read of one trace took ~10.6 ms instead of ~14 ms, for ~5% more bytes on disk.
+-- the read of one trace took ~10.6 ms instead of ~13 ms, for ~5% more bytes on disk.
 CREATE TABLE IF NOT EXISTS llm_calls
 (
     project_id LowCardinality(String),
