@@ -33,10 +33,12 @@ export function observeStream<Item>(
   const observed = (): AsyncIterator<Item> => {
     const inner = source ? source.call(stream) : stream[Symbol.asyncIterator]();
     // The item the caller was last given, read when it asks for the next one.
-    let given: { item: Item } | undefined;
+    let pending = false;
+    let given: Item | undefined;
     const read = () => {
-      if (!given) return;
-      const { item } = given;
+      if (!pending) return;
+      pending = false;
+      const item = given as Item;
       given = undefined;
       try {
         onItem(item);
@@ -49,14 +51,14 @@ export function observeStream<Item>(
         read();
         return inner.next().then(
           (result) => {
-            if (!result.done) given = { item: result.value };
-            // The SDKs end a stream quietly when its controller is aborted; the call was still cut off.
-            else
-              end(
-                stream.controller?.signal.aborted
-                  ? { error: abortError(stream.controller.signal.reason) }
-                  : {},
-              );
+            if (result.done) {
+              // The SDKs end a stream quietly when its controller is aborted; the call was still cut off.
+              const signal = stream.controller?.signal;
+              end(signal?.aborted ? { error: abortError(signal.reason) } : {});
+            } else {
+              pending = true;
+              given = result.value;
+            }
             return result;
           },
           (error: unknown) => {

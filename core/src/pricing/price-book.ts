@@ -11,7 +11,7 @@ import {
   parsePriceOverrides,
 } from "./overrides.js";
 import { genaiPricesProviderId } from "./providers.js";
-import { type RateCard, rateAt, type Rate as TokenRate, tierStarts } from "./rate-card.js";
+import { type Rate, type RateCard, rateAt, tierStarts } from "./rate-card.js";
 import { applyServiceTier } from "./service-tiers.js";
 
 export interface PriceBookOptions {
@@ -65,16 +65,12 @@ export interface ModelPriceTier {
   cacheWritePerMillion?: string;
 }
 
-/** The prices a call is charged at: a rate card, the service tier's ratio, and their version. */
-interface Rate {
-  card: RateCard;
-  ratio: Ratio;
-  version: string;
-}
+/** The prices a call is charged at (a rate card, the service tier's ratio, their version), or the model no price was found for. */
+type PriceChoice = { card: RateCard; ratio: Ratio; version: string } | { missedModel: string };
 
 const NANOS_PER_MINUTE = 60_000_000_000n;
 /** Distinct (provider, models, tier, minute) choices kept; past it the cache starts over. */
-const RATE_CACHE_LIMIT = 10_000;
+const CHOICE_CACHE_LIMIT = 10_000;
 
 /** Where one model's prices were found. */
 interface Found {
@@ -125,7 +121,7 @@ export function createPriceBook(options: PriceBookOptions = {}): PriceBook {
     return undefined;
   }
 
-  function chooseRate(call: PricedCall): Rate | { missedModel: string } {
+  function choosePrices(call: PricedCall): PriceChoice {
     const models = modelNames(call);
     const found = find(call.provider, models, spanTime(call.startTimeUnixNano));
     if (!found) return { missedModel: models[0] ?? "" };
@@ -133,7 +129,7 @@ export function createPriceBook(options: PriceBookOptions = {}): PriceBook {
     const tiered = applyServiceTier(found.card, call.serviceTier, providerId, found.modelId);
     return { card: tiered.card, ratio: tiered.ratio, version: found.version };
   }
-  const rates = new Map<string, Rate | { missedModel: string }>();
+  const choices = new Map<string, PriceChoice>();
 
   return {
     version: GENAI_PRICES_PRICE_VERSION,
@@ -145,15 +141,15 @@ export function createPriceBook(options: PriceBookOptions = {}): PriceBook {
       // share one choice, so each call only does its own token arithmetic.
       const minute = call.startTimeUnixNano / NANOS_PER_MINUTE;
       const key = `${call.provider}\u0000${call.responseModel}\u0000${call.requestModel}\u0000${call.serviceTier}\u0000${minute}`;
-      let rate = rates.get(key);
-      if (!rate) {
-        rate = chooseRate(call);
-        if (rates.size >= RATE_CACHE_LIMIT) rates.clear();
-        rates.set(key, rate);
+      let choice = choices.get(key);
+      if (!choice) {
+        choice = choosePrices(call);
+        if (choices.size >= CHOICE_CACHE_LIMIT) choices.clear();
+        choices.set(key, choice);
       }
-      if ("missedModel" in rate)
-        return { cost: UNPRICED, miss: { provider: call.provider, model: rate.missedModel } };
-      return { cost: priceTokens(call.tokens, rate.card, rate.version, rate.ratio) };
+      if ("missedModel" in choice)
+        return { cost: UNPRICED, miss: { provider: call.provider, model: choice.missedModel } };
+      return { cost: priceTokens(call.tokens, choice.card, choice.version, choice.ratio) };
     },
 
     lookup({ provider, model, at }) {
@@ -200,7 +196,7 @@ function toModelPrice(found: Found): ModelPrice {
 }
 
 function pricesAt(card: RateCard, promptTokens: number): Omit<ModelPriceTier, "aboveInputTokens"> {
-  const at = (rate: TokenRate) => formatUsd(rateAt(rate, promptTokens));
+  const at = (rate: Rate) => formatUsd(rateAt(rate, promptTokens));
   return {
     inputPerMillion: at(card.input),
     outputPerMillion: at(card.output),

@@ -19,7 +19,8 @@ export const FINAL_SETTINGS = sql`SETTINGS do_not_merge_across_partitions_select
  * incident tests hold with either. `enable_analyzer` exists from ClickHouse 24.8 on; when
  * ClickHouse retires the legacy analyzer, drop it here.
  */
-export const POINT_READ_SETTINGS = sql`SETTINGS max_threads = 2, enable_analyzer = 0`;
+const POINT_READ = sql`max_threads = 2, enable_analyzer = 0`;
+export const POINT_READ_SETTINGS = sql`SETTINGS ${POINT_READ}`;
 
 /** The same, for a FINAL point read. */
-export const FINAL_POINT_READ_SETTINGS = sql`SETTINGS do_not_merge_across_partitions_select_final = 1, max_threads = 2, enable_analyzer = 0`;
+export const FINAL_POINT_READ_SETTINGS = sql`SETTINGS do_not_merge_across_partitions_select_final = 1, ${POINT_READ}`;
