@@ -31,17 +31,20 @@ const sha256Hex = oneShot
   ? (text: string) => oneShot("sha256", text, "hex")
   : (text: string) => crypto.createHash("sha256").update(text).digest("hex");
 
+/** What a prompt fingerprint covers: everything the model is sent except sampling settings. */
+export interface Prompt {
+  model: string;
+  messages: unknown;
+  tools?: unknown;
+  system?: unknown;
+}
+
 /**
  * The fingerprint of a prompt: a digest of its canonicalised messages, model and tools.
  * Two calls with the same fingerprint sent the model the same thing.
  * @example promptFingerprint({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] })
  */
-export function promptFingerprint(prompt: {
-  model: string;
-  messages: unknown;
-  tools?: unknown;
-  system?: unknown;
-}): string {
+export function promptFingerprint(prompt: Prompt): string {
   return digest(
     canonicalJson({ m: prompt.model, s: prompt.system ?? null, p: prompt.messages, t: prompt.tools ?? null }),
   );

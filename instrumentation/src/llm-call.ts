@@ -1,10 +1,11 @@
 import * as C from "@burnrate/core";
-import { type TokenUsage, toolCallFingerprint } from "@burnrate/core";
-import { type Context, context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { type Prompt, promptFingerprint, type TokenUsage, toolCallFingerprint } from "@burnrate/core";
+import { type Context, context, diag, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { unsuppressTracing } from "@opentelemetry/core";
-import { attributionAttributes, attributionOf } from "./attribution.js";
+import { type Attribution, attributionAttributes, attributionOf } from "./attribution.js";
 import { BurnrateStopError } from "./errors.js";
 import type { RunScope } from "./guard.js";
+import { whileInFlight } from "./in-flight.js";
 import type { CallScope } from "./kill-switch/kill-switch.js";
 import { getRuntime } from "./runtime.js";
 import { IN_SDK_HELPER } from "./wrap.js";
@@ -17,7 +18,8 @@ export interface CallStart {
   operation: string;
   requestModel: string;
   serviceTier?: string;
-  promptFingerprint: string;
+  /** What the prompt fingerprint covers; digested once the request is in flight. */
+  prompt: Prompt;
   /** Request attributes beyond the common ones, e.g. gen_ai.request.max_tokens. */
   attributes?: Record<string, string | number | boolean | string[]>;
   /** The request messages, recorded only when content capture is on. */
@@ -36,21 +38,81 @@ export interface CallResult {
   outputMessages?: unknown;
 }
 
+type Attributes = Record<string, string | number | boolean | string[]>;
+
 /**
- * One LLM call in flight: its span and the context to run the SDK call in. Created by
- * `beginCall`, which first asks the local guard whether the call may be sent at all.
+ * One LLM call in flight. Created by `beginCall`, which first asks the local guard whether
+ * the call may be sent at all. Its span is started once the request is on the wire, with the
+ * start time of the call (see in-flight.ts), or earlier if anything needs it first.
  */
 export class LlmCall {
   #ended = false;
+  #span: Span | undefined;
+  #fingerprint: string | undefined;
   readonly #onEnd: (() => void)[] = [];
+  // A performance.now() reading: the OTel SDK takes a number no later than now as one.
+  readonly #startTime = performance.now();
   constructor(
-    readonly span: Span,
-    readonly ctx: Context,
+    /** The caller's context, which the span is a child of. */
+    readonly parent: Context,
     readonly scope: RunScope,
     /** The call in the terms collector decisions are scoped by. */
     readonly callScope: CallScope,
+    private readonly attribution: Readonly<Attribution>,
     private readonly start: CallStart,
-  ) {}
+  ) {
+    whileInFlight(this);
+  }
+
+  get span(): Span {
+    return this.#span ?? this.#startSpan({});
+  }
+
+  /** Starts the span if nothing has yet; for the in-flight queue. */
+  settleStart(): void {
+    if (!this.#span) this.#startSpan({});
+  }
+
+  /** The prompt's digest, computed once; empty if the prompt cannot be serialised (the SDK will refuse it too). */
+  get promptFingerprint(): string {
+    if (this.#fingerprint === undefined) {
+      try {
+        this.#fingerprint = promptFingerprint(this.start.prompt);
+      } catch (error) {
+        diag.error("burnrate: could not fingerprint a prompt", error);
+        this.#fingerprint = "";
+      }
+    }
+    return this.#fingerprint;
+  }
+
+  /** Starts the span with the call's start attributes and `more`. */
+  #startSpan(more: Attributes): Span {
+    const { start } = this;
+    const attributes: Attributes = {
+      [C.ATTR_GEN_AI_PROVIDER_NAME]: start.provider,
+      [C.ATTR_GEN_AI_OPERATION_NAME]: start.operation,
+      [C.ATTR_GEN_AI_REQUEST_MODEL]: start.requestModel,
+    };
+    const fingerprint = this.promptFingerprint;
+    if (fingerprint) attributes[C.ATTR_BURNRATE_PROMPT_FINGERPRINT] = fingerprint;
+    // Set here as well as by AttributionSpanProcessor, for apps whose own provider lacks it.
+    attributionAttributes(this.attribution, attributes);
+    if (start.attributes) Object.assign(attributes, start.attributes);
+    if (start.serviceTier) attributes[C.ATTR_BURNRATE_REQUEST_SERVICE_TIER] = start.serviceTier;
+    if (start.inputMessages !== undefined && getRuntime().captureContent) {
+      attributes[C.ATTR_GEN_AI_INPUT_MESSAGES] = JSON.stringify(start.inputMessages);
+    }
+    Object.assign(attributes, more);
+    this.#span = trace
+      .getTracer(TRACER_NAME)
+      .startSpan(
+        `${start.operation} ${start.requestModel}`,
+        { kind: SpanKind.CLIENT, attributes, startTime: this.#startTime },
+        this.parent,
+      );
+    return this.#span;
+  }
 
   /** Runs `fn` once the call has ended, however it ended. */
   onEnd(fn: () => void): void {
@@ -70,12 +132,11 @@ export class LlmCall {
   finish(result: CallResult, endTime?: number, error?: unknown): void {
     if (this.#ended) return;
     this.#ended = true;
-    const { span } = this;
     const usage = result.usage;
     const toolFingerprints = result.toolCalls?.length
       ? result.toolCalls.map((t) => toolCallFingerprint(t.name, t.arguments))
       : [];
-    const attributes: Record<string, string | number | boolean | string[]> = {};
+    const attributes: Attributes = {};
     if (result.responseModel) attributes[C.ATTR_GEN_AI_RESPONSE_MODEL] = result.responseModel;
     if (result.responseId) attributes[C.ATTR_GEN_AI_RESPONSE_ID] = result.responseId;
     if (result.finishReasons?.length)
@@ -93,30 +154,30 @@ export class LlmCall {
       if (usage.cacheRead) attributes[C.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = usage.cacheRead;
       if (usage.cacheWrite) attributes[C.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = usage.cacheWrite;
       if (usage.reasoning) attributes[C.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = usage.reasoning;
-      const { cost } = runtime.priceBook.price({
+      const total = runtime.priceBook.totalUsd({
         provider: this.start.provider,
         requestModel: this.start.requestModel,
         responseModel: result.responseModel ?? "",
         serviceTier: this.start.serviceTier ?? "",
         tokens: usage,
-        cost: C.UNPRICED,
-        startTimeUnixNano: BigInt(Date.now()) * 1_000_000n,
+        atMs: Date.now(),
       });
-      if (cost.source !== "unpriced") {
-        costUsd = Number(cost.total);
+      if (total !== undefined) {
+        costUsd = total;
         attributes[C.ATTR_GEN_AI_USAGE_COST_AMOUNT] = costUsd;
         attributes[C.ATTR_GEN_AI_USAGE_COST_CURRENCY] = "USD";
         attributes[C.ATTR_GEN_AI_USAGE_COST_SOURCE] = "local";
       }
     }
-    span.setAttributes(attributes);
+    // A call that ended before its span was started gets one span with all its attributes.
+    let span = this.#span;
+    if (span) span.setAttributes(attributes);
+    else span = this.#startSpan(attributes);
     if (error !== undefined) markError(span, error);
     span.end(endTime);
     this.#ran();
     // The step loop detection compares: the tool calls the model asked for, else the prompt.
-    const step = toolFingerprints.length
-      ? toolFingerprints.join("+")
-      : `prompt:${this.start.promptFingerprint}`;
+    const step = toolFingerprints.length ? toolFingerprints.join("+") : `prompt:${this.promptFingerprint}`;
     runtime.guard.record(this.scope, { tokens: usage ? usage.input + usage.output : 0, costUsd, step });
   }
 
@@ -144,9 +205,9 @@ function markError(span: Span, error: unknown): void {
 }
 
 /**
- * Starts an LLM call's span, after the local guard has said the call may go ahead. When a
- * guard stops it, the span records a `burnrate.guard.stop` event and the typed error is
- * thrown, before anything is sent.
+ * Begins an LLM call, after the local guard has said it may go ahead. When a guard stops it,
+ * the call's span records a `burnrate.guard.stop` event and the typed error is thrown, before
+ * anything is sent.
  */
 export function beginCall(start: CallStart): LlmCall {
   const runtime = getRuntime();
@@ -160,22 +221,6 @@ export function beginCall(start: CallStart): LlmCall {
     traceId: trace.getSpan(parent)?.spanContext().traceId,
     session: attribution.session,
   };
-  const attributes: Record<string, string | number | boolean | string[]> = {
-    [C.ATTR_GEN_AI_PROVIDER_NAME]: start.provider,
-    [C.ATTR_GEN_AI_OPERATION_NAME]: start.operation,
-    [C.ATTR_GEN_AI_REQUEST_MODEL]: start.requestModel,
-    [C.ATTR_BURNRATE_PROMPT_FINGERPRINT]: start.promptFingerprint,
-  };
-  // Set here as well as by AttributionSpanProcessor, for apps whose own provider lacks it.
-  attributionAttributes(attribution, attributes);
-  if (start.attributes) Object.assign(attributes, start.attributes);
-  if (start.serviceTier) attributes[C.ATTR_BURNRATE_REQUEST_SERVICE_TIER] = start.serviceTier;
-  if (runtime.captureContent && start.inputMessages !== undefined) {
-    attributes[C.ATTR_GEN_AI_INPUT_MESSAGES] = JSON.stringify(start.inputMessages);
-  }
-  const span = trace
-    .getTracer(TRACER_NAME)
-    .startSpan(`${start.operation} ${start.requestModel}`, { kind: SpanKind.CLIENT, attributes }, parent);
   const callScope: CallScope = {
     trace_id: scope.traceId,
     session_id: attribution.session,
@@ -184,14 +229,14 @@ export function beginCall(start: CallStart): LlmCall {
     tenant: attribution.tenant,
     service: runtime.service,
   };
-  const call = new LlmCall(span, trace.setSpan(parent, span), scope, callScope, start);
+  const call = new LlmCall(parent, scope, callScope, attribution, start);
   try {
     runtime.killSwitch.ensureStarted();
     runtime.killSwitch.check(callScope);
     runtime.guard.check(scope);
   } catch (error) {
     if (error instanceof BurnrateStopError) {
-      span.addEvent(C.EVENT_BURNRATE_GUARD_STOP, {
+      call.span.addEvent(C.EVENT_BURNRATE_GUARD_STOP, {
         [C.ATTR_BURNRATE_GUARD_MEASURE]: error.measure,
         [C.ATTR_BURNRATE_GUARD_SPENT]: error.spent,
         [C.ATTR_BURNRATE_GUARD_LIMIT]: error.limit,

@@ -40,7 +40,12 @@ describe("wrapMethod", () => {
     };
     const telemetry: MethodTelemetry = {
       ...broken,
-      start: () => ({ provider: "p", operation: "chat", requestModel: "m", promptFingerprint: "f" }),
+      start: () => ({
+        provider: "p",
+        operation: "chat",
+        requestModel: "m",
+        prompt: { model: "m", messages: [] },
+      }),
     };
     expect(() => wrapMethod(original, telemetry, "test.create")({ model: "m" })).toThrow(sdkError);
   });

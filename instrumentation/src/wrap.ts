@@ -42,7 +42,7 @@ export function wrapMethod(original: AnyFn, telemetry: MethodTelemetry, what: st
       // Spans the SDK would start inside the call (its own native tracing, HTTP client spans)
       // are suppressed: Burnrate's span is the LLM call, and a second span carrying the same
       // usage would be counted twice downstream.
-      result = context.with(suppressTracing(call.ctx), () => original.apply(this, args)) as ApiPromise;
+      result = context.with(suppressTracing(call.parent), () => original.apply(this, args)) as ApiPromise;
     } catch (error) {
       call.fail(error);
       throw error;

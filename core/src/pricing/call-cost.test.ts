@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TokenUsage } from "../llm-call.js";
-import { priceTokens } from "./call-cost.js";
+import { priceTokens, totalUsd, wholeRates } from "./call-cost.js";
 import { parseUsd } from "./money.js";
 import { flatRate, type RateCard, rateAt, tierStarts } from "./rate-card.js";
 
@@ -123,6 +123,56 @@ describe("priceTokens", () => {
       source: "computed",
       priceVersion: "v1",
     });
+  });
+});
+
+describe("wholeRates and totalUsd", () => {
+  it("turns flat per-million prices into whole pico-dollars per token", () => {
+    expect(wholeRates(card)).toEqual({
+      input: 2_000_000,
+      output: 8_000_000,
+      cacheRead: 200_000,
+      cacheWrite: 2_500_000,
+    });
+    // Half price (a batch discount) still comes out whole.
+    expect(wholeRates(card, { numerator: 1n, denominator: 2n })).toEqual({
+      input: 1_000_000,
+      output: 4_000_000,
+      cacheRead: 100_000,
+      cacheWrite: 1_250_000,
+    });
+  });
+
+  it("has no whole rates for tiered prices or prices below a pico-dollar a token", () => {
+    const tiered: RateCard = {
+      ...card,
+      input: { base: usd("2"), tiers: [{ start: 200_000, perMillion: usd("4") }] },
+    };
+    expect(wholeRates(tiered)).toBeUndefined();
+    expect(wholeRates({ input: flatRate(usd("0.0000005")), output: flatRate(usd("1")) })).toBeUndefined();
+    expect(wholeRates(card, { numerator: 1n, denominator: 3n })).toBeUndefined();
+  });
+
+  it("gives exactly Number(priceTokens(...).total)", () => {
+    const rates = wholeRates(card)!;
+    for (const t of [
+      tokens({ input: 42, output: 8 }),
+      tokens({ input: 1_200, cacheRead: 1_000, output: 300, reasoning: 200 }),
+      tokens({ input: 10_000, cacheRead: 6_000, cacheWrite: 3_000, output: 1_000 }),
+      tokens({ input: 100, cacheRead: 80, cacheWrite: 50, output: 1 }),
+      tokens({ input: 7, output: 3 }),
+      tokens({ input: 123_456_789, output: 1 }),
+      tokens({ input: Number.NaN, output: -5 }),
+    ]) {
+      expect(totalUsd(t, rates)).toBe(Number(priceTokens(t, card, "v").total));
+    }
+    expect(totalUsd(tokens({ input: 42, output: 8 }), rates)).toBe(0.000148); // 42 * $2/M + 8 * $8/M
+  });
+
+  it("declines fractional token counts and totals past the safe integer range", () => {
+    const rates = wholeRates(card)!;
+    expect(totalUsd(tokens({ input: 2.5 }), rates)).toBeUndefined();
+    expect(totalUsd(tokens({ output: 2 ** 40 }), rates)).toBeUndefined();
   });
 });
 

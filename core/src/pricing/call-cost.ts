@@ -1,6 +1,6 @@
 import type { CallCost, TokenUsage } from "../llm-call.js";
 import { addUsd, costOfTokens, formatUsd, type Ratio, WHOLE } from "./money.js";
-import { type RateCard, rateAt } from "./rate-card.js";
+import { type Rate, type RateCard, rateAt } from "./rate-card.js";
 
 /**
  * Prices a call's tokens with a rate card and returns the computed `CallCost`.
@@ -24,15 +24,11 @@ export function priceTokens(
   priceVersion: string,
   ratio: Ratio = WHOLE,
 ): CallCost {
-  const cacheRead = count(tokens.cacheRead);
-  const cacheWrite = count(tokens.cacheWrite);
-  const prompt = Math.max(count(tokens.input), cacheRead + cacheWrite);
-  const uncached = prompt - cacheRead - cacheWrite;
-
-  const input = costOfTokens(uncached, rateAt(card.input, prompt), ratio);
-  const output = costOfTokens(count(tokens.output), rateAt(card.output, prompt), ratio);
-  const read = costOfTokens(cacheRead, rateAt(card.cacheRead ?? card.input, prompt), ratio);
-  const write = costOfTokens(cacheWrite, rateAt(card.cacheWrite ?? card.input, prompt), ratio);
+  const n = billedTokens(tokens);
+  const input = costOfTokens(n.uncached, rateAt(card.input, n.prompt), ratio);
+  const output = costOfTokens(n.output, rateAt(card.output, n.prompt), ratio);
+  const read = costOfTokens(n.cacheRead, rateAt(card.cacheRead ?? card.input, n.prompt), ratio);
+  const write = costOfTokens(n.cacheWrite, rateAt(card.cacheWrite ?? card.input, n.prompt), ratio);
 
   return {
     input: formatUsd(input),
@@ -43,6 +39,83 @@ export function priceTokens(
     source: "computed",
     priceVersion,
   };
+}
+
+/** Each kind of token a call is billed for, by the rules in `priceTokens`' doc comment. */
+interface BilledTokens {
+  /** The whole prompt: the size that selects a price tier. */
+  prompt: number;
+  uncached: number;
+  cacheRead: number;
+  cacheWrite: number;
+  output: number;
+}
+
+function billedTokens(tokens: TokenUsage): BilledTokens {
+  const cacheRead = count(tokens.cacheRead);
+  const cacheWrite = count(tokens.cacheWrite);
+  const prompt = Math.max(count(tokens.input), cacheRead + cacheWrite);
+  return {
+    prompt,
+    uncached: prompt - cacheRead - cacheWrite,
+    cacheRead,
+    cacheWrite,
+    output: count(tokens.output),
+  };
+}
+
+/** A card's prices in whole pico-dollars per token, for `totalUsd`. */
+export interface WholeRates {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+/**
+ * The card's prices, times `ratio`, as whole pico-dollars per token, or undefined unless
+ * every price is flat (no tiers) and comes out whole. Published prices almost always do:
+ * $0.15 per million tokens is 150,000 pico-dollars a token.
+ */
+export function wholeRates(card: RateCard, ratio: Ratio = WHOLE): WholeRates | undefined {
+  const perToken = (rate: Rate): number | undefined => {
+    if (rate.tiers.length > 0) return undefined;
+    const scaled = rate.base * ratio.numerator;
+    const divisor = 1_000_000n * ratio.denominator;
+    if (scaled % divisor !== 0n) return undefined;
+    const whole = Number(scaled / divisor);
+    return Number.isSafeInteger(whole) ? whole : undefined;
+  };
+  const input = perToken(card.input);
+  const output = perToken(card.output);
+  const cacheRead = perToken(card.cacheRead ?? card.input);
+  const cacheWrite = perToken(card.cacheWrite ?? card.input);
+  if (input === undefined || output === undefined || cacheRead === undefined || cacheWrite === undefined)
+    return undefined;
+  return { input, output, cacheRead, cacheWrite };
+}
+
+/**
+ * A call's total cost in dollars as a JS number, with plain integer arithmetic: the same
+ * number as `Number(priceTokens(...).total)`, for the instrumentation's per-call span
+ * attribute. With whole per-token prices every part is a whole number of pico-dollars, so
+ * nothing is rounded; while the total stays a safe integer (under about $9,000) each sum is
+ * exact, and one correctly rounded division gives the double nearest the exact decimal,
+ * which is also what `Number` of the decimal string gives. Undefined when that does not
+ * hold (fractional token counts, or a total too large); the caller then uses `priceTokens`.
+ * @example totalUsd({ input: 1000, output: 10, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, rates) // 0.00025 for gpt-4o-mini
+ */
+export function totalUsd(tokens: TokenUsage, rates: WholeRates): number | undefined {
+  const n = billedTokens(tokens);
+  for (const part of [n.prompt, n.cacheRead, n.cacheWrite, n.output])
+    if (!Number.isSafeInteger(part)) return undefined;
+  const pico =
+    n.uncached * rates.input +
+    n.output * rates.output +
+    n.cacheRead * rates.cacheRead +
+    n.cacheWrite * rates.cacheWrite;
+  // All terms are whole and non-negative, so an inexact product or sum would push the total past the safe range.
+  return Number.isSafeInteger(pico) ? pico / 1e12 : undefined;
 }
 
 /** Token counts come from spans; a missing, negative or NaN count is treated as none. */

@@ -25,4 +25,5 @@ export {
   type PriceBookOptions,
   type PricedCall,
   type PriceResult,
+  type TotalQuery,
 } from "./price-book.js";

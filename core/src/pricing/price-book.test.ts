@@ -258,6 +258,34 @@ describe("misses and provider costs", () => {
   });
 });
 
+describe("totalUsd", () => {
+  it.each([
+    ["openai", "gpt-4o-mini", "", { input: 42, output: 8 }],
+    ["openai", "gpt-4o-2024-08-06", "", { input: 2_000, cacheRead: 800, output: 500 }],
+    ["openai", "gpt-4o", "flex", { input: 2_000, cacheRead: 800, output: 500 }],
+    ["openai", "o4-mini", "", { input: 1_000, output: 3_000, reasoning: 2_500 }],
+    [
+      "anthropic",
+      "claude-sonnet-4-5-20250929",
+      "",
+      { input: 10_000, cacheRead: 6_000, cacheWrite: 3_000, output: 1_000 },
+    ],
+    ["anthropic", "claude-sonnet-4-5-20250929", "", { input: 250_000, cacheRead: 50_000, output: 1_000 }],
+    ["google", "gemini-2.5-pro", "", { input: 300_000, cacheRead: 100_000, output: 2_000 }],
+    ["openai", "gpt-4o-mini", "", { input: 12.5, output: 3 }],
+  ])("%s %s %s: the number price() gives as a decimal", (provider, model, serviceTier, tokens) => {
+    const call = pricedCall({ provider, responseModel: model, serviceTier, tokens });
+    const total = book.totalUsd({ ...call, atMs: Date.parse(OCTOBER_2025) });
+    expect(total).toBe(Number(book.price(call).cost.total));
+    expect(total).toBeGreaterThan(0);
+  });
+
+  it("is undefined for a model with no price", () => {
+    const call = pricedCall({ provider: "openai", responseModel: "no-such-model", tokens: { input: 5 } });
+    expect(book.totalUsd({ ...call, atMs: Date.parse(OCTOBER_2025) })).toBeUndefined();
+  });
+});
+
 describe("agreement with genai-prices' own float calculation", () => {
   it.each([
     ["openai", "gpt-4o-2024-08-06", { input: 2_000, cacheRead: 800, output: 500 }],

@@ -1,5 +1,5 @@
 import { type CallCost, type LlmCall, UNPRICED } from "../llm-call.js";
-import { priceTokens } from "./call-cost.js";
+import { priceTokens, totalUsd, type WholeRates, wholeRates } from "./call-cost.js";
 import { findCatalogPrice, GENAI_PRICES_PRICE_VERSION } from "./genai-prices-catalog.js";
 import { formatUsd, type Ratio } from "./money.js";
 import {
@@ -31,9 +31,23 @@ export type PricedCall = Pick<
   "provider" | "requestModel" | "responseModel" | "serviceTier" | "tokens" | "cost" | "startTimeUnixNano"
 >;
 
+/** What `PriceBook.totalUsd` reads: a call's models, tier and tokens, and when it started (Unix ms). */
+export type TotalQuery = Pick<
+  PricedCall,
+  "provider" | "requestModel" | "responseModel" | "serviceTier" | "tokens"
+> & {
+  atMs: number;
+};
+
 export interface PriceBook {
   /** Prices one call at call.startTimeUnixNano. Pure; never throws for an unknown model. */
   price(call: PricedCall): PriceResult;
+  /**
+   * A call's total cost in dollars as a number, or undefined when no price is known: the
+   * same figure as `Number(price(call).cost.total)`, without the decimal strings. For the
+   * instrumentation, which prices every LLM call on the app's own time.
+   */
+  totalUsd(query: TotalQuery): number | undefined;
   /** The per-million prices in force for a model at a time, and where they came from; undefined if unknown. */
   lookup(query: { provider: string; model: string; at: Date }): ModelPrice | undefined;
   /** The price data version, e.g. "genai-prices@0.1.8". */
@@ -65,10 +79,16 @@ export interface ModelPriceTier {
   cacheWritePerMillion?: string;
 }
 
-/** The prices a call is charged at (a rate card, the service tier's ratio, their version), or the model no price was found for. */
-type PriceChoice = { card: RateCard; ratio: Ratio; version: string } | { missedModel: string };
+/**
+ * The prices a call is charged at (a rate card, the service tier's ratio, their version, and
+ * the same as whole pico-dollars per token when they come out whole), or the model no price
+ * was found for.
+ */
+type PriceChoice =
+  | { card: RateCard; ratio: Ratio; version: string; whole?: WholeRates }
+  | { missedModel: string };
 
-const NANOS_PER_MINUTE = 60_000_000_000n;
+const MS_PER_MINUTE = 60_000;
 /** Distinct (provider, models, tier, minute) choices kept; past it the cache starts over. */
 const CHOICE_CACHE_LIMIT = 10_000;
 
@@ -121,35 +141,49 @@ export function createPriceBook(options: PriceBookOptions = {}): PriceBook {
     return undefined;
   }
 
-  function choosePrices(call: PricedCall): PriceChoice {
+  function choosePrices(call: ChoiceQuery): PriceChoice {
     const models = modelNames(call);
-    const found = find(call.provider, models, spanTime(call.startTimeUnixNano));
+    const found = find(call.provider, models, new Date(call.atMs));
     if (!found) return { missedModel: models[0] ?? "" };
     const providerId = genaiPricesProviderId(found.provider);
     const tiered = applyServiceTier(found.card, call.serviceTier, providerId, found.modelId);
-    return { card: tiered.card, ratio: tiered.ratio, version: found.version };
+    const whole = wholeRates(tiered.card, tiered.ratio);
+    return { card: tiered.card, ratio: tiered.ratio, version: found.version, ...(whole ? { whole } : {}) };
   }
+
+  // Which prices apply depends on the provider, the model names, the service tier and the
+  // time, and prices never change within a minute; the many calls that share all four
+  // share one choice, so each call only does its own token arithmetic.
   const choices = new Map<string, PriceChoice>();
+  function choose(call: ChoiceQuery): PriceChoice {
+    const minute = Math.floor(call.atMs / MS_PER_MINUTE);
+    const key = `${call.provider}\u0000${call.responseModel}\u0000${call.requestModel}\u0000${call.serviceTier}\u0000${minute}`;
+    let choice = choices.get(key);
+    if (!choice) {
+      choice = choosePrices(call);
+      if (choices.size >= CHOICE_CACHE_LIMIT) choices.clear();
+      choices.set(key, choice);
+    }
+    return choice;
+  }
 
   return {
     version: GENAI_PRICES_PRICE_VERSION,
 
     price(call) {
       if (call.cost.source === "provider") return { cost: call.cost };
-      // Which prices apply depends on the provider, the model names, the service tier and the
-      // time, and prices never change within a minute; the many calls that share all four
-      // share one choice, so each call only does its own token arithmetic.
-      const minute = call.startTimeUnixNano / NANOS_PER_MINUTE;
-      const key = `${call.provider}\u0000${call.responseModel}\u0000${call.requestModel}\u0000${call.serviceTier}\u0000${minute}`;
-      let choice = choices.get(key);
-      if (!choice) {
-        choice = choosePrices(call);
-        if (choices.size >= CHOICE_CACHE_LIMIT) choices.clear();
-        choices.set(key, choice);
-      }
-      if ("missedModel" in choice)
-        return { cost: UNPRICED, miss: { provider: call.provider, model: choice.missedModel } };
+      const { provider, requestModel, responseModel, serviceTier } = call;
+      const atMs = Number(call.startTimeUnixNano / 1_000_000n);
+      const choice = choose({ provider, requestModel, responseModel, serviceTier, atMs });
+      if ("missedModel" in choice) return { cost: UNPRICED, miss: { provider, model: choice.missedModel } };
       return { cost: priceTokens(call.tokens, choice.card, choice.version, choice.ratio) };
+    },
+
+    totalUsd(query) {
+      const choice = choose(query);
+      if ("missedModel" in choice) return undefined;
+      const fast = choice.whole && totalUsd(query.tokens, choice.whole);
+      return fast ?? Number(priceTokens(query.tokens, choice.card, choice.version, choice.ratio).total);
     },
 
     lookup({ provider, model, at }) {
@@ -170,14 +204,12 @@ function fromOverride(override: CompiledOverride, provider: string, model: strin
   };
 }
 
-function modelNames(call: PricedCall): string[] {
+/** What choosing a call's prices reads. */
+type ChoiceQuery = Omit<TotalQuery, "tokens">;
+
+function modelNames(call: ChoiceQuery): string[] {
   const names = [call.responseModel, call.requestModel].map((name) => name.trim()).filter((name) => name);
   return [...new Set(names)];
-}
-
-/** Span start in Unix nanoseconds to a Date (millisecond precision is plenty for price changes). */
-function spanTime(unixNano: bigint): Date {
-  return new Date(Number(unixNano / 1_000_000n));
 }
 
 function toModelPrice(found: Found): ModelPrice {

@@ -1,4 +1,4 @@
-import { promptFingerprint, type TokenUsage } from "@burnrate/core";
+import type { TokenUsage } from "@burnrate/core";
 import { messagesText } from "../estimate.js";
 import type { CallResult } from "../llm-call.js";
 import { settle } from "../settle.js";
@@ -47,12 +47,7 @@ export const messages: MethodTelemetry = {
       operation: "chat",
       requestModel: model,
       serviceTier: typeof body.service_tier === "string" ? body.service_tier : undefined,
-      promptFingerprint: promptFingerprint({
-        model,
-        messages: body.messages,
-        tools: body.tools,
-        system: body.system,
-      }),
+      prompt: { model, messages: body.messages, tools: body.tools, system: body.system },
       inputMessages: body.messages,
     };
   },

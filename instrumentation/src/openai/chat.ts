@@ -1,4 +1,4 @@
-import { promptFingerprint, type TokenUsage } from "@burnrate/core";
+import type { TokenUsage } from "@burnrate/core";
 import { messagesText } from "../estimate.js";
 import type { CallResult } from "../llm-call.js";
 import { settle } from "../settle.js";
@@ -40,11 +40,7 @@ export const chatCompletions: MethodTelemetry = {
       operation: "chat",
       requestModel: String(body.model ?? ""),
       serviceTier: typeof body.service_tier === "string" ? body.service_tier : undefined,
-      promptFingerprint: promptFingerprint({
-        model: String(body.model ?? ""),
-        messages: body.messages,
-        tools: body.tools,
-      }),
+      prompt: { model: String(body.model ?? ""), messages: body.messages, tools: body.tools },
       inputMessages: body.messages,
     };
   },

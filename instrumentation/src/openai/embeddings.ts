@@ -1,4 +1,3 @@
-import { promptFingerprint } from "@burnrate/core";
 import type { MethodTelemetry } from "../wrap.js";
 
 /** `embeddings.create`: input tokens only. */
@@ -11,7 +10,7 @@ export const embeddings: MethodTelemetry = {
       provider: "openai",
       operation: "embeddings",
       requestModel: model,
-      promptFingerprint: promptFingerprint({ model, messages: body.input }),
+      prompt: { model, messages: body.input },
     };
   },
 

@@ -1,4 +1,4 @@
-import { promptFingerprint, type TokenUsage } from "@burnrate/core";
+import type { TokenUsage } from "@burnrate/core";
 import { messagesText } from "../estimate.js";
 import type { CallResult, LlmCall } from "../llm-call.js";
 import { settle } from "../settle.js";
@@ -59,12 +59,7 @@ export const responses: MethodTelemetry = {
       operation: "chat",
       requestModel: model,
       serviceTier: typeof body.service_tier === "string" ? body.service_tier : undefined,
-      promptFingerprint: promptFingerprint({
-        model,
-        messages: body.input,
-        tools: body.tools,
-        system: body.instructions,
-      }),
+      prompt: { model, messages: body.input, tools: body.tools, system: body.instructions },
       inputMessages: body.input,
     };
   },
