@@ -49,7 +49,7 @@ export class LlmCall {
   #ended = false;
   #span: Span | undefined;
   #fingerprint: string | undefined;
-  readonly #onEnd: (() => void)[] = [];
+  #onEnd: (() => void)[] | undefined;
   // A performance.now() reading: the OTel SDK takes a number no later than now as one.
   readonly #startTime = performance.now();
   constructor(
@@ -117,11 +117,18 @@ export class LlmCall {
   /** Runs `fn` once the call has ended, however it ended. */
   onEnd(fn: () => void): void {
     if (this.#ended) fn();
-    else this.#onEnd.push(fn);
+    else (this.#onEnd ??= []).push(fn);
   }
 
   #ran(): void {
-    for (const fn of this.#onEnd.splice(0)) fn();
+    const handlers = this.#onEnd;
+    this.#onEnd = undefined;
+    if (handlers) for (const fn of handlers) fn();
+  }
+
+  /** True when message content goes on spans (the user opted in), so readers build it only then. */
+  get capturesContent(): boolean {
+    return getRuntime().captureContent;
   }
 
   /**
@@ -135,13 +142,13 @@ export class LlmCall {
     const usage = result.usage;
     const toolFingerprints = result.toolCalls?.length
       ? result.toolCalls.map((t) => toolCallFingerprint(t.name, t.arguments))
-      : [];
+      : undefined;
     const attributes: Attributes = {};
     if (result.responseModel) attributes[C.ATTR_GEN_AI_RESPONSE_MODEL] = result.responseModel;
     if (result.responseId) attributes[C.ATTR_GEN_AI_RESPONSE_ID] = result.responseId;
     if (result.finishReasons?.length)
       attributes[C.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = result.finishReasons;
-    if (toolFingerprints.length) attributes[C.ATTR_BURNRATE_TOOL_CALL_FINGERPRINTS] = toolFingerprints;
+    if (toolFingerprints) attributes[C.ATTR_BURNRATE_TOOL_CALL_FINGERPRINTS] = toolFingerprints;
     if (result.estimated) attributes[C.ATTR_BURNRATE_USAGE_ESTIMATED] = true;
     const runtime = getRuntime();
     if (runtime.captureContent && result.outputMessages !== undefined) {
@@ -177,8 +184,11 @@ export class LlmCall {
     span.end(endTime);
     this.#ran();
     // The step loop detection compares: the tool calls the model asked for, else the prompt.
-    const step = toolFingerprints.length ? toolFingerprints.join("+") : `prompt:${this.promptFingerprint}`;
-    runtime.guard.record(this.scope, { tokens: usage ? usage.input + usage.output : 0, costUsd, step });
+    runtime.guard.record(this.scope, {
+      tokens: usage ? usage.input + usage.output : 0,
+      costUsd,
+      step: () => (toolFingerprints ? toolFingerprints.join("+") : `prompt:${this.promptFingerprint}`),
+    });
   }
 
   /** Ends the span as failed, with no usage (the request was refused or never answered). */

@@ -154,9 +154,13 @@ export function createPriceBook(options: PriceBookOptions = {}): PriceBook {
   // Which prices apply depends on the provider, the model names, the service tier and the
   // time, and prices never change within a minute; the many calls that share all four
   // share one choice, so each call only does its own token arithmetic.
+  // Most apps call one model over and over, so the last choice is compared field by field
+  // before a map key is built at all.
   const choices = new Map<string, PriceChoice>();
+  let last: { query: ChoiceQuery; minute: number; choice: PriceChoice } | undefined;
   function choose(call: ChoiceQuery): PriceChoice {
     const minute = Math.floor(call.atMs / MS_PER_MINUTE);
+    if (last && last.minute === minute && sameModels(last.query, call)) return last.choice;
     const key = `${call.provider}\u0000${call.responseModel}\u0000${call.requestModel}\u0000${call.serviceTier}\u0000${minute}`;
     let choice = choices.get(key);
     if (!choice) {
@@ -164,6 +168,8 @@ export function createPriceBook(options: PriceBookOptions = {}): PriceBook {
       if (choices.size >= CHOICE_CACHE_LIMIT) choices.clear();
       choices.set(key, choice);
     }
+    const { provider, responseModel, requestModel, serviceTier, atMs } = call;
+    last = { query: { provider, responseModel, requestModel, serviceTier, atMs }, minute, choice };
     return choice;
   }
 
@@ -206,6 +212,15 @@ function fromOverride(override: CompiledOverride, provider: string, model: strin
 
 /** What choosing a call's prices reads. */
 type ChoiceQuery = Omit<TotalQuery, "tokens">;
+
+function sameModels(a: ChoiceQuery, b: ChoiceQuery): boolean {
+  return (
+    a.provider === b.provider &&
+    a.responseModel === b.responseModel &&
+    a.requestModel === b.requestModel &&
+    a.serviceTier === b.serviceTier
+  );
+}
 
 function modelNames(call: ChoiceQuery): string[] {
   const names = [call.responseModel, call.requestModel].map((name) => name.trim()).filter((name) => name);

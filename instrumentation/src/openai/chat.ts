@@ -53,18 +53,20 @@ export const chatCompletions: MethodTelemetry = {
       choices?: { finish_reason?: string; message?: { tool_calls?: ToolCallDelta[] } }[];
     };
     const choices = c.choices ?? [];
+    const finishReasons: string[] = [];
+    const toolCalls: CallResult["toolCalls"] = [];
+    for (const choice of choices) {
+      if (choice.finish_reason) finishReasons.push(choice.finish_reason);
+      for (const t of choice.message?.tool_calls ?? [])
+        toolCalls.push({ name: t.function?.name ?? "", arguments: t.function?.arguments });
+    }
     call.finish({
       responseId: c.id,
       responseModel: c.model,
-      finishReasons: choices.map((ch) => ch.finish_reason ?? "").filter(Boolean),
+      finishReasons,
       usage: chatUsage(c.usage),
-      toolCalls: choices.flatMap((ch) =>
-        (ch.message?.tool_calls ?? []).map((t) => ({
-          name: t.function?.name ?? "",
-          arguments: t.function?.arguments,
-        })),
-      ),
-      outputMessages: choices.map((ch) => ch.message),
+      toolCalls,
+      outputMessages: call.capturesContent ? choices.map((ch) => ch.message) : undefined,
     });
   },
 
