@@ -31,12 +31,12 @@ processes: bare openai 6, and openai 6 with @burnrate/instrumentation,
 @opentelemetry/instrumentation-openai or @traceloop/instrumentation-openai. Each child traces
 into the same pipeline (BatchSpanProcessor → a counting exporter). Rounds alternate between
 the children; the figure per configuration is the median round's µs per call, and the added
-overhead is that minus bare's. Every instrumented child must export one span per call with the
+overhead is the median over rounds of its round minus bare's round. Every instrumented child must export one span per call with the
 expected attributes, or the run fails. Writes bench/results/overhead.json.
 
 Options:
-  --calls N     timed calls per configuration, mode and round (default 3000)
-  --rounds N    rounds (default 5)
+  --calls N     timed calls per configuration, mode and round (default 100)
+  --rounds N    rounds (default 150)
   --warmup N    untimed calls per configuration and mode before the first round (default 300)
   --profile     run the Burnrate child under \`node --cpu-prof\` and print its top self-time
                 functions; figures go to bench/results/profiles/overhead-profile.json, not
@@ -123,15 +123,14 @@ export async function run(args: string[]): Promise<number> {
           await runCalls(config, mode, PRELUDE_CALLS);
           const { ms, cpuMs, cpuSeconds } = await runCalls(config, mode, options.calls);
           cpuAtEnd.set(config, cpuSeconds);
-          const us = (ms * 1000) / options.calls;
-          const cpuUs = (cpuMs * 1000) / options.calls;
-          samples[config][mode].push(us);
-          cpuSamples[config][mode].push(cpuUs);
-          process.stderr.write(
-            `overhead: round ${round + 1}/${options.rounds} ${config.padEnd(12)} ${mode.padEnd(13)} ${us.toFixed(1).padStart(7)} µs/call, CPU ${cpuUs.toFixed(1).padStart(6)} µs/call\n`,
-          );
+          samples[config][mode].push((ms * 1000) / options.calls);
+          cpuSamples[config][mode].push((cpuMs * 1000) / options.calls);
         }
       }
+      const last = (config: Configuration, mode: Mode) => samples[config][mode].at(-1)!.toFixed(0);
+      process.stderr.write(
+        `overhead: round ${round + 1}/${options.rounds} µs/call (non-streaming, streaming): ${CONFIGURATIONS.map((c) => `${c} ${MODES.map((m) => last(c, m)).join(", ")}`).join("; ")}\n`,
+      );
     }
     const wallSeconds = (performance.now() - startedAt) / 1000;
     const self = process.cpuUsage(selfAtStart);
@@ -229,8 +228,8 @@ function parseOptions(args: string[]): OverheadOptions | "help" {
     throw new UsageError("--profile-child needs --profile");
   }
   return {
-    calls: positiveInt("calls", text("calls"), 3000),
-    rounds: positiveInt("rounds", text("rounds"), 5),
+    calls: positiveInt("calls", text("calls"), 100),
+    rounds: positiveInt("rounds", text("rounds"), 150),
     warmup: positiveInt("warmup", text("warmup"), 300),
     profile: values.profile === true ? (profiled as Configuration) : undefined,
   };

@@ -108,8 +108,8 @@ function observeStream(
     if (controller) call.onEnd(getRuntime().killSwitch.trackStream(controller, call.callScope));
     const observed = reader.observe(call, stream, request);
     // The SDK marks what it parsed with the request id; the stream handed on keeps it.
-    const requestId = Object.getOwnPropertyDescriptor(stream, "_request_id");
-    if (requestId && observed !== stream) Object.defineProperty(observed, "_request_id", requestId);
+    const requestId = observed !== stream && Object.getOwnPropertyDescriptor(stream, "_request_id");
+    if (requestId) Object.defineProperty(observed, "_request_id", requestId);
     return observed;
   } catch (error) {
     diag.error(`burnrate: could not observe the ${what} stream`, error);

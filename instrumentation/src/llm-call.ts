@@ -117,7 +117,8 @@ export class LlmCall {
   /** Runs `fn` once the call has ended, however it ended. */
   onEnd(fn: () => void): void {
     if (this.#ended) fn();
-    else (this.#onEnd ??= []).push(fn);
+    else if (this.#onEnd) this.#onEnd.push(fn);
+    else this.#onEnd = [fn];
   }
 
   #ran(): void {

@@ -46,26 +46,26 @@ export function observeStream<Item>(
         // A bad chunk for telemetry is not a bad chunk for the app.
       }
     };
+    // One pair of handlers for the whole stream, not a new pair for every chunk.
+    const received = (result: IteratorResult<Item>) => {
+      if (result.done) {
+        // The SDKs end a stream quietly when its controller is aborted; the call was still cut off.
+        const signal = stream.controller?.signal;
+        end(signal?.aborted ? { error: abortError(signal.reason) } : {});
+      } else {
+        pending = true;
+        given = result.value;
+      }
+      return result;
+    };
+    const failed = (error: unknown): never => {
+      end({ error });
+      throw error;
+    };
     return {
       next: () => {
         read();
-        return inner.next().then(
-          (result) => {
-            if (result.done) {
-              // The SDKs end a stream quietly when its controller is aborted; the call was still cut off.
-              const signal = stream.controller?.signal;
-              end(signal?.aborted ? { error: abortError(signal.reason) } : {});
-            } else {
-              pending = true;
-              given = result.value;
-            }
-            return result;
-          },
-          (error: unknown) => {
-            end({ error });
-            throw error;
-          },
-        );
+        return inner.next().then(received, failed);
       },
       return: (value?: unknown) => {
         read();

@@ -82,10 +82,16 @@ export function checkSpans(finished: Record<Configuration, Finished>): {
   return { failures, notes };
 }
 
-/** The figures of a run: medians, added overhead over bare, and Burnrate's ratio to each peer. */
+/**
+ * The figures of a run: medians, added overhead over bare, and Burnrate's ratio to each peer.
+ * The added overhead is the median over rounds of (the configuration's round − bare's same
+ * round): every round measures each configuration once, close together in time, so the
+ * machine's slow and fast spells, which last longer than a round, cancel out of each difference.
+ */
 export function figuresOf(samples: RoundSamples) {
   const us = (config: Configuration, mode: Mode) => median(samples[config][mode]);
-  const added = (config: Configuration, mode: Mode) => us(config, mode) - us("bare", mode);
+  const added = (config: Configuration, mode: Mode) =>
+    median(samples[config][mode].map((value, round) => value - samples.bare[mode][round]!));
   // A peer adding nothing measurable leaves no meaningful ratio.
   const ratio = (peer: Peer, mode: Mode) =>
     added(peer, mode) > 0 ? added("burnrate", mode) / added(peer, mode) : null;

@@ -114,7 +114,9 @@ export const chatCompletions: MethodTelemetry = {
           finishReasons: state.finishReasons,
           usage: state.usage,
           toolCalls,
-          outputMessages: [{ role: "assistant", content: state.text, tool_calls: toolCalls }],
+          outputMessages: call.capturesContent
+            ? [{ role: "assistant", content: state.text, tool_calls: toolCalls }]
+            : undefined,
         };
         settle(
           call,
