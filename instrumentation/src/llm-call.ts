@@ -64,13 +64,14 @@ export class LlmCall {
     whileInFlight(this);
   }
 
+  /** The call's span, started now if it has not been yet. */
   get span(): Span {
-    return this.#span ?? this.#startSpan({});
+    return this.#span ?? this.#startSpan();
   }
 
   /** Starts the span if nothing has yet; for the in-flight queue. */
   settleStart(): void {
-    if (!this.#span) this.#startSpan({});
+    if (!this.#span) this.#startSpan();
   }
 
   /** The prompt's digest, computed once; empty if the prompt cannot be serialised (the SDK will refuse it too). */
@@ -86,8 +87,8 @@ export class LlmCall {
     return this.#fingerprint;
   }
 
-  /** Starts the span with the call's start attributes and `more`. */
-  #startSpan(more: Attributes): Span {
+  /** Starts the span with the call's start attributes and `more` (a finished call's). */
+  #startSpan(more?: Attributes): Span {
     const { start } = this;
     const attributes: Attributes = {
       [C.ATTR_GEN_AI_PROVIDER_NAME]: start.provider,
@@ -103,7 +104,7 @@ export class LlmCall {
     if (start.inputMessages !== undefined && getRuntime().captureContent) {
       attributes[C.ATTR_GEN_AI_INPUT_MESSAGES] = JSON.stringify(start.inputMessages);
     }
-    Object.assign(attributes, more);
+    if (more) Object.assign(attributes, more);
     this.#span = trace
       .getTracer(TRACER_NAME)
       .startSpan(
