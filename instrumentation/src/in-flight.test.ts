@@ -1,20 +1,10 @@
 import * as C from "@burnrate/core";
 import { hrTimeToMilliseconds } from "@opentelemetry/core";
 import OpenAI from "openai";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../test/harness.js";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "../test/harness.js";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-beforeEach(() => {
-  h.exporter.reset();
-  h.mock.reset();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness();
 
 const question = { role: "user" as const, content: "Capital of France?" };
 

@@ -4,6 +4,7 @@ import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@o
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import OpenAI from "openai";
 import OpenAIv6 from "openai-v6";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { AttributionSpanProcessor } from "../src/attribution-processor.js";
 import { instrument } from "../src/instrument.js";
 import { type MockLlmServer, startMockLlmServer } from "../src/mock-llm/index.js";
@@ -59,6 +60,26 @@ export async function startHarness(): Promise<Harness> {
       await mock.close();
     },
   };
+}
+
+/**
+ * The harness for one test file: started before its tests, its spans and mock requests
+ * forgotten before each test, closed after them all. The returned object is filled in once
+ * the harness has started.
+ */
+export function useHarness(): Harness {
+  const h = {} as Harness;
+  beforeAll(async () => {
+    Object.assign(h, await startHarness());
+  });
+  beforeEach(() => {
+    h.exporter.reset();
+    h.mock.reset();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+  return h;
 }
 
 /** A tracer for parent spans in tests. */

@@ -1,20 +1,10 @@
 import Anthropic from "@anthropic-ai/sdk";
 import * as C from "@burnrate/core";
 import { SpanStatusCode } from "@opentelemetry/api";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../../test/harness.js";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "../../test/harness.js";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-beforeEach(() => {
-  h.exporter.reset();
-  h.mock.reset();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness();
 
 const model = "claude-sonnet-4-5";
 const messages = [{ role: "user" as const, content: "Summarise the ticket." }];

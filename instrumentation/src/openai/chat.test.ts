@@ -2,21 +2,11 @@ import * as C from "@burnrate/core";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { countTokens } from "gpt-tokenizer";
 import OpenAI from "openai";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../../test/harness.js";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "../../test/harness.js";
 import { messagesText } from "../estimate.js";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-beforeEach(() => {
-  h.exporter.reset();
-  h.mock.reset();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness();
 
 const messages = [
   { role: "system" as const, content: "You are terse." },

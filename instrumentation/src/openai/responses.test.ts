@@ -1,18 +1,8 @@
 import * as C from "@burnrate/core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../../test/harness.js";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "../../test/harness.js";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-beforeEach(() => {
-  h.exporter.reset();
-  h.mock.reset();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness();
 
 describe("openai responses and embeddings", () => {
   const input = "Plan the migration.";
