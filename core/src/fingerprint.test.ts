@@ -8,6 +8,20 @@ describe("fingerprints", () => {
     );
   });
 
+  it("give the same text for few keys and many as an object rebuilt in .sort() order", () => {
+    // Fingerprints are stored, so their canonical text must not change between versions.
+    for (const count of [3, 40]) {
+      const names = Array.from({ length: count }, (_, i) => [`k${i}`, `${i}`, `É${i}`, `_${i}`][i % 4]!);
+      const shuffled = Object.fromEntries([...names].reverse().map((name, i) => [name, i]));
+      const rebuilt = Object.fromEntries(
+        Object.keys(shuffled)
+          .sort()
+          .map((name) => [name, shuffled[name]]),
+      );
+      expect(canonicalJson(shuffled)).toBe(JSON.stringify(rebuilt));
+    }
+  });
+
   it("match tool calls whose arguments differ only in key order or encoding", () => {
     const a = toolCallFingerprint("read_file", '{"path":"a.ts","encoding":"utf8"}');
     expect(toolCallFingerprint("read_file", { encoding: "utf8", path: "a.ts" })).toBe(a);

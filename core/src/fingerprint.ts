@@ -12,11 +12,28 @@ function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
+  for (const key of sortedKeys(value)) {
     const v = (value as Record<string, unknown>)[key];
     if (v !== undefined) out[key] = sortKeys(v);
   }
   return out;
+}
+
+/**
+ * An object's keys in the order `.sort()` gives (UTF-16 code units). Every LLM call's prompt
+ * passes through here, a few keys per message; sorting them in place by insertion makes no
+ * garbage, where `Array.prototype.sort` allocates sort state on each call.
+ */
+function sortedKeys(value: object): string[] {
+  const keys = Object.keys(value);
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    for (; j >= 0 && keys[j]! > key; j--) keys[j + 1] = keys[j]!;
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 /** A short, stable digest: the first 16 hex characters of SHA-256. Content cannot be read back from it. */
