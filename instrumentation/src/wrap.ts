@@ -1,4 +1,4 @@
-import { context, createContextKey, diag } from "@opentelemetry/api";
+import { type Context, context, createContextKey, diag } from "@opentelemetry/api";
 import { suppressTracing } from "@opentelemetry/core";
 import { type ApiPromise, finishBody, observeApiPromise } from "./api-promise.js";
 import { BurnrateStopError } from "./errors.js";
@@ -42,7 +42,7 @@ export function wrapMethod(original: AnyFn, telemetry: MethodTelemetry, what: st
       // Spans the SDK would start inside the call (its own native tracing, HTTP client spans)
       // are suppressed: Burnrate's span is the LLM call, and a second span carrying the same
       // usage would be counted twice downstream.
-      result = context.with(suppressTracing(call.parent), () => original.apply(this, args)) as ApiPromise;
+      result = context.with(suppressedFor(call.parent), () => original.apply(this, args)) as ApiPromise;
     } catch (error) {
       call.fail(error);
       throw error;
@@ -55,6 +55,19 @@ export function wrapMethod(original: AnyFn, telemetry: MethodTelemetry, what: st
     }
     return result;
   };
+}
+
+// Contexts are immutable, so the suppressed copy of a parent can be kept for the next call
+// from the same place (an agent's calls share their parent), sparing a context per call.
+let lastParent: Context | undefined;
+let lastSuppressed: Context | undefined;
+
+function suppressedFor(parent: Context): Context {
+  if (parent !== lastParent || !lastSuppressed) {
+    lastSuppressed = suppressTracing(parent);
+    lastParent = parent;
+  }
+  return lastSuppressed;
 }
 
 /**
