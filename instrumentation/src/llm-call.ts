@@ -56,12 +56,23 @@ export class LlmCall {
     /** The caller's context, which the span is a child of. */
     readonly parent: Context,
     readonly scope: RunScope,
-    /** The call in the terms collector decisions are scoped by. */
-    readonly callScope: CallScope,
     private readonly attribution: Readonly<Attribution>,
     private readonly start: CallStart,
   ) {
     whileInFlight(this);
+  }
+
+  /** The call in the terms collector decisions are scoped by; built only when a decision or a stream needs it. */
+  get callScope(): CallScope {
+    const { attribution } = this;
+    return {
+      trace_id: this.scope.traceId,
+      session_id: attribution.session,
+      user: attribution.user,
+      feature: attribution.feature,
+      tenant: attribution.tenant,
+      service: getRuntime().service,
+    };
   }
 
   /** The call's span, started now if it has not been yet. */
@@ -233,18 +244,10 @@ export function beginCall(start: CallStart): LlmCall {
     traceId: trace.getSpan(parent)?.spanContext().traceId,
     session: attribution.session,
   };
-  const callScope: CallScope = {
-    trace_id: scope.traceId,
-    session_id: attribution.session,
-    user: attribution.user,
-    feature: attribution.feature,
-    tenant: attribution.tenant,
-    service: runtime.service,
-  };
-  const call = new LlmCall(parent, scope, callScope, attribution, start);
+  const call = new LlmCall(parent, scope, attribution, start);
   try {
     runtime.killSwitch.ensureStarted();
-    runtime.killSwitch.check(callScope);
+    if (runtime.killSwitch.hasKills) runtime.killSwitch.check(call.callScope);
     runtime.guard.check(scope);
   } catch (error) {
     if (error instanceof BurnrateStopError) {

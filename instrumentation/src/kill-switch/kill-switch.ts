@@ -42,9 +42,14 @@ export class KillSwitch {
     this.#connect();
   }
 
+  /** True while any kill decision is held: only then does a call need its scope built and checked. */
+  get hasKills(): boolean {
+    return this.#kills.size > 0;
+  }
+
   /** Throws the typed error of a kill decision in force for this call's scope. */
   check(call: CallScope, now = Date.now()): void {
-    if (this.#kills.size === 0) return; // the usual case, on every LLM call
+    if (this.#kills.size === 0) return;
     for (const [id, decision] of this.#kills) {
       if (Date.parse(decision.expires_at) <= now) {
         this.#kills.delete(id);
