@@ -56,12 +56,12 @@ describe("burnrate demo", () => {
     expect(out).toMatch(/ {2}Cost saved {2}at this rate the loop would have cost \$[\d,]+ over 11 days/);
     expect(out).toMatch(/an extrapolation from this run, not a measurement/);
 
-    // Where to look: the incident by decision id, the dashboard, and the SQL.
+    // Where to look: the incident by decision id, the API's document, and the SQL.
     const decisionId = kill![2]!;
     expect(out).toMatch(
       new RegExp(` {2}Incident {4}http://127\\.0\\.0\\.1:\\d+/v1/incidents/${decisionId}$`, "m"),
     );
-    expect(out).toMatch(/^ {2}Dashboard {3}http:\/\/127\.0\.0\.1:\d+\/$/m);
+    expect(out).toMatch(/^ {2}API docs {4}http:\/\/127\.0\.0\.1:\d+\/openapi\.json$/m);
     expect(out).toContain(`FROM incidents FINAL WHERE id = '${decisionId}'`);
 
     expect(await groupGone(p.child.pid!)).toBe(true);

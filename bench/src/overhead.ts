@@ -38,6 +38,7 @@ Options:
   --calls N     timed calls per configuration, mode and round (default 100)
   --rounds N    rounds (default 150)
   --warmup N    untimed calls per configuration and mode before the first round (default 300)
+  --prelude N   untimed calls before each timed batch, after the child has idled (default 20)
   --profile     run the Burnrate child under \`node --cpu-prof\` and print its top self-time
                 functions; figures go to bench/results/profiles/overhead-profile.json, not
                 overhead.json, because profiling slows that child down
@@ -46,13 +47,12 @@ Options:
                 (to tell what the SDK itself costs from what an instrumentation adds)
   -h, --help    show this text`;
 
-/** Untimed calls before each timed batch: the child has idled while the others ran. */
-const PRELUDE_CALLS = 20;
-
 interface OverheadOptions {
   calls: number;
   rounds: number;
   warmup: number;
+  /** Untimed calls before each timed batch: the child has idled while the others ran. */
+  prelude: number;
   /** The child run under `--cpu-prof`, if any. */
   profile: Configuration | undefined;
 }
@@ -120,13 +120,15 @@ export async function run(args: string[]): Promise<number> {
       const modes = round % 2 === 0 ? MODES : [...MODES].reverse();
       for (const config of order) {
         for (const mode of modes) {
-          await runCalls(config, mode, PRELUDE_CALLS);
+          await runCalls(config, mode, options.prelude);
           const { ms, cpuMs, cpuSeconds } = await runCalls(config, mode, options.calls);
           cpuAtEnd.set(config, cpuSeconds);
           samples[config][mode].push((ms * 1000) / options.calls);
           cpuSamples[config][mode].push((cpuMs * 1000) / options.calls);
         }
       }
+      // About fifty progress lines whatever the number of rounds.
+      if ((round + 1) % Math.ceil(options.rounds / 50) !== 0 && round + 1 !== options.rounds) continue;
       const last = (config: Configuration, mode: Mode) => samples[config][mode].at(-1)!.toFixed(0);
       process.stderr.write(
         `overhead: round ${round + 1}/${options.rounds} µs/call (non-streaming, streaming): ${CONFIGURATIONS.map((c) => `${c} ${MODES.map((m) => last(c, m)).join(", ")}`).join("; ")}\n`,
@@ -208,6 +210,7 @@ function parseOptions(args: string[]): OverheadOptions | "help" {
         calls: { type: "string" },
         rounds: { type: "string" },
         warmup: { type: "string" },
+        prelude: { type: "string" },
         profile: { type: "boolean" },
         "profile-child": { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -231,6 +234,7 @@ function parseOptions(args: string[]): OverheadOptions | "help" {
     calls: positiveInt("calls", text("calls"), 100),
     rounds: positiveInt("rounds", text("rounds"), 150),
     warmup: positiveInt("warmup", text("warmup"), 300),
+    prelude: positiveInt("prelude", text("prelude"), 20),
     profile: values.profile === true ? (profiled as Configuration) : undefined,
   };
 }

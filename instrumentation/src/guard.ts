@@ -56,15 +56,10 @@ export class Guard {
     }
   }
 
-  /**
-   * Records a finished call against its runs. `step` gives what loop detection compares; it
-   * is only asked for when the call belongs to a run (most calls outside an agent do not).
-   */
-  record(scope: RunScope, call: { tokens: number; costUsd: number; step: () => string }): void {
-    if (!scope.traceId && !scope.session) return;
-    const step = { tokens: call.tokens, costUsd: call.costUsd, step: call.step() };
-    if (scope.traceId) this.#ledger.record(`trace:${scope.traceId}`, step);
-    if (scope.session) this.#ledger.record(`session:${scope.session}`, step);
+  /** Records a finished call against its runs. `step` is what loop detection compares. */
+  record(scope: RunScope, call: { tokens: number; costUsd: number; step: string }): void {
+    if (scope.traceId) this.#ledger.record(`trace:${scope.traceId}`, call);
+    if (scope.session) this.#ledger.record(`session:${scope.session}`, call);
   }
 
   /** What the run has used, for `budget()`. */

@@ -98,8 +98,8 @@ export class LlmCall {
     return this.#fingerprint;
   }
 
-  /** Starts the span with the call's start attributes and `more` (a finished call's). */
-  #startSpan(more?: Attributes): Span {
+  /** Starts the span with the call's start attributes. */
+  #startSpan(): Span {
     const { start } = this;
     const attributes: Attributes = {
       [C.ATTR_GEN_AI_PROVIDER_NAME]: start.provider,
@@ -115,7 +115,6 @@ export class LlmCall {
     if (start.inputMessages !== undefined && getRuntime().captureContent) {
       attributes[C.ATTR_GEN_AI_INPUT_MESSAGES] = JSON.stringify(start.inputMessages);
     }
-    if (more) Object.assign(attributes, more);
     this.#span = trace
       .getTracer(TRACER_NAME)
       .startSpan(
@@ -152,28 +151,30 @@ export class LlmCall {
   finish(result: CallResult, endTime?: number, error?: unknown): void {
     if (this.#ended) return;
     this.#ended = true;
-    const usage = result.usage;
+    const { usage } = result;
     const toolFingerprints = result.toolCalls?.length
       ? result.toolCalls.map((t) => toolCallFingerprint(t.name, t.arguments))
       : undefined;
-    const attributes: Attributes = {};
-    if (result.responseModel) attributes[C.ATTR_GEN_AI_RESPONSE_MODEL] = result.responseModel;
-    if (result.responseId) attributes[C.ATTR_GEN_AI_RESPONSE_ID] = result.responseId;
+    // Written straight onto the span: this runs between the reply and the caller getting it.
+    const span = this.span;
+    if (result.responseModel) span.setAttribute(C.ATTR_GEN_AI_RESPONSE_MODEL, result.responseModel);
+    if (result.responseId) span.setAttribute(C.ATTR_GEN_AI_RESPONSE_ID, result.responseId);
     if (result.finishReasons?.length)
-      attributes[C.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = result.finishReasons;
-    if (toolFingerprints) attributes[C.ATTR_BURNRATE_TOOL_CALL_FINGERPRINTS] = toolFingerprints;
-    if (result.estimated) attributes[C.ATTR_BURNRATE_USAGE_ESTIMATED] = true;
+      span.setAttribute(C.ATTR_GEN_AI_RESPONSE_FINISH_REASONS, result.finishReasons);
+    if (toolFingerprints) span.setAttribute(C.ATTR_BURNRATE_TOOL_CALL_FINGERPRINTS, toolFingerprints);
+    if (result.estimated) span.setAttribute(C.ATTR_BURNRATE_USAGE_ESTIMATED, true);
     const runtime = getRuntime();
     if (runtime.captureContent && result.outputMessages !== undefined) {
-      attributes[C.ATTR_GEN_AI_OUTPUT_MESSAGES] = JSON.stringify(result.outputMessages);
+      span.setAttribute(C.ATTR_GEN_AI_OUTPUT_MESSAGES, JSON.stringify(result.outputMessages));
     }
     let costUsd = 0;
     if (usage) {
-      attributes[C.ATTR_GEN_AI_USAGE_INPUT_TOKENS] = usage.input;
-      attributes[C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = usage.output;
-      if (usage.cacheRead) attributes[C.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = usage.cacheRead;
-      if (usage.cacheWrite) attributes[C.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = usage.cacheWrite;
-      if (usage.reasoning) attributes[C.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = usage.reasoning;
+      span.setAttribute(C.ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.input);
+      span.setAttribute(C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, usage.output);
+      if (usage.cacheRead) span.setAttribute(C.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheRead);
+      if (usage.cacheWrite)
+        span.setAttribute(C.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheWrite);
+      if (usage.reasoning) span.setAttribute(C.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoning);
       const total = runtime.priceBook.totalUsd({
         provider: this.start.provider,
         requestModel: this.start.requestModel,
@@ -184,24 +185,20 @@ export class LlmCall {
       });
       if (total !== undefined) {
         costUsd = total;
-        attributes[C.ATTR_GEN_AI_USAGE_COST_AMOUNT] = costUsd;
-        attributes[C.ATTR_GEN_AI_USAGE_COST_CURRENCY] = "USD";
-        attributes[C.ATTR_GEN_AI_USAGE_COST_SOURCE] = "local";
+        span.setAttribute(C.ATTR_GEN_AI_USAGE_COST_AMOUNT, costUsd);
+        span.setAttribute(C.ATTR_GEN_AI_USAGE_COST_CURRENCY, "USD");
+        span.setAttribute(C.ATTR_GEN_AI_USAGE_COST_SOURCE, "local");
       }
     }
-    // A call that ended before its span was started gets one span with all its attributes.
-    let span = this.#span;
-    if (span) span.setAttributes(attributes);
-    else span = this.#startSpan(attributes);
     if (error !== undefined) markError(span, error);
     span.end(endTime);
     this.#ran();
-    // The step loop detection compares: the tool calls the model asked for, else the prompt.
-    runtime.guard.record(this.scope, {
-      tokens: usage ? usage.input + usage.output : 0,
-      costUsd,
-      step: () => (toolFingerprints ? toolFingerprints.join("+") : `prompt:${this.promptFingerprint}`),
-    });
+    const { scope } = this;
+    if (scope.traceId || scope.session) {
+      // The step loop detection compares: the tool calls the model asked for, else the prompt.
+      const step = toolFingerprints ? toolFingerprints.join("+") : `prompt:${this.promptFingerprint}`;
+      runtime.guard.record(scope, { tokens: usage ? usage.input + usage.output : 0, costUsd, step });
+    }
   }
 
   /** Ends the span as failed, with no usage (the request was refused or never answered). */

@@ -20,7 +20,7 @@ export const startCommand: Command = {
 Opens the store (embedded chDB in ./.burnrate/data by default, or the ClickHouse server at
 BURNRATE_CLICKHOUSE_URL), applies migrations, then serves:
   OTLP/HTTP receiver      http://127.0.0.1:4318   (BURNRATE_OTLP_PORT)
-  query API + dashboard   http://127.0.0.1:4320   (BURNRATE_API_PORT)
+  query API               http://127.0.0.1:4320   (BURNRATE_API_PORT)
 Ctrl-C or SIGTERM stops it after flushing everything accepted.
 
 ${COMMON_OPTIONS}`,
@@ -35,7 +35,7 @@ ${COMMON_OPTIONS}`,
     out.info("Burnrate is running");
     out.info(`  OTLP endpoint   ${running.otlp.url}   (point OTEL_EXPORTER_OTLP_ENDPOINT here)`);
     out.info(`  Query API       ${running.api.url}`);
-    out.info(`  Dashboard       ${running.api.url}/`);
+    out.info(`  API docs        ${running.api.url}/openapi.json`);
     out.info(`  Storage         ${describeStorage(running.db)}`);
     out.info(`  Spool           ${resolve(config.collector.spool.dir)}`);
     if (file) out.info(`  Config          ${file}`);

@@ -40,7 +40,7 @@ export function printSummary(
   out.info("Where to look");
   out.info(`  Incident    ${stack.apiUrl}/v1/incidents/${id}`);
   if (outcome.traceId) out.info(`  Trace       ${stack.apiUrl}/v1/traces/${outcome.traceId}`);
-  out.info(`  Dashboard   ${stack.apiUrl}/`);
+  out.info(`  API docs    ${stack.apiUrl}/openapi.json`);
   if (config.auth.keys.length > 0)
     out.info("              (the API wants a read key: Authorization: Bearer <key>)");
   out.info(
