@@ -35,10 +35,10 @@ overhead is the median over rounds of its round minus bare's round. Every instru
 expected attributes, or the run fails. Writes bench/results/overhead.json.
 
 Options:
-  --calls N     timed calls per configuration, mode and round (default 100)
-  --rounds N    rounds (default 150)
+  --calls N     timed calls per configuration, mode and round (default 10)
+  --rounds N    rounds (default 1500)
   --warmup N    untimed calls per configuration and mode before the first round (default 300)
-  --prelude N   untimed calls before each timed batch, after the child has idled (default 20)
+  --prelude N   untimed calls before each timed batch, after the child has idled (default 5)
   --profile     run the Burnrate child under \`node --cpu-prof\` and print its top self-time
                 functions; figures go to bench/results/profiles/overhead-profile.json, not
                 overhead.json, because profiling slows that child down
@@ -231,10 +231,10 @@ function parseOptions(args: string[]): OverheadOptions | "help" {
     throw new UsageError("--profile-child needs --profile");
   }
   return {
-    calls: positiveInt("calls", text("calls"), 100),
-    rounds: positiveInt("rounds", text("rounds"), 150),
+    calls: positiveInt("calls", text("calls"), 10),
+    rounds: positiveInt("rounds", text("rounds"), 1500),
     warmup: positiveInt("warmup", text("warmup"), 300),
-    prelude: positiveInt("prelude", text("prelude"), 20),
+    prelude: positiveInt("prelude", text("prelude"), 5),
     profile: values.profile === true ? (profiled as Configuration) : undefined,
   };
 }

@@ -44,15 +44,26 @@ export function observeApiPromise(
   }
   // A request that fails (an HTTP error, the network, an abort) never reaches the parse.
   responsePromise.then(undefined, (error: unknown) => call.fail(error));
-  promise.parseResponse = (client, props) =>
-    parseResponse.call(promise, client, props).then(
-      (body) =>
-        streaming ? observeStream(call, reader, body, request, what) : finishBody(call, reader, body, what),
-      (error: unknown) => {
-        call.fail(error);
-        throw error;
-      },
+  promise.parseResponse = (client, props) => {
+    const parsed = parseResponse.call(promise, client, props);
+    if (streaming) {
+      // The caller gets the stream as observed (see observeStream), so it goes through this step.
+      return parsed.then(
+        (stream) => observeStream(call, reader, stream, request, what),
+        (error: unknown) => {
+          call.fail(error);
+          throw error;
+        },
+      );
+    }
+    // A body is read beside the caller's chain rather than as a step in it. Registered before
+    // the SDK adopts `parsed`, the read still runs before the caller resumes.
+    parsed.then(
+      (body) => finishBody(call, reader, body, what),
+      (error: unknown) => call.fail(error),
     );
+    return parsed;
+  };
   promise.asResponse = function (this: ApiPromise) {
     const raw = asResponse.call(this);
     // `.withResponse()` parses first and then asks for the raw response; only a raw read on
