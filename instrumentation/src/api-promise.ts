@@ -20,6 +20,14 @@ export interface ApiPromise extends Promise<unknown> {
 /** How a call's parsed body is read: the method's telemetry (see wrap.ts). */
 type BodyReader = Pick<MethodTelemetry, "finish" | "observe">;
 
+/** Where a hooked `parseResponse` keeps what to do when the caller reads the raw response instead. */
+const ON_RAW_READ = Symbol("burnrate.onRawRead");
+type HookedParse = NonNullable<ApiPromise["parseResponse"]> & {
+  [ON_RAW_READ]?: (raw: Promise<Response>) => void;
+};
+/** Marks an APIPromise prototype whose `asResponse` has been hooked. */
+const RAW_READS_HOOKED = Symbol("burnrate.rawReadsHooked");
+
 /**
  * Hooks Burnrate into the SDK's own APIPromise object, which the caller then gets unchanged.
  * The body is read as the SDK parses it for the caller, so telemetry never parses it a second
@@ -44,7 +52,7 @@ export function observeApiPromise(
   }
   // A request that fails (an HTTP error, the network, an abort) never reaches the parse.
   responsePromise.then(undefined, (error: unknown) => call.fail(error));
-  promise.parseResponse = (client, props) => {
+  const hooked: HookedParse = (client, props) => {
     const parsed = parseResponse.call(promise, client, props);
     if (streaming) {
       // The caller gets the stream as observed (see observeStream), so it goes through this step.
@@ -64,30 +72,47 @@ export function observeApiPromise(
     );
     return parsed;
   };
-  promise.asResponse = function (this: ApiPromise) {
+  // A raw read leaves the body to the caller. Its usage is then read from a copy of the body,
+  // taken before the caller can start reading; a stream's cannot be, and ends the call without it.
+  hooked[ON_RAW_READ] = (raw) =>
+    raw.then(
+      (response) => {
+        if (streaming) call.finish({});
+        else
+          response
+            .clone()
+            .json()
+            .then(
+              (body) => finishBody(call, reader, body, what),
+              () => call.finish({}),
+            );
+      },
+      () => {},
+    );
+  // Only the existing field is replaced: an own property added to every APIPromise would give
+  // the SDK's promises two shapes, which slows every call's promise handling.
+  promise.parseResponse = hooked;
+  hookRawReads(promise);
+  return true;
+}
+
+/**
+ * Hooks `asResponse` once on the APIPromise class that defines it. `.withResponse()` parses
+ * first and then asks for the raw response; only a raw read on its own, before any parse, is
+ * handed to the call's hook (see `observeApiPromise`). For a promise Burnrate did not hook,
+ * or after the instrumentation is disabled, it only passes the call through.
+ */
+function hookRawReads(promise: ApiPromise): void {
+  let proto = Object.getPrototypeOf(promise) as (ApiPromise & { [RAW_READS_HOOKED]?: true }) | null;
+  while (proto && !Object.hasOwn(proto, "asResponse")) proto = Object.getPrototypeOf(proto);
+  if (!proto || Object.hasOwn(proto, RAW_READS_HOOKED)) return;
+  const asResponse = proto.asResponse!;
+  proto.asResponse = function (this: ApiPromise) {
     const raw = asResponse.call(this);
-    // `.withResponse()` parses first and then asks for the raw response; only a raw read on
-    // its own leaves the body to the caller. Its usage is then read from a copy of the body
-    // (taken before the caller can start reading); a stream's cannot be, and ends the call without it.
-    if (!this.parsedPromise) {
-      raw.then(
-        (response) => {
-          if (streaming) call.finish({});
-          else
-            response
-              .clone()
-              .json()
-              .then(
-                (body) => finishBody(call, reader, body, what),
-                () => call.finish({}),
-              );
-        },
-        () => {},
-      );
-    }
+    if (!this.parsedPromise) (this.parseResponse as HookedParse | undefined)?.[ON_RAW_READ]?.(raw);
     return raw;
   };
-  return true;
+  Object.defineProperty(proto, RAW_READS_HOOKED, { value: true });
 }
 
 /** Reads a non-streaming body into the call; a reader's failure ends the call without usage. */
