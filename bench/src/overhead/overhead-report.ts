@@ -120,17 +120,35 @@ function cpuResults(samples: RoundSamples) {
       PEERS.map((peer) => [peer, perMode((m) => roundedRatio(f.ratio(peer, m)))]),
     ),
     target_met: perMode(f.met),
-    rounds_us_per_call: roundsOf(samples),
+    round_spread: roundsOf(samples),
   };
 }
 
-const roundsOf = (samples: RoundSamples) =>
-  Object.fromEntries(
-    CONFIGURATIONS.map((config) => [
-      config,
-      Object.fromEntries(MODES.map((mode) => [mode, samples[config][mode].map((v) => round(v, 2))])),
+/** Percentiles of a set of values (nearest rank), to show a run's spread without every round. */
+const spread = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) =>
+    round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!, 1);
+  return { p10: at(10), p25: at(25), p50: at(50), p75: at(75), p90: at(90) };
+};
+
+/**
+ * How the rounds spread, to judge the noise: each configuration's µs per call, and each
+ * instrumented one's same-round difference from bare (the added figure is that p50).
+ */
+const roundsOf = (samples: RoundSamples) => ({
+  us_per_call: Object.fromEntries(
+    CONFIGURATIONS.map((c) => [c, Object.fromEntries(MODES.map((m) => [m, spread(samples[c][m])]))]),
+  ),
+  added_us_per_call: Object.fromEntries(
+    CONFIGURATIONS.filter((c) => c !== "bare").map((c) => [
+      c,
+      Object.fromEntries(
+        MODES.map((m) => [m, spread(samples[c][m].map((value, i) => value - samples.bare[m][i]!))]),
+      ),
     ]),
-  );
+  ),
+});
 
 /** The results file: the flat wall-time keys first (non-streaming, then `_streaming`), then detail. */
 export function resultsOf(run: RunInfo, notes: string[]) {
@@ -170,7 +188,7 @@ export function resultsOf(run: RunInfo, notes: string[]) {
         return [config, Object.fromEntries(counts)];
       }),
     ),
-    rounds_us_per_call: roundsOf(run.samples),
+    round_spread: roundsOf(run.samples),
     /** CPU time of the child during the timed calls: less disturbed by other processes than wall time. */
     cpu: cpuResults(run.cpuSamples),
     notes,
