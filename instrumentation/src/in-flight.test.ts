@@ -1,7 +1,8 @@
 import * as C from "@burnrate/core";
+import { trace } from "@opentelemetry/api";
 import { hrTimeToMilliseconds } from "@opentelemetry/core";
 import OpenAI from "openai";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { useHarness } from "../test/harness.js";
 
 const h = useHarness();
@@ -80,5 +81,31 @@ describe("span work done while the request is in flight", () => {
         [C.ATTR_GEN_AI_USAGE_COST_SOURCE]: "local",
       },
     ]);
+  });
+
+  it("costs a call only its span when the tracer cannot start one, with or without an SDK error", async () => {
+    const tracer = trace.getTracer("any");
+    const broken = vi.spyOn(trace, "getTracer").mockReturnValue({
+      ...tracer,
+      startSpan: () => {
+        throw new Error("tracer is broken");
+      },
+    } as typeof tracer);
+    try {
+      h.mock.enqueue({ text: "Paris.", usage: { input: 10, output: 2 } });
+      h.mock.enqueue({ error: { status: 429 } });
+      const completion = await h.openai.chat.completions.create({ model: "gpt-4o", messages: [question] });
+      const refused = await h.openai.chat.completions.create({ model: "gpt-4o", messages: [question] }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect({
+        text: completion.choices[0]?.message.content,
+        refused: refused instanceof OpenAI.RateLimitError,
+        spans: h.spans().length,
+      }).toEqual({ text: "Paris.", refused: true, spans: 0 });
+    } finally {
+      broken.mockRestore();
+    }
   });
 });

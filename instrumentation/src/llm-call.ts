@@ -1,6 +1,15 @@
 import * as C from "@burnrate/core";
 import { type Prompt, promptFingerprint, type TokenUsage, toolCallFingerprint } from "@burnrate/core";
-import { type Context, context, diag, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import {
+  type Context,
+  context,
+  diag,
+  INVALID_SPAN_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from "@opentelemetry/api";
 import { unsuppressTracing } from "@opentelemetry/core";
 import { type Attribution, attributionAttributes, attributionOf } from "./attribution.js";
 import { BurnrateStopError } from "./errors.js";
@@ -115,13 +124,20 @@ export class LlmCall {
     if (start.inputMessages !== undefined && getRuntime().captureContent) {
       attributes[C.ATTR_GEN_AI_INPUT_MESSAGES] = JSON.stringify(start.inputMessages);
     }
-    this.#span = trace
-      .getTracer(TRACER_NAME)
-      .startSpan(
-        `${start.operation} ${start.requestModel}`,
-        { kind: SpanKind.CLIENT, attributes, startTime: this.#startTime },
-        this.parent,
-      );
+    try {
+      this.#span = trace
+        .getTracer(TRACER_NAME)
+        .startSpan(
+          `${start.operation} ${start.requestModel}`,
+          { kind: SpanKind.CLIENT, attributes, startTime: this.#startTime },
+          this.parent,
+        );
+    } catch (error) {
+      // Started lazily, possibly inside the SDK's promise callbacks: a tracer that throws must
+      // cost the call its span, never the app an unhandled rejection.
+      diag.error("burnrate: could not start an LLM call's span", error);
+      this.#span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+    }
     return this.#span;
   }
 
