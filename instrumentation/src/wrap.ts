@@ -1,4 +1,4 @@
-import { type Context, context, createContextKey, diag } from "@opentelemetry/api";
+import { type Context, context, createContextKey, diag, ROOT_CONTEXT } from "@opentelemetry/api";
 import { suppressTracing } from "@opentelemetry/core";
 import { type ApiPromise, finishBody, observeApiPromise } from "./api-promise.js";
 import { BurnrateStopError } from "./errors.js";
@@ -60,10 +60,10 @@ export function wrapMethod(original: AnyFn, telemetry: MethodTelemetry, what: st
 // Contexts are immutable, so the suppressed copy of a parent can be kept for the next call
 // from the same place (an agent's calls share their parent), sparing a context per call.
 let lastParent: Context | undefined;
-let lastSuppressed: Context | undefined;
+let lastSuppressed: Context = ROOT_CONTEXT;
 
 function suppressedFor(parent: Context): Context {
-  if (parent !== lastParent || !lastSuppressed) {
+  if (parent !== lastParent) {
     lastSuppressed = suppressTracing(parent);
     lastParent = parent;
   }
