@@ -4,6 +4,7 @@ import { hrTimeToMilliseconds } from "@opentelemetry/core";
 import OpenAI from "openai";
 import { describe, expect, it, vi } from "vitest";
 import { useHarness } from "../test/harness.js";
+import { MOST_QUEUED, whileInFlight } from "./in-flight.js";
 
 const h = useHarness();
 
@@ -107,5 +108,20 @@ describe("span work done while the request is in flight", () => {
     } finally {
       broken.mockRestore();
     }
+  });
+
+  it("works off a burst that never yields to the event loop at once, rather than holding every call", async () => {
+    let settled = 0;
+    const work = () => ({ settleStart: () => void settled++ });
+    for (let i = 0; i < MOST_QUEUED; i++) whileInFlight(work());
+    const beforeTheBound = settled;
+    whileInFlight(work());
+    const atTheBound = settled;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect({ beforeTheBound, atTheBound, afterTheTurn: settled }).toEqual({
+      beforeTheBound: 0,
+      atTheBound: MOST_QUEUED,
+      afterTheTurn: MOST_QUEUED + 1,
+    });
   });
 });

@@ -17,10 +17,19 @@ const queue: InFlightWork[] = [];
 let scheduled = false;
 
 /**
+ * Past this many queued calls the queue is worked off at once. Only a burst that never yields
+ * to the event loop gets here (a fetch that answers in the same turn, called in a loop, as in
+ * tests and evaluation harnesses); without the bound, every call in it, prompt included,
+ * would be held until the loop came round.
+ */
+export const MOST_QUEUED = 256;
+
+/**
  * Queues `work` for the event loop's next check phase. By then the SDK has sent the request:
  * it builds and writes the request in promise continuations, which all run before it.
  */
 export function whileInFlight(work: InFlightWork): void {
+  if (queue.length >= MOST_QUEUED) drain();
   queue.push(work);
   if (scheduled) return;
   scheduled = true;
