@@ -2,6 +2,7 @@ import type { ProfileSummary } from "../cpu-profile.js";
 import { type Cell, printTable, round } from "../report.js";
 import { MODES, type Mode } from "./calls.js";
 import { CONFIGURATIONS, type Configuration, PACKAGES, PEERS, type Peer } from "./configurations.js";
+import { pairedDifference } from "./paired-difference.js";
 import type { Reply } from "./protocol.js";
 
 export const TARGET = "Burnrate's added overhead per call ≤ the lower of the two peers' (each mode)";
@@ -97,7 +98,10 @@ export function figuresOf(samples: RoundSamples) {
     added(peer, mode) > 0 ? added("burnrate", mode) / added(peer, mode) : null;
   const lowestPeer = (mode: Mode) => [...PEERS].sort((a, b) => added(a, mode) - added(b, mode))[0] as Peer;
   const met = (mode: Mode) => added("burnrate", mode) <= added(lowestPeer(mode), mode);
-  return { us, added, ratio, lowestPeer, met };
+  // Burnrate's round minus the peer's same round: how far apart the two are, with how sure
+  // one run can be of it (the added figures alone hide that).
+  const versus = (peer: Peer, mode: Mode) => pairedDifference(samples.burnrate[mode], samples[peer][mode]);
+  return { us, added, ratio, lowestPeer, met, versus };
 }
 type Figures = ReturnType<typeof figuresOf>;
 
@@ -120,9 +124,24 @@ function cpuResults(samples: RoundSamples) {
       PEERS.map((peer) => [peer, perMode((m) => roundedRatio(f.ratio(peer, m)))]),
     ),
     target_met: perMode(f.met),
+    burnrate_minus_peer_us: versusOf(f),
     round_spread: roundsOf(samples),
   };
 }
+
+/** Per peer and mode: the median of Burnrate's round minus the peer's, with its 95% interval. */
+const versusOf = (f: Figures) =>
+  Object.fromEntries(
+    PEERS.map((peer) => [
+      peer,
+      Object.fromEntries(
+        MODES.map((m) => {
+          const d = f.versus(peer, m);
+          return [m, { median: round(d.median, 2), ci95: [round(d.low, 2), round(d.high, 2)] }];
+        }),
+      ),
+    ]),
+  );
 
 /** Percentiles of a set of values (nearest rank), to show a run's spread without every round. */
 const spread = (values: number[]) => {
@@ -175,6 +194,7 @@ export function resultsOf(run: RunInfo, notes: string[]) {
     target_met_streaming: f.met("streaming"),
     /** False when other processes used the machine enough to swing rounds more than the overheads. */
     reliable: run.otherProcessesCpuPercent <= NOISY_OTHER_CPU_PERCENT,
+    burnrate_minus_peer_us: versusOf(f),
     spans: Object.fromEntries(
       CONFIGURATIONS.map((config) => {
         const { tallies, calls } = run.finished[config];
@@ -267,8 +287,9 @@ export function printOverheadReport(run: RunInfo, notes: string[]): void {
   const verdicts = (f: Figures, what: string) => {
     for (const mode of MODES) {
       const peer = f.lowestPeer(mode);
+      const d = f.versus(peer, mode);
       console.log(
-        `  ${modeLabel(mode)} ${what}: burnrate ${signed(f.added("burnrate", mode))} vs ${peer} ${signed(f.added(peer, mode))}: ${f.met(mode) ? "met" : "NOT met"}`,
+        `  ${modeLabel(mode)} ${what}: burnrate ${signed(f.added("burnrate", mode))} vs ${peer} ${signed(f.added(peer, mode))}: ${f.met(mode) ? "met" : "NOT met"} (burnrate − ${peer} round by round: ${signed(d.median)}, 95% interval ${signed(d.low)} to ${signed(d.high)})`,
       );
     }
   };
