@@ -1,5 +1,5 @@
 import type { DetectionConfigInput, DetectorEvent } from "@burnrate/core";
-import { seededRandom } from "../ingest/genai-spans.js";
+import { seededRandom } from "../seeded-random.js";
 
 /** How a trace behaves; the looping kinds are the ones the detectors exist for. */
 const BEHAVIOURS = ["normal", "identical", "cycle", "ping_pong", "no_progress", "expensive"] as const;

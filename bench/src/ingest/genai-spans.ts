@@ -109,17 +109,6 @@ export const STAMPED_HEX_DIGITS = 8;
 /** What a response id's stamped digits hold before stamping. */
 export const UNSTAMPED_HEX = "0".repeat(STAMPED_HEX_DIGITS);
 
-/** A small seeded generator, so every run sends the same mix of models and token counts. */
-export function seededRandom(seed: number): () => number {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * One agent run: `spansPerTrace` sequential LLM calls in one trace, the first the root and the
  * rest its children, each with the ~20 attributes an instrumented SDK call carries. Ids are random

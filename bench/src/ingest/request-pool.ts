@@ -1,5 +1,6 @@
 import { ATTR_GEN_AI_RESPONSE_ID, ATTR_SERVICE_NAME } from "@burnrate/core";
 import protobuf from "protobufjs";
+import { seededRandom } from "../seeded-random.js";
 import {
   agentTrace,
   type OtlpSpan,
@@ -7,7 +8,6 @@ import {
   type SpanSlots,
   STAMPED_HEX_DIGITS,
   STAMPED_ID_BYTES,
-  seededRandom,
   UNSTAMPED_HEX,
 } from "./genai-spans.js";
 

@@ -1,3 +1,5 @@
+import { seededRandom } from "../seeded-random.js";
+
 /** The median of paired differences, and how far it can be trusted. */
 export interface PairedDifference {
   /** Median over rounds of (a's round − b's round). */
@@ -19,7 +21,7 @@ export function pairedDifference(a: number[], b: number[], resamples = 2000, see
     throw new Error(`pairedDifference needs two equal, non-empty series; got ${a.length} and ${b.length}`);
   }
   const differences = a.map((value, i) => value - b[i]!);
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const medians = new Float64Array(resamples);
   const draw = new Float64Array(differences.length);
   for (let r = 0; r < resamples; r++) {
@@ -36,16 +38,4 @@ function medianOf(values: Float64Array): number {
   values.sort();
   const mid = values.length >> 1;
   return values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
-}
-
-/** A small seeded generator (mulberry32): the interval must not change from run to run of the report. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,4 +1,5 @@
 import { createPriceBook } from "@burnrate/core";
+import { seededRandom } from "../seeded-random.js";
 
 /** The shape of a generated dataset: how many calls, over how many days, ending when. */
 export interface DatasetShape {
@@ -68,18 +69,6 @@ function ratesOf(at: Date): (Rates | undefined)[] {
   });
 }
 
-/** A deterministic pseudo-random stream (mulberry32), so every run generates the same data. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The trace id of trace number `n`: 32 hex digits, spread so ids do not sort by time. */
 export function traceIdOf(n: number): string {
   const mixed = (Math.imul(n, 0x9e3779b1) >>> 0).toString(16).padStart(8, "0");
@@ -109,8 +98,8 @@ export function generateCalls(shape: DatasetShape, from: number, to: number): Bu
   for (let i = from; i < to; i++) {
     const trace = Math.floor(i / CALLS_PER_TRACE);
     const step = i % CALLS_PER_TRACE;
-    const r = random(trace * 7919 + step);
-    const tr = random(trace);
+    const r = seededRandom(trace * 7919 + step);
+    const tr = seededRandom(trace);
     const traceStart = firstMs + Math.floor((trace / traces) * (spanMs - 3_600_000));
     const startMs = traceStart + step * 2_500 + Math.floor(r() * 2_000);
     const m = weights[Math.floor(r() * weights.length)]!;
