@@ -1,5 +1,6 @@
 export * from "./auth.js";
 export * from "./authenticate.js";
+export * from "./canonical-hash.js";
 export * from "./decision.js";
 export * from "./detectors/index.js";
 export * from "./fingerprint.js";

@@ -4,8 +4,7 @@ import {
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_TOOL_NAME,
-  canonicalJson,
-  digest,
+  canonicalHash,
 } from "@burnrate/core";
 import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { contextWithAttribution } from "./attribution.js";
@@ -47,8 +46,8 @@ export function agentSpan<T>(name: string, fn: () => Promise<T> | T): Promise<T>
 }
 
 /**
- * Runs a tool as an `execute_tool {name}` span. With `resultDigest: true` it records a digest
- * of the result (never the result itself), which lets loop detection see a tool that keeps
+ * Runs a tool as an `execute_tool {name}` span. With `resultDigest: true` it records a hash
+ * of the result in its canonical JSON form (never the result itself), which lets loop detection see a tool that keeps
  * returning the same thing.
  * @example await toolSpan("read_file", () => fs.readFile(p, "utf8"), { resultDigest: true });
  */
@@ -63,9 +62,7 @@ export function toolSpan<T>(
     fn,
     options.resultDigest
       ? (result) => ({
-          [ATTR_BURNRATE_TOOL_RESULT_DIGEST]: digest(
-            typeof result === "string" ? result : canonicalJson(result),
-          ),
+          [ATTR_BURNRATE_TOOL_RESULT_DIGEST]: canonicalHash(result),
         })
       : undefined,
   );

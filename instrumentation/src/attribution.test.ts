@@ -79,7 +79,7 @@ describe("agent and tool spans", () => {
       [C.ATTR_GEN_AI_OPERATION_NAME]: "execute_tool",
       [C.ATTR_GEN_AI_TOOL_NAME]: "sql",
       [C.ATTR_GEN_AI_AGENT_NAME]: "planner",
-      [C.ATTR_BURNRATE_TOOL_RESULT_DIGEST]: C.digest(C.canonicalJson(secret)),
+      [C.ATTR_BURNRATE_TOOL_RESULT_DIGEST]: C.canonicalHash({ rows: [{ ssn: "123-45-6789" }] }),
     });
     expect(JSON.stringify(tool.attributes)).not.toContain("123-45-6789");
     expect(agent.attributes).toEqual({
