@@ -21,24 +21,29 @@ import {
   type RunInfo,
   resultsOf,
 } from "./overhead/overhead-report.js";
+import { mergeFinished } from "./overhead/span-tally.js";
 import { machineBusySeconds, PROFILES_DIR, positiveInt, UsageError, writeResults } from "./report.js";
 
 export const USAGE = `Usage: npm run bench -- overhead [options]
 
 Times sequential openai chat.completions.create calls (non-streaming, and streaming with
 stream_options.include_usage) against a mock OpenAI server on 127.0.0.1, in four child
-processes: bare openai 6, and openai 6 with @burnrate/instrumentation,
+processes per configuration: bare openai 6, and openai 6 with @burnrate/instrumentation,
 @opentelemetry/instrumentation-openai or @traceloop/instrumentation-openai. Each child traces
-into the same pipeline (BatchSpanProcessor → a counting exporter). Rounds alternate between
-the children; the figure per configuration is the median round's µs per call, and the added
-overhead is the median over rounds of its round minus bare's round. Every instrumented child must export one span per call with the
-expected attributes, or the run fails. Writes bench/results/overhead.json.
+into the same pipeline (BatchSpanProcessor → a counting exporter). Every round times one
+child of each configuration, taking the configuration's children in turn; the figure per
+configuration is the median round's µs per call, and the added overhead is the median over
+rounds of its round minus bare's round. Every instrumented child must export one span per
+call with the expected attributes, or the run fails. Writes bench/results/overhead.json.
 
 Options:
   --calls N     timed calls per configuration, mode and round (default 10)
   --rounds N    rounds (default 1500)
   --warmup N    untimed calls per configuration and mode before the first round (default 300)
   --prelude N   untimed calls before each timed batch, after the child has idled (default 5)
+  --processes N child processes per configuration (default 4): two processes running the
+                same code differ by up to 30 µs per call here, so one per configuration
+                would compare those processes' luck as much as the instrumentations
   --profile     run the Burnrate child under \`node --cpu-prof\` and print its top self-time
                 functions; figures go to bench/results/profiles/overhead-profile.json, not
                 overhead.json, because profiling slows that child down
@@ -53,7 +58,9 @@ interface OverheadOptions {
   warmup: number;
   /** Untimed calls before each timed batch: the child has idled while the others ran. */
   prelude: number;
-  /** The child run under `--cpu-prof`, if any. */
+  /** Child processes per configuration, taken in turn by the rounds. */
+  processes: number;
+  /** The configuration whose first child runs under `--cpu-prof`, if any. */
   profile: Configuration | undefined;
 }
 
@@ -65,10 +72,11 @@ export async function run(args: string[]): Promise<number> {
   }
   const mock = await startMockLlmServer();
   mock.setDefault(MOCK_REPLY);
-  const children = new Map<Configuration, ConfigurationProcess>();
+  const children = new Map<Configuration, ConfigurationProcess[]>(CONFIGURATIONS.map((c) => [c, []]));
+  const everyChild = () => [...children.values()].flat();
   const interrupted = (signal: NodeJS.Signals) => {
     process.stderr.write(`overhead: ${signal}; stopping the children\n`);
-    for (const child of children.values()) child.kill();
+    for (const child of everyChild()) child.kill();
     process.exit(130);
   };
   process.once("SIGINT", interrupted);
@@ -76,33 +84,42 @@ export async function run(args: string[]): Promise<number> {
   try {
     if (options.profile) mkdirSync(PROFILES_DIR, { recursive: true });
     const ready = {} as RunInfo["ready"];
-    for (const config of CONFIGURATIONS) {
-      const nodeArgs = options.profile === config ? ["--cpu-prof", `--cpu-prof-dir=${PROFILES_DIR}`] : [];
-      const started = await ConfigurationProcess.start(config, mock.openaiBaseUrl, nodeArgs);
-      children.set(config, started.process);
-      ready[config] = started.ready;
-      const i = started.ready.instrumentation;
-      process.stderr.write(
-        `overhead: ${config} child pid ${started.process.pid}: openai ${started.ready.openai.version}` +
-          `${i ? ` + ${i.name}@${i.version}` : ""}${nodeArgs.length ? " (profiled)" : ""}\n`,
-      );
+    const paths = new Set<string>();
+    // Started in turn, so no configuration's children all come first or last.
+    for (let k = 0; k < options.processes; k++) {
+      for (const config of CONFIGURATIONS) {
+        const profiled = options.profile === config && k === 0;
+        const nodeArgs = profiled ? ["--cpu-prof", `--cpu-prof-dir=${PROFILES_DIR}`] : [];
+        const started = await ConfigurationProcess.start(config, mock.openaiBaseUrl, nodeArgs);
+        children.get(config)!.push(started.process);
+        ready[config] = started.ready;
+        paths.add(started.ready.openai.path);
+        const i = started.ready.instrumentation;
+        process.stderr.write(
+          `overhead: ${config} child ${k + 1}/${options.processes} pid ${started.process.pid}: openai ${started.ready.openai.version}` +
+            `${i ? ` + ${i.name}@${i.version}` : ""}${profiled ? " (profiled)" : ""}\n`,
+        );
+      }
     }
-    const paths = new Set(CONFIGURATIONS.map((c) => ready[c].openai.path));
     if (paths.size !== 1)
       throw new Error(`the children loaded different openai copies: ${[...paths].join(", ")}`);
 
-    const child = (config: Configuration) => children.get(config)!;
-    const runCalls = async (config: Configuration, mode: Mode, calls: number) => {
+    const child = (config: Configuration, k: number) => children.get(config)![k]!;
+    const runCalls = async (config: Configuration, k: number, mode: Mode, calls: number) => {
       // The mock keeps every request; forgetting them between batches keeps its heap flat.
       mock.reset();
       mock.setDefault(MOCK_REPLY);
-      return child(config).run(mode, calls);
+      return child(config, k).run(mode, calls);
     };
-    process.stderr.write(`overhead: warming up (${options.warmup} calls per configuration and mode)…\n`);
-    const cpuAtStart = new Map<Configuration, number>();
-    for (const config of CONFIGURATIONS) {
-      for (const mode of MODES)
-        cpuAtStart.set(config, (await runCalls(config, mode, options.warmup)).cpuSeconds);
+    process.stderr.write(
+      `overhead: warming up (${options.warmup} calls per child and mode, ${options.processes} children per configuration)…\n`,
+    );
+    const cpuAtStart = new Map<ConfigurationProcess, number>();
+    for (let k = 0; k < options.processes; k++) {
+      for (const config of CONFIGURATIONS) {
+        for (const mode of MODES)
+          cpuAtStart.set(child(config, k), (await runCalls(config, k, mode, options.warmup)).cpuSeconds);
+      }
     }
     const emptySamples = () =>
       Object.fromEntries(
@@ -118,11 +135,12 @@ export async function run(args: string[]): Promise<number> {
       // Rotating the order spreads slow patches of machine time over every configuration.
       const order = CONFIGURATIONS.map((_, i) => CONFIGURATIONS[(i + round) % CONFIGURATIONS.length]!);
       const modes = round % 2 === 0 ? MODES : [...MODES].reverse();
+      const k = round % options.processes;
       for (const config of order) {
         for (const mode of modes) {
-          await runCalls(config, mode, options.prelude);
-          const { ms, cpuMs, cpuSeconds } = await runCalls(config, mode, options.calls);
-          cpuAtEnd.set(config, cpuSeconds);
+          await runCalls(config, k, mode, options.prelude);
+          const { ms, cpuMs, cpuSeconds } = await runCalls(config, k, mode, options.calls);
+          cpuAtEnd.set(child(config, k), cpuSeconds);
           samples[config][mode].push((ms * 1000) / options.calls);
           cpuSamples[config][mode].push((cpuMs * 1000) / options.calls);
         }
@@ -138,14 +156,23 @@ export async function run(args: string[]): Promise<number> {
     const self = process.cpuUsage(selfAtStart);
     const ours =
       (self.user + self.system) / 1e6 +
-      CONFIGURATIONS.reduce((sum, c) => sum + cpuAtEnd.get(c)! - cpuAtStart.get(c)!, 0);
+      everyChild().reduce((sum, c) => sum + cpuAtEnd.get(c)! - cpuAtStart.get(c)!, 0);
     const otherProcessesCpuPercent = Math.max(
       0,
       ((machineBusySeconds() - machineAtStart - ours) * 100) / wallSeconds,
     );
 
     const finished = {} as RunInfo["finished"];
-    for (const config of CONFIGURATIONS) finished[config] = await child(config).finish();
+    const finishedByChild = new Map<ConfigurationProcess, RunInfo["finished"][Configuration]>();
+    for (const config of CONFIGURATIONS) {
+      const replies = [];
+      for (const c of children.get(config)!) {
+        const reply = await c.finish();
+        finishedByChild.set(c, reply);
+        replies.push(reply);
+      }
+      finished[config] = mergeFinished(replies);
+    }
     const info: RunInfo = {
       samples,
       cpuSamples,
@@ -164,12 +191,12 @@ export async function run(args: string[]): Promise<number> {
     const results = { ...resultsOf(info, notes), burnrate_revision: revision() };
     if (options.profile) {
       writeResults("overhead-profile", results, PROFILES_DIR);
-      const { pid } = child(options.profile);
-      const [file] = profilesOf(PROFILES_DIR, pid);
-      if (!file) throw new Error(`no .cpuprofile for pid ${pid} in ${PROFILES_DIR}`);
+      const profiled = child(options.profile, 0);
+      const [file] = profilesOf(PROFILES_DIR, profiled.pid);
+      if (!file) throw new Error(`no .cpuprofile for pid ${profiled.pid} in ${PROFILES_DIR}`);
       const summary = summariseProfile(file);
-      const calls = finished[options.profile].calls;
-      console.log(`\nprofiled child: ${options.profile}`);
+      const { calls } = finishedByChild.get(profiled)!;
+      console.log(`\nprofiled child: the first of the ${options.profile} children`);
       printProfile(summary);
       printBurnrateFunctions(summary, calls.non_streaming + calls.streaming);
     } else {
@@ -177,7 +204,7 @@ export async function run(args: string[]): Promise<number> {
     }
     return 0;
   } finally {
-    for (const child of children.values()) child.kill();
+    for (const child of everyChild()) child.kill();
     process.removeListener("SIGINT", interrupted);
     process.removeListener("SIGTERM", interrupted);
     await mock.close();
@@ -211,6 +238,7 @@ function parseOptions(args: string[]): OverheadOptions | "help" {
         rounds: { type: "string" },
         warmup: { type: "string" },
         prelude: { type: "string" },
+        processes: { type: "string" },
         profile: { type: "boolean" },
         "profile-child": { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -235,6 +263,7 @@ function parseOptions(args: string[]): OverheadOptions | "help" {
     rounds: positiveInt("rounds", text("rounds"), 1500),
     warmup: positiveInt("warmup", text("warmup"), 300),
     prelude: positiveInt("prelude", text("prelude"), 5),
+    processes: positiveInt("processes", text("processes"), 4),
     profile: values.profile === true ? (profiled as Configuration) : undefined,
   };
 }

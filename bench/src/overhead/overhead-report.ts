@@ -25,7 +25,7 @@ export interface RunInfo {
   cpuSamples: RoundSamples;
   finished: Record<Configuration, Finished>;
   ready: Record<Configuration, Ready>;
-  settings: { calls: number; rounds: number; warmup: number };
+  settings: { calls: number; rounds: number; warmup: number; processes: number };
   otherProcessesCpuPercent: number;
 }
 
@@ -105,6 +105,23 @@ export function figuresOf(samples: RoundSamples) {
 }
 type Figures = ReturnType<typeof figuresOf>;
 
+/**
+ * Each instrumented configuration's added µs per call measured on each of its child processes
+ * alone (round r ran the children numbered r mod `processes`): how far processes running the
+ * same code drift apart, which one process per configuration would have hidden in the verdict.
+ */
+export function addedPerProcess(samples: RoundSamples, processes: number) {
+  const of = (config: Configuration, mode: Mode) =>
+    Array.from({ length: processes }, (_, k) =>
+      median(
+        samples[config][mode]
+          .map((value, r) => value - samples.bare[mode][r]!)
+          .filter((_, r) => r % processes === k),
+      ),
+    );
+  return of;
+}
+
 const perMode = (value: (mode: Mode) => number | boolean | null) =>
   Object.fromEntries(MODES.map((mode) => [mode, value(mode)])) as Record<Mode, number | boolean | null>;
 const roundedRatio = (ratio: number | null) => (ratio === null ? null : round(ratio, 3));
@@ -128,6 +145,17 @@ function cpuResults(samples: RoundSamples) {
     round_spread: roundsOf(samples),
   };
 }
+
+/** Per instrumented configuration and mode: the added µs of each child process, rounded. */
+const perProcessResults = (samples: RoundSamples, processes: number) => {
+  const of = addedPerProcess(samples, processes);
+  return Object.fromEntries(
+    CONFIGURATIONS.filter((c) => c !== "bare").map((c) => [
+      c,
+      Object.fromEntries(MODES.map((m) => [m, of(c, m).map((us) => round(us, 1))])),
+    ]),
+  );
+};
 
 /** Per peer and mode: the median of Burnrate's round minus the peer's, with its 95% interval. */
 const versusOf = (f: Figures) =>
@@ -209,6 +237,7 @@ export function resultsOf(run: RunInfo, notes: string[]) {
       }),
     ),
     round_spread: roundsOf(run.samples),
+    added_us_per_call_per_process: perProcessResults(run.samples, run.settings.processes),
     /** CPU time of the child during the timed calls: less disturbed by other processes than wall time. */
     cpu: cpuResults(run.cpuSamples),
     notes,
@@ -224,6 +253,7 @@ export function resultsOf(run: RunInfo, notes: string[]) {
       calls_per_round: run.settings.calls,
       rounds: run.settings.rounds,
       warmup_calls: run.settings.warmup,
+      processes_per_configuration: run.settings.processes,
       pipeline: "NodeTracerProvider → BatchSpanProcessor (defaults) → counting exporter",
       mock: "mock-llm in the parent process on 127.0.0.1, zero latency",
     },
@@ -275,7 +305,7 @@ export function printOverheadReport(run: RunInfo, notes: string[]): void {
     rows,
   );
   console.log(
-    `\nmedian of ${run.settings.rounds} rounds × ${run.settings.calls} sequential calls; openai ${run.ready.bare.openai.version}; CPU is the child process's own`,
+    `\nmedian of ${run.settings.rounds} rounds × ${run.settings.calls} sequential calls, ${run.settings.processes} child processes per configuration taken in turn; openai ${run.ready.bare.openai.version}; CPU is the child processes' own`,
   );
   for (const config of CONFIGURATIONS) {
     const i = run.ready[config].instrumentation;
@@ -293,6 +323,19 @@ export function printOverheadReport(run: RunInfo, notes: string[]): void {
       );
     }
   };
+  if (run.settings.processes > 1) {
+    const of = addedPerProcess(run.samples, run.settings.processes);
+    console.log("\nadded µs per call on each child process alone (same code, different processes):");
+    for (const mode of MODES) {
+      const cells = CONFIGURATIONS.filter((c) => c !== "bare").map(
+        (c) =>
+          `${c} ${of(c, mode)
+            .map((us) => round(us, 1))
+            .join(", ")}`,
+      );
+      console.log(`  ${modeLabel(mode)}: ${cells.join("; ")}`);
+    }
+  }
   const noisy = run.otherProcessesCpuPercent > NOISY_OTHER_CPU_PERCENT;
   console.log(`\nTarget: ${TARGET}${noisy ? " (UNRELIABLE this run: the machine was busy, see below)" : ""}`);
   verdicts(wall, "wall time");

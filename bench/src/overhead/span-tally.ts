@@ -1,6 +1,7 @@
 import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
-import { MODEL, type Mode, REPLY_USAGE } from "./calls.js";
+import { MODEL, MODES, type Mode, REPLY_USAGE } from "./calls.js";
+import type { Reply } from "./protocol.js";
 
 /** What one configuration's exporter received for one mode. */
 export interface SpanTally {
@@ -53,4 +54,23 @@ export class CountingSpanExporter implements SpanExporter {
   async shutdown(): Promise<void> {}
 
   async forceFlush(): Promise<void> {}
+}
+
+type Finished = Extract<Reply, { type: "finished" }>;
+
+/** One configuration's children as one: spans and calls added up, the first sample kept. */
+export function mergeFinished(replies: Finished[]): Finished {
+  const tallies = {} as SpanTallies;
+  const calls = {} as Record<Mode, number>;
+  for (const mode of MODES) {
+    const t = replies.map((r) => r.tallies[mode]);
+    tallies[mode] = {
+      spans: t.reduce((sum, x) => sum + x.spans, 0),
+      described: t.reduce((sum, x) => sum + x.described, 0),
+      withUsage: t.reduce((sum, x) => sum + x.withUsage, 0),
+      ...(t.find((x) => x.sample) ? { sample: t.find((x) => x.sample)!.sample } : {}),
+    };
+    calls[mode] = replies.reduce((sum, r) => sum + r.calls[mode], 0);
+  }
+  return { type: "finished", tallies, calls };
 }
