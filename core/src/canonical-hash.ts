@@ -1,3 +1,5 @@
+import { finalMix } from "./final-mix.js";
+
 /**
  * A 64-bit hash of values in their canonical JSON form (object keys sorted at every depth,
  * `undefined` and functions left out as JSON leaves them out), computed in one walk over the
@@ -48,7 +50,10 @@ function word(value: number): void {
   words++;
 }
 
-/** A string as its UTF-16 code units, two to a word, after its tag and length. */
+/**
+ * A string as its UTF-16 code units, two to a word, after its tag and length. The mixing of
+ * `word` is repeated here on local variables: this loop runs over every character of every prompt.
+ */
 function text(value: string): void {
   const length = value.length;
   word(TAG_STRING);
@@ -131,16 +136,6 @@ function number(value: number): void {
   } else {
     word(TAG_NULL);
   }
-}
-
-/** murmur3's fmix32: every input bit reaches every output bit. */
-function finalMix(value: number): number {
-  let h = value;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85eb_ca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2_ae35);
-  return h ^ (h >>> 16);
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));

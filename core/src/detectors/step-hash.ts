@@ -1,3 +1,5 @@
+import { finalMix } from "../final-mix.js";
+
 /**
  * Steps are compared as 32-bit hashes so that a run's history fits in one small typed array
  * instead of holding dozens of strings. A false match needs a 1-in-4-billion collision, and a
@@ -15,7 +17,7 @@ const SEED_TOOL_CALLS = 0x5ad1_7e11;
 const SEED_TOOL = 0x7001_babe;
 const SEED_RESULT = 0x0e5a_1735;
 
-/** FNV-1a over a string's UTF-16 code units, then a final mix so nearby inputs spread out. */
+/** FNV-1a over a string's UTF-16 code units, then murmur3's final mix: FNV alone leaves the high bits poorly mixed for short inputs. */
 export function hashText(text: string, seed: number = FNV_OFFSET): number {
   let h = seed ^ FNV_OFFSET;
   for (let i = 0; i < text.length; i++) {
@@ -23,17 +25,6 @@ export function hashText(text: string, seed: number = FNV_OFFSET): number {
     h = Math.imul(h, FNV_PRIME);
   }
   return finalMix(h);
-}
-
-/** murmur3's fmix32: FNV alone leaves the high bits poorly mixed for short inputs. */
-function finalMix(value: number): number {
-  let h = value;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85eb_ca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2_ae35);
-  h ^= h >>> 16;
-  return h | 0;
 }
 
 /**
