@@ -34,6 +34,11 @@ const median = (values: number[]) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
+/** The configurations that trace, each measured against bare. */
+const INSTRUMENTED = CONFIGURATIONS.filter((c) => c !== "bare");
+/** Each round's µs per call for `config` minus bare's in the same round. */
+const addedRounds = (samples: RoundSamples, config: Configuration, mode: Mode) =>
+  samples[config][mode].map((value, round) => value - samples.bare[mode][round]!);
 const suffix = (mode: Mode) => (mode === "streaming" ? "_streaming" : "");
 const modeLabel = (mode: Mode) => mode.replace("_", "-");
 
@@ -91,8 +96,7 @@ export function checkSpans(finished: Record<Configuration, Finished>): {
  */
 export function figuresOf(samples: RoundSamples) {
   const us = (config: Configuration, mode: Mode) => median(samples[config][mode]);
-  const added = (config: Configuration, mode: Mode) =>
-    median(samples[config][mode].map((value, round) => value - samples.bare[mode][round]!));
+  const added = (config: Configuration, mode: Mode) => median(addedRounds(samples, config, mode));
   // A peer adding nothing measurable leaves no meaningful ratio.
   const ratio = (peer: Peer, mode: Mode) =>
     added(peer, mode) > 0 ? added("burnrate", mode) / added(peer, mode) : null;
@@ -111,15 +115,10 @@ type Figures = ReturnType<typeof figuresOf>;
  * same code drift apart, which one process per configuration would have hidden in the verdict.
  */
 export function addedPerProcess(samples: RoundSamples, processes: number) {
-  const of = (config: Configuration, mode: Mode) =>
+  return (config: Configuration, mode: Mode) =>
     Array.from({ length: processes }, (_, k) =>
-      median(
-        samples[config][mode]
-          .map((value, r) => value - samples.bare[mode][r]!)
-          .filter((_, r) => r % processes === k),
-      ),
+      median(addedRounds(samples, config, mode).filter((_, r) => r % processes === k)),
     );
-  return of;
 }
 
 const perMode = (value: (mode: Mode) => number | boolean | null) =>
@@ -133,10 +132,7 @@ function cpuResults(samples: RoundSamples) {
     Object.fromEntries(configs.map((c) => [c, perMode((m) => round(value(c, m), 2))]));
   return {
     us_per_call: byConfig(CONFIGURATIONS, f.us),
-    added_us_per_call: byConfig(
-      CONFIGURATIONS.filter((c) => c !== "bare"),
-      f.added,
-    ),
+    added_us_per_call: byConfig(INSTRUMENTED, f.added),
     burnrate_vs_peer_added_ratio: Object.fromEntries(
       PEERS.map((peer) => [peer, perMode((m) => roundedRatio(f.ratio(peer, m)))]),
     ),
@@ -150,7 +146,7 @@ function cpuResults(samples: RoundSamples) {
 const perProcessResults = (samples: RoundSamples, processes: number) => {
   const of = addedPerProcess(samples, processes);
   return Object.fromEntries(
-    CONFIGURATIONS.filter((c) => c !== "bare").map((c) => [
+    INSTRUMENTED.map((c) => [
       c,
       Object.fromEntries(MODES.map((m) => [m, of(c, m).map((us) => round(us, 1))])),
     ]),
@@ -188,11 +184,9 @@ const roundsOf = (samples: RoundSamples) => ({
     CONFIGURATIONS.map((c) => [c, Object.fromEntries(MODES.map((m) => [m, spread(samples[c][m])]))]),
   ),
   added_us_per_call: Object.fromEntries(
-    CONFIGURATIONS.filter((c) => c !== "bare").map((c) => [
+    INSTRUMENTED.map((c) => [
       c,
-      Object.fromEntries(
-        MODES.map((m) => [m, spread(samples[c][m].map((value, i) => value - samples.bare[m][i]!))]),
-      ),
+      Object.fromEntries(MODES.map((m) => [m, spread(addedRounds(samples, c, m))])),
     ]),
   ),
 });
@@ -206,7 +200,7 @@ export function resultsOf(run: RunInfo, notes: string[]) {
       flat[`${config}_us_per_call${suffix(mode)}`] = round(f.us(config, mode), 2);
   }
   for (const mode of MODES) {
-    for (const config of CONFIGURATIONS.filter((c) => c !== "bare")) {
+    for (const config of INSTRUMENTED) {
       flat[`${config}_added_us_per_call${suffix(mode)}`] = round(f.added(config, mode), 2);
     }
   }
@@ -327,7 +321,7 @@ export function printOverheadReport(run: RunInfo, notes: string[]): void {
     const of = addedPerProcess(run.samples, run.settings.processes);
     console.log("\nadded µs per call on each child process alone (same code, different processes):");
     for (const mode of MODES) {
-      const cells = CONFIGURATIONS.filter((c) => c !== "bare").map(
+      const cells = INSTRUMENTED.map(
         (c) =>
           `${c} ${of(c, mode)
             .map((us) => round(us, 1))

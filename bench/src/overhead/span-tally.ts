@@ -64,11 +64,12 @@ export function mergeFinished(replies: Finished[]): Finished {
   const calls = {} as Record<Mode, number>;
   for (const mode of MODES) {
     const t = replies.map((r) => r.tallies[mode]);
+    const sample = t.find((x) => x.sample)?.sample;
     tallies[mode] = {
       spans: t.reduce((sum, x) => sum + x.spans, 0),
       described: t.reduce((sum, x) => sum + x.described, 0),
       withUsage: t.reduce((sum, x) => sum + x.withUsage, 0),
-      ...(t.find((x) => x.sample) ? { sample: t.find((x) => x.sample)!.sample } : {}),
+      ...(sample ? { sample } : {}),
     };
     calls[mode] = replies.reduce((sum, r) => sum + r.calls[mode], 0);
   }
