@@ -23,15 +23,20 @@ import {
 } from "./overhead/overhead-report.js";
 import { mergeFinished } from "./overhead/span-tally.js";
 import { machineBusySeconds, PROFILES_DIR, positiveInt, UsageError, writeResults } from "./report.js";
+import { seededRandom } from "./seeded-random.js";
+
+/** Seeds the order of configurations in each round, so every run uses the same orders. */
+const ORDER_SEED = 0x0b5e55ed;
 
 export const USAGE = `Usage: npm run bench -- overhead [options]
 
 Times sequential openai chat.completions.create calls (non-streaming, and streaming with
-stream_options.include_usage) against a mock OpenAI server on 127.0.0.1, in four child
+stream_options.include_usage) against a mock OpenAI server on 127.0.0.1, in several child
 processes per configuration: bare openai 6, and openai 6 with @burnrate/instrumentation,
 @opentelemetry/instrumentation-openai or @traceloop/instrumentation-openai. Each child traces
 into the same pipeline (BatchSpanProcessor → a counting exporter). Every round times one
-child of each configuration, taking the configuration's children in turn; the figure per
+child of each configuration, in an order shuffled each round (with a fixed seed), taking
+the configuration's children in turn; the figure per
 configuration is the median round's µs per call, and the added overhead is the median over
 rounds of its round minus bare's round. Every instrumented child must export one span per
 call with the expected attributes, or the run fails. Writes bench/results/overhead.json.
@@ -131,9 +136,12 @@ export async function run(args: string[]): Promise<number> {
     const startedAt = performance.now();
     const machineAtStart = machineBusySeconds();
     const selfAtStart = process.cpuUsage();
+    // A new order every round spreads slow patches of machine time over every configuration.
+    // Shuffled rather than rotated: a rotation always runs each configuration right after the
+    // same other one, and always gives child k the same place in the round.
+    const random = seededRandom(ORDER_SEED);
     for (let round = 0; round < options.rounds; round++) {
-      // Rotating the order spreads slow patches of machine time over every configuration.
-      const order = CONFIGURATIONS.map((_, i) => CONFIGURATIONS[(i + round) % CONFIGURATIONS.length]!);
+      const order = shuffled(CONFIGURATIONS, random);
       const modes = round % 2 === 0 ? MODES : [...MODES].reverse();
       const k = round % options.processes;
       for (const config of order) {
@@ -266,4 +274,14 @@ function parseOptions(args: string[]): OverheadOptions | "help" {
     processes: positiveInt("processes", text("processes"), 4),
     profile: values.profile === true ? (profiled as Configuration) : undefined,
   };
+}
+
+/** A copy of `items` in random order (Fisher–Yates). */
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
 }
