@@ -2,7 +2,7 @@ import type { ProfileSummary } from "../cpu-profile.js";
 import { type Cell, printTable, round } from "../report.js";
 import { MODES, type Mode } from "./calls.js";
 import { CONFIGURATIONS, type Configuration, PACKAGES, PEERS, type Peer } from "./configurations.js";
-import { pairedDifference } from "./paired-difference.js";
+import { childrenInterval, pairedDifference } from "./paired-difference.js";
 import type { Reply } from "./protocol.js";
 
 export const TARGET = "Burnrate's added overhead per call ≤ the lower of the two peers' (each mode)";
@@ -94,7 +94,7 @@ export function checkSpans(finished: Record<Configuration, Finished>): {
  * round): every round measures each configuration once, close together in time, so the
  * machine's slow and fast spells, which last longer than a round, cancel out of each difference.
  */
-export function figuresOf(samples: RoundSamples) {
+export function figuresOf(samples: RoundSamples, processes: number) {
   const us = (config: Configuration, mode: Mode) => median(samples[config][mode]);
   const added = (config: Configuration, mode: Mode) => median(addedRounds(samples, config, mode));
   // A peer adding nothing measurable leaves no meaningful ratio.
@@ -103,8 +103,12 @@ export function figuresOf(samples: RoundSamples) {
   const lowestPeer = (mode: Mode) => [...PEERS].sort((a, b) => added(a, mode) - added(b, mode))[0] as Peer;
   const met = (mode: Mode) => added("burnrate", mode) <= added(lowestPeer(mode), mode);
   // Burnrate's round minus the peer's same round: how far apart the two are, with how sure
-  // one run can be of it (the added figures alone hide that).
-  const versus = (peer: Peer, mode: Mode) => pairedDifference(samples.burnrate[mode], samples[peer][mode]);
+  // one run can be of it (the added figures alone hide that), over rounds and over children.
+  const versus = (peer: Peer, mode: Mode) => {
+    const [a, b] = [samples.burnrate[mode], samples[peer][mode]];
+    const children = childrenInterval(a, b, processes);
+    return { ...pairedDifference(a, b), childrenLow: children.low, childrenHigh: children.high };
+  };
   return { us, added, ratio, lowestPeer, met, versus };
 }
 type Figures = ReturnType<typeof figuresOf>;
@@ -126,8 +130,8 @@ const perMode = (value: (mode: Mode) => number | boolean | null) =>
 const roundedRatio = (ratio: number | null) => (ratio === null ? null : round(ratio, 3));
 
 /** The same figures from CPU time, per configuration and mode, for the results file. */
-function cpuResults(samples: RoundSamples) {
-  const f = figuresOf(samples);
+function cpuResults(samples: RoundSamples, processes: number) {
+  const f = figuresOf(samples, processes);
   const byConfig = (configs: readonly Configuration[], value: (c: Configuration, m: Mode) => number) =>
     Object.fromEntries(configs.map((c) => [c, perMode((m) => round(value(c, m), 2))]));
   return {
@@ -153,7 +157,7 @@ const perProcessResults = (samples: RoundSamples, processes: number) => {
   );
 };
 
-/** Per peer and mode: the median of Burnrate's round minus the peer's, with its 95% interval. */
+/** Per peer and mode: the median of Burnrate's round minus the peer's, with its 95% intervals over rounds and over children. */
 const versusOf = (f: Figures) =>
   Object.fromEntries(
     PEERS.map((peer) => [
@@ -161,7 +165,14 @@ const versusOf = (f: Figures) =>
       Object.fromEntries(
         MODES.map((m) => {
           const d = f.versus(peer, m);
-          return [m, { median: round(d.median, 2), ci95: [round(d.low, 2), round(d.high, 2)] }];
+          return [
+            m,
+            {
+              median: round(d.median, 2),
+              ci95: [round(d.low, 2), round(d.high, 2)],
+              ci95_children: [round(d.childrenLow, 2), round(d.childrenHigh, 2)],
+            },
+          ];
         }),
       ),
     ]),
@@ -193,7 +204,7 @@ const roundsOf = (samples: RoundSamples) => ({
 
 /** The results file: the flat wall-time keys first (non-streaming, then `_streaming`), then detail. */
 export function resultsOf(run: RunInfo, notes: string[]) {
-  const f = figuresOf(run.samples);
+  const f = figuresOf(run.samples, run.settings.processes);
   const flat: Record<string, number | boolean | null> = {};
   for (const mode of MODES) {
     for (const config of CONFIGURATIONS)
@@ -233,7 +244,7 @@ export function resultsOf(run: RunInfo, notes: string[]) {
     round_spread: roundsOf(run.samples),
     added_us_per_call_per_process: perProcessResults(run.samples, run.settings.processes),
     /** CPU time of the child during the timed calls: less disturbed by other processes than wall time. */
-    cpu: cpuResults(run.cpuSamples),
+    cpu: cpuResults(run.cpuSamples, run.settings.processes),
     notes,
     other_processes_cpu_percent: round(run.otherProcessesCpuPercent),
     packages: Object.fromEntries(
@@ -255,8 +266,8 @@ export function resultsOf(run: RunInfo, notes: string[]) {
 }
 
 export function printOverheadReport(run: RunInfo, notes: string[]): void {
-  const wall = figuresOf(run.samples);
-  const cpu = figuresOf(run.cpuSamples);
+  const wall = figuresOf(run.samples, run.settings.processes);
+  const cpu = figuresOf(run.cpuSamples, run.settings.processes);
   const spread = (config: Configuration, mode: Mode) => {
     const values = run.samples[config][mode];
     return `${round(Math.min(...values))}–${round(Math.max(...values))}`;
@@ -313,7 +324,7 @@ export function printOverheadReport(run: RunInfo, notes: string[]): void {
       const peer = f.lowestPeer(mode);
       const d = f.versus(peer, mode);
       console.log(
-        `  ${modeLabel(mode)} ${what}: burnrate ${signed(f.added("burnrate", mode))} vs ${peer} ${signed(f.added(peer, mode))}: ${f.met(mode) ? "met" : "NOT met"} (burnrate − ${peer} round by round: ${signed(d.median)}, 95% interval ${signed(d.low)} to ${signed(d.high)})`,
+        `  ${modeLabel(mode)} ${what}: burnrate ${signed(f.added("burnrate", mode))} vs ${peer} ${signed(f.added(peer, mode))}: ${f.met(mode) ? "met" : "NOT met"} (burnrate − ${peer} round by round: ${signed(d.median)}, 95% interval ${signed(d.low)} to ${signed(d.high)} over rounds, ${signed(d.childrenLow)} to ${signed(d.childrenHigh)} over children and rounds)`,
       );
     }
   };
