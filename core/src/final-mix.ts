@@ -1,4 +1,7 @@
-/** murmur3's fmix32: every input bit reaches every output bit. For the hashes in canonical-hash.ts and detectors/step-hash.ts. */
+/**
+ * murmur3's fmix32: every input bit reaches every output bit. For the hashes in
+ * canonical-hash.ts and detectors/step-hash.ts.
+ */
 export function finalMix(value: number): number {
   let h = value;
   h ^= h >>> 16;

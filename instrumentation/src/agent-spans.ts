@@ -47,8 +47,8 @@ export function agentSpan<T>(name: string, fn: () => Promise<T> | T): Promise<T>
 
 /**
  * Runs a tool as an `execute_tool {name}` span. With `resultDigest: true` it records a hash
- * of the result in its canonical JSON form (never the result itself), which lets loop detection see a tool that keeps
- * returning the same thing.
+ * of the result in its canonical JSON form (never the result itself), which lets loop
+ * detection see a tool that keeps returning the same thing.
  * @example await toolSpan("read_file", () => fs.readFile(p, "utf8"), { resultDigest: true });
  */
 export function toolSpan<T>(

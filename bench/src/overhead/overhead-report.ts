@@ -2,7 +2,7 @@ import type { ProfileSummary } from "../cpu-profile.js";
 import { type Cell, printTable, round } from "../report.js";
 import { MODES, type Mode } from "./calls.js";
 import { CONFIGURATIONS, type Configuration, PACKAGES, PEERS, type Peer } from "./configurations.js";
-import { childrenInterval, pairedDifference } from "./paired-difference.js";
+import { childrenInterval, pairedDifference, splitByChild } from "./paired-difference.js";
 import type { Reply } from "./protocol.js";
 
 export const TARGET = "Burnrate's added overhead per call ≤ the lower of the two peers' (each mode)";
@@ -120,9 +120,7 @@ type Figures = ReturnType<typeof figuresOf>;
  */
 export function addedPerProcess(samples: RoundSamples, processes: number) {
   return (config: Configuration, mode: Mode) =>
-    Array.from({ length: processes }, (_, k) =>
-      median(addedRounds(samples, config, mode).filter((_, r) => r % processes === k)),
-    );
+    splitByChild(addedRounds(samples, config, mode), processes).map(median);
 }
 
 const perMode = (value: (mode: Mode) => number | boolean | null) =>

@@ -17,10 +17,7 @@ export interface PairedDifference {
  * @example pairedDifference([510, 498], [500, 490]) // { median: 9, low: 8, high: 10 }
  */
 export function pairedDifference(a: number[], b: number[], resamples = 2000, seed = 1): PairedDifference {
-  if (a.length !== b.length || a.length === 0) {
-    throw new Error(`pairedDifference needs two equal, non-empty series; got ${a.length} and ${b.length}`);
-  }
-  const differences = a.map((value, i) => value - b[i]!);
+  const differences = differencesOf(a, b, "pairedDifference");
   const random = seededRandom(seed);
   const medians = new Float64Array(resamples);
   const draw = new Float64Array(differences.length);
@@ -46,17 +43,13 @@ export function childrenInterval(
   resamples = 2000,
   seed = 1,
 ): { low: number; high: number } {
-  if (a.length !== b.length || a.length === 0) {
-    throw new Error(`childrenInterval needs two equal, non-empty series; got ${a.length} and ${b.length}`);
-  }
+  const differences = differencesOf(a, b, "childrenInterval");
   if (!Number.isInteger(children) || children < 1 || children > a.length) {
     throw new Error(
       `childrenInterval needs 1 to ${a.length} children (one round each at least); got ${children}`,
     );
   }
-  const byChild = Array.from({ length: children }, (_, k) =>
-    a.flatMap((value, r) => (r % children === k ? [value - b[r]!] : [])),
-  );
+  const byChild = splitByChild(differences, children);
   const random = seededRandom(seed);
   const medians = new Float64Array(resamples);
   const draw = new Float64Array(children * byChild[0]!.length);
@@ -69,6 +62,19 @@ export function childrenInterval(
     medians[r] = medianOf(draw.subarray(0, n));
   }
   return percentileInterval(medians);
+}
+
+/** Rounds grouped by the child process that ran them: round r ran child r mod `children`. */
+export function splitByChild<T>(rounds: T[], children: number): T[][] {
+  return Array.from({ length: children }, (_, k) => rounds.filter((_, r) => r % children === k));
+}
+
+/** Round by round `a − b`; `who` names the caller when the two series do not pair up. */
+function differencesOf(a: number[], b: number[], who: string): number[] {
+  if (a.length !== b.length || a.length === 0) {
+    throw new Error(`${who} needs two equal, non-empty series; got ${a.length} and ${b.length}`);
+  }
+  return a.map((value, i) => value - b[i]!);
 }
 
 /** The 2.5th and 97.5th percentiles of bootstrap medians, which it sorts in place. */

@@ -17,7 +17,10 @@ const SEED_TOOL_CALLS = 0x5ad1_7e11;
 const SEED_TOOL = 0x7001_babe;
 const SEED_RESULT = 0x0e5a_1735;
 
-/** FNV-1a over a string's UTF-16 code units, then murmur3's final mix: FNV alone leaves the high bits poorly mixed for short inputs. */
+/**
+ * FNV-1a over a string's UTF-16 code units, then murmur3's final mix: FNV alone leaves the
+ * high bits poorly mixed for short inputs.
+ */
 export function hashText(text: string, seed: number = FNV_OFFSET): number {
   let h = seed ^ FNV_OFFSET;
   for (let i = 0; i < text.length; i++) {
