@@ -103,6 +103,9 @@ export function observeApiPromise(
   return true;
 }
 
+/** The prototype `hookRawReads` last saw, whose chain is known to be hooked. */
+let lastProto: object | null | undefined;
+
 /**
  * Hooks `asResponse` once on the APIPromise class that defines it. `.withResponse()` parses
  * first and then asks for the raw response; only a raw read on its own, before any parse, is
@@ -110,7 +113,11 @@ export function observeApiPromise(
  * or after the instrumentation is disabled, it only passes the call through.
  */
 function hookRawReads(promise: ApiPromise): void {
-  let proto = Object.getPrototypeOf(promise) as (ApiPromise & { [RAW_READS_HOOKED]?: true }) | null;
+  // Every call of one SDK copy has the same prototype: the walk below runs once per copy.
+  const own = Object.getPrototypeOf(promise) as object | null;
+  if (own === lastProto) return;
+  lastProto = own;
+  let proto = own as (ApiPromise & { [RAW_READS_HOOKED]?: true }) | null;
   while (proto && !Object.hasOwn(proto, "asResponse")) proto = Object.getPrototypeOf(proto);
   if (!proto || Object.hasOwn(proto, RAW_READS_HOOKED)) return;
   const asResponse = proto.asResponse!;
