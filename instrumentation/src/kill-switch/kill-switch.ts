@@ -1,5 +1,5 @@
-import type * as Http from "node:http";
-import { createRequire } from "node:module";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { type Decision, type DecisionScope, decisionSchema, inScope } from "@burnrate/core";
 import { diag } from "@opentelemetry/api";
 import { BudgetExceededError, RunawayLoopError } from "../errors.js";
@@ -98,7 +98,8 @@ export class KillSwitch {
     const headers: Record<string, string> = { accept: "text/event-stream" };
     if (this.options.apiKey) headers["x-burnrate-api-key"] = this.options.apiKey;
     if (this.#lastEventId) headers["last-event-id"] = this.#lastEventId;
-    const req = httpClient(url.protocol).request(url, { headers });
+    const request = url.protocol === "https:" ? httpsRequest : httpRequest;
+    const req = request(url, { headers });
     // The stream must never keep an app alive that has finished its work.
     req.on("socket", (socket) => socket.unref());
     req.on("response", (res) => {
@@ -128,17 +129,6 @@ export class KillSwitch {
     this.#backoffMs = Math.min(this.#backoffMs * 2, 30_000);
     setTimeout(() => this.#connect(), delay).unref();
   }
-}
-
-/**
- * Node's HTTP client, loaded when the switch first connects rather than when Burnrate is
- * imported. Loading `node:http` builds its global agents, two more kinds of EventEmitter, while
- * the app is still starting; that made Node's shared EventEmitter constructor slower for every
- * emitter made afterwards, the SDK's own fetch objects included: in the overhead benchmark's
- * app its self time went from 1.5 to 0.6 µs per call when the import was made lazy.
- */
-function httpClient(protocol: string): typeof Http {
-  return createRequire(import.meta.url)(protocol === "https:" ? "node:https" : "node:http") as typeof Http;
 }
 
 function stopError(decision: Decision): Error {
