@@ -103,7 +103,7 @@ export function observeApiPromise(
   return true;
 }
 
-/** The prototype `hookRawReads` last saw, whose chain is known to be hooked. */
+/** The prototype `hookRawReads` last handled; its chain needs no second look. */
 let lastProto: object | null | undefined;
 
 /**
@@ -113,7 +113,7 @@ let lastProto: object | null | undefined;
  * or after the instrumentation is disabled, it only passes the call through.
  */
 function hookRawReads(promise: ApiPromise): void {
-  // Every call of one SDK copy has the same prototype: the walk below runs once per copy.
+  // Calls through one SDK copy share a prototype, so the walk runs only when the copy changes.
   const own = Object.getPrototypeOf(promise) as object | null;
   if (own === lastProto) return;
   lastProto = own;
