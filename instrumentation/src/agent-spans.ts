@@ -8,8 +8,7 @@ import {
 } from "@burnrate/core";
 import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { contextWithAttribution } from "./attribution.js";
-
-const tracer = () => trace.getTracer("@burnrate/instrumentation");
+import { burnrateTracer } from "./tracer.js";
 
 async function inSpan<T>(
   name: string,
@@ -17,7 +16,7 @@ async function inSpan<T>(
   fn: () => Promise<T> | T,
   extra?: (r: T) => Record<string, string>,
 ): Promise<T> {
-  const span = tracer().startSpan(name, { kind: SpanKind.INTERNAL, attributes });
+  const span = burnrateTracer().startSpan(name, { kind: SpanKind.INTERNAL, attributes });
   try {
     const result = await context.with(trace.setSpan(context.active(), span), fn);
     if (extra) span.setAttributes(extra(result));

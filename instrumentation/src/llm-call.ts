@@ -17,9 +17,8 @@ import type { RunScope } from "./guard.js";
 import { whileInFlight } from "./in-flight.js";
 import type { CallScope } from "./kill-switch/kill-switch.js";
 import { getRuntime } from "./runtime.js";
+import { burnrateTracer } from "./tracer.js";
 import { IN_SDK_HELPER } from "./wrap.js";
-
-const TRACER_NAME = "@burnrate/instrumentation";
 
 /** What is known about an LLM call before it is sent. */
 export interface CallStart {
@@ -125,13 +124,11 @@ export class LlmCall {
       attributes[C.ATTR_GEN_AI_INPUT_MESSAGES] = JSON.stringify(start.inputMessages);
     }
     try {
-      this.#span = trace
-        .getTracer(TRACER_NAME)
-        .startSpan(
-          `${start.operation} ${start.requestModel}`,
-          { kind: SpanKind.CLIENT, attributes, startTime: this.#startTime },
-          this.parent,
-        );
+      this.#span = burnrateTracer().startSpan(
+        `${start.operation} ${start.requestModel}`,
+        { kind: SpanKind.CLIENT, attributes, startTime: this.#startTime },
+        this.parent,
+      );
     } catch (error) {
       // Started lazily, possibly inside the SDK's promise callbacks: a tracer that throws must
       // cost the call its span, never the app an unhandled rejection.
