@@ -1,5 +1,5 @@
 import * as C from "@burnrate/core";
-import { trace } from "@opentelemetry/api";
+import { type TracerProvider, trace } from "@opentelemetry/api";
 import { hrTimeToMilliseconds } from "@opentelemetry/core";
 import OpenAI from "openai";
 import { describe, expect, it, vi } from "vitest";
@@ -86,12 +86,15 @@ describe("span work done while the request is in flight", () => {
 
   it("costs a call only its span when the tracer cannot start one, with or without an SDK error", async () => {
     const tracer = trace.getTracer("any");
-    const broken = vi.spyOn(trace, "getTracer").mockReturnValue({
+    const brokenTracer = {
       ...tracer,
       startSpan: () => {
         throw new Error("tracer is broken");
       },
-    } as typeof tracer);
+    } as typeof tracer;
+    const broken = vi
+      .spyOn(trace, "getTracerProvider")
+      .mockReturnValue({ getTracer: () => brokenTracer } as TracerProvider);
     try {
       h.mock.enqueue({ text: "Paris.", usage: { input: 10, output: 2 } });
       h.mock.enqueue({ error: { status: 429 } });
