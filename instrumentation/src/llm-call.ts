@@ -206,9 +206,12 @@ export class LlmCall {
     if (error !== undefined) markError(span, error);
     span.end(endTime);
     this.#ran();
+    const { scope } = this;
+    // The guard keeps runs per trace and per session; a call in neither has nothing to add to.
+    if (!scope.traceId && !scope.session) return;
     // The step loop detection compares: the tool calls the model asked for, else the prompt.
     const step = toolFingerprints ? toolFingerprints.join("+") : `prompt:${this.promptFingerprint}`;
-    runtime.guard.record(this.scope, { tokens: usage ? usage.input + usage.output : 0, costUsd, step });
+    runtime.guard.record(scope, { tokens: usage ? usage.input + usage.output : 0, costUsd, step });
   }
 
   /** Ends the span as failed, with no usage (the request was refused or never answered). */
