@@ -6,7 +6,7 @@ import { useHarness } from "../../test/harness.js";
 
 const h = useHarness();
 
-const model = "claude-sonnet-4-5";
+const model = "claude-sonnet-4-6";
 const messages = [{ role: "user" as const, content: "Summarise the ticket." }];
 const system = "You are a support agent.";
 const fingerprint = C.promptFingerprint({ model, messages, system });
