@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { startMockLlmServer } from "@burnrate/instrumentation/mock-llm";
 import { profilesOf, summariseProfile } from "./cpu-profile.js";
 import { printProfile } from "./ingest/ingest-report.js";
+import { type PhaseResults, type PhaseSamples, phaseResults, printPhases } from "./overhead/call-phases.js";
 import { MOCK_REPLY, MODES, type Mode } from "./overhead/calls.js";
 import { ConfigurationProcess } from "./overhead/child-process.js";
 import { CONFIGURATIONS, type Configuration } from "./overhead/configurations.js";
@@ -55,6 +56,10 @@ Options:
   --profile-child NAME
                 with --profile, the child to profile instead: bare, otel_contrib or traceloop
                 (to tell what the SDK itself costs from what an instrumentation adds)
+  --phases      also split every timed call at undici's diagnostics-channel events (request
+                created, headers and body written, reply headers, whole reply) and print where
+                each configuration adds its time; figures go to
+                bench/results/profiles/overhead-phases.json, not overhead.json
   -h, --help    show this text`;
 
 interface OverheadOptions {
@@ -67,6 +72,8 @@ interface OverheadOptions {
   processes: number;
   /** The configuration whose first child runs under `--cpu-prof`, if any. */
   profile: Configuration | undefined;
+  /** Record each timed call's phases (see call-phases.ts). */
+  phases: boolean;
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -87,7 +94,7 @@ export async function run(args: string[]): Promise<number> {
   process.once("SIGINT", interrupted);
   process.once("SIGTERM", interrupted);
   try {
-    if (options.profile) mkdirSync(PROFILES_DIR, { recursive: true });
+    if (options.profile || options.phases) mkdirSync(PROFILES_DIR, { recursive: true });
     const ready = {} as RunInfo["ready"];
     const paths = new Set<string>();
     // Started in turn, so no configuration's children all come first or last.
@@ -95,7 +102,12 @@ export async function run(args: string[]): Promise<number> {
       for (const config of CONFIGURATIONS) {
         const profiled = options.profile === config && k === 0;
         const nodeArgs = profiled ? ["--cpu-prof", `--cpu-prof-dir=${PROFILES_DIR}`] : [];
-        const started = await ConfigurationProcess.start(config, mock.openaiBaseUrl, nodeArgs);
+        const started = await ConfigurationProcess.start(
+          config,
+          mock.openaiBaseUrl,
+          nodeArgs,
+          options.phases,
+        );
         children.get(config)!.push(started.process);
         ready[config] = started.ready;
         paths.add(started.ready.openai.path);
@@ -110,11 +122,11 @@ export async function run(args: string[]): Promise<number> {
       throw new Error(`the children loaded different openai copies: ${[...paths].join(", ")}`);
 
     const child = (config: Configuration, k: number) => children.get(config)![k]!;
-    const runCalls = async (config: Configuration, k: number, mode: Mode, calls: number) => {
+    const runCalls = async (config: Configuration, k: number, mode: Mode, calls: number, timed = false) => {
       // The mock keeps every request; forgetting them between batches keeps its heap flat.
       mock.reset();
       mock.setDefault(MOCK_REPLY);
-      return child(config, k).run(mode, calls);
+      return child(config, k).run(mode, calls, timed);
     };
     process.stderr.write(
       `overhead: warming up (${options.warmup} calls per child and mode, ${options.processes} children per configuration)…\n`,
@@ -147,7 +159,7 @@ export async function run(args: string[]): Promise<number> {
       for (const config of order) {
         for (const mode of modes) {
           await runCalls(config, k, mode, options.prelude);
-          const { ms, cpuMs, cpuSeconds } = await runCalls(config, k, mode, options.calls);
+          const { ms, cpuMs, cpuSeconds } = await runCalls(config, k, mode, options.calls, true);
           cpuAtEnd.set(child(config, k), cpuSeconds);
           samples[config][mode].push((ms * 1000) / options.calls);
           cpuSamples[config][mode].push((cpuMs * 1000) / options.calls);
@@ -197,7 +209,13 @@ export async function run(args: string[]): Promise<number> {
       );
     }
     const results = { ...resultsOf(info, notes), burnrate_revision: revision() };
-    if (options.profile) {
+    if (options.phases) {
+      const phases = phasesOf(finishedByChild);
+      printPhases(phases.figures);
+      console.log(
+        `\nwrote ${writeResults("overhead-phases", { ...results, phases: phases.figures, phases_skipped_calls: phases.skipped }, PROFILES_DIR)}`,
+      );
+    } else if (options.profile) {
       writeResults("overhead-profile", results, PROFILES_DIR);
       const profiled = child(options.profile, 0);
       const [file] = profilesOf(PROFILES_DIR, profiled.pid);
@@ -236,6 +254,24 @@ function revision(): { commit: string; uncommitted_changes: boolean } | null {
   }
 }
 
+/** Every child's recorded phases, pooled per configuration; a child that recorded none fails the run. */
+function phasesOf(finishedByChild: Map<ConfigurationProcess, RunInfo["finished"][Configuration]>): {
+  figures: PhaseResults;
+  skipped: number;
+} {
+  const byConfig = Object.fromEntries(CONFIGURATIONS.map((c) => [c, []])) as unknown as Record<
+    Configuration,
+    Record<Mode, PhaseSamples>[]
+  >;
+  let skipped = 0;
+  for (const [child, finished] of finishedByChild) {
+    if (!finished.phases) throw new Error(`the ${child.config} child (pid ${child.pid}) sent no phases`);
+    byConfig[child.config].push(finished.phases.samples);
+    skipped += finished.phases.skipped;
+  }
+  return { figures: phaseResults(byConfig), skipped };
+}
+
 function parseOptions(args: string[]): OverheadOptions | "help" {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -249,6 +285,7 @@ function parseOptions(args: string[]): OverheadOptions | "help" {
         processes: { type: "string" },
         profile: { type: "boolean" },
         "profile-child": { type: "string" },
+        phases: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -266,6 +303,9 @@ function parseOptions(args: string[]): OverheadOptions | "help" {
   if (text("profile-child") !== undefined && values.profile !== true) {
     throw new UsageError("--profile-child needs --profile");
   }
+  if (values.profile === true && values.phases === true) {
+    throw new UsageError("--phases and --profile each slow the children in their own way; use one at a time");
+  }
   return {
     calls: positiveInt("calls", text("calls"), 10),
     rounds: positiveInt("rounds", text("rounds"), 1500),
@@ -273,6 +313,7 @@ function parseOptions(args: string[]): OverheadOptions | "help" {
     prelude: positiveInt("prelude", text("prelude"), 5),
     processes: positiveInt("processes", text("processes"), 4),
     profile: values.profile === true ? (profiled as Configuration) : undefined,
+    phases: values.phases === true,
   };
 }
 

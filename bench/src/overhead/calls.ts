@@ -1,4 +1,5 @@
 import type { MockReply } from "@burnrate/instrumentation/mock-llm";
+import type { CallPhases } from "./call-phases.js";
 
 /** The two ways a chat completion is called; each is measured on its own. */
 export const MODES = ["non_streaming", "streaming"] as const;
@@ -54,12 +55,13 @@ export async function callOnce(client: ChatClient, mode: Mode): Promise<string> 
  * this process, all its threads). CPU time is what an instrumentation adds in the app's
  * process, and other processes on the machine disturb it far less than wall time. The first
  * call's text is checked, so a mock or an instrumentation that mangles replies fails the run
- * instead of timing errors.
+ * instead of timing errors. With `phases`, each timed call's phases are recorded as well.
  */
 export async function timeCalls(
   client: ChatClient,
   mode: Mode,
   calls: number,
+  phases?: CallPhases,
 ): Promise<{ ms: number; cpuMs: number }> {
   const first = await callOnce(client, mode);
   if (first !== REPLY_TEXT) {
@@ -69,7 +71,15 @@ export async function timeCalls(
   }
   const started = performance.now();
   const cpuAtStart = process.cpuUsage();
-  for (let i = 0; i < calls; i++) await callOnce(client, mode);
+  if (phases) {
+    for (let i = 0; i < calls; i++) {
+      const callStarted = performance.now();
+      await callOnce(client, mode);
+      phases.record(mode, callStarted, performance.now());
+    }
+  } else {
+    for (let i = 0; i < calls; i++) await callOnce(client, mode);
+  }
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpuAtStart);
   return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };

@@ -41,18 +41,22 @@ export class ConfigurationProcess {
     });
   }
 
-  /** Forks `child.js` for `config` with `nodeArgs` (e.g. `--cpu-prof`) and waits until it is ready. */
+  /**
+   * Forks `child.js` for `config` with `nodeArgs` (e.g. `--cpu-prof`) and waits until it is
+   * ready. With `phases`, the child records the phases of each timed call (see call-phases.ts).
+   */
   static async start(
     config: Configuration,
     openaiBaseUrl: string,
     nodeArgs: string[] = [],
+    phases = false,
   ): Promise<{ process: ConfigurationProcess; ready: ReadyReply }> {
     // OTEL_* and BURNRATE_* settings would change sampling, batching, content capture or the
     // guard in some children and not others, so none are passed on.
     const env = Object.fromEntries(
       Object.entries(process.env).filter(([k]) => !k.startsWith("OTEL_") && !k.startsWith("BURNRATE_")),
     );
-    const child = fork(CHILD_SCRIPT, [config, openaiBaseUrl], {
+    const child = fork(CHILD_SCRIPT, [config, openaiBaseUrl, ...(phases ? ["--phases"] : [])], {
       env,
       execArgv: nodeArgs,
       stdio: ["ignore", "inherit", "pipe", "ipc"],
@@ -75,9 +79,16 @@ export class ConfigurationProcess {
     return this.#child.pid!;
   }
 
-  /** Makes `calls` sequential calls in `mode`; resolves with their wall and CPU time, and the child's CPU so far. */
-  async run(mode: Mode, calls: number): Promise<{ ms: number; cpuMs: number; cpuSeconds: number }> {
-    const reply = await this.#send({ type: "run", mode, calls });
+  /**
+   * Makes `calls` sequential calls in `mode`; resolves with their wall and CPU time, and the
+   * child's CPU so far. `record` marks a timed batch, whose phases a `--phases` child keeps.
+   */
+  async run(
+    mode: Mode,
+    calls: number,
+    record = false,
+  ): Promise<{ ms: number; cpuMs: number; cpuSeconds: number }> {
+    const reply = await this.#send({ type: "run", mode, calls, record });
     if (reply.type !== "ran") throw new Error(`the ${this.config} child answered run with ${reply.type}`);
     return reply;
   }

@@ -7,6 +7,7 @@
 import { registerInstrumentations } from "@opentelemetry/instrumentation";
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+import { CallPhases } from "./call-phases.js";
 import { type ChatClient, type Mode, timeCalls } from "./calls.js";
 import {
   CONFIGURATIONS,
@@ -24,7 +25,7 @@ const send = (reply: Reply) =>
   );
 
 async function main(): Promise<void> {
-  const [config, baseURL] = process.argv.slice(2) as [Configuration, string];
+  const [config, baseURL, flag] = process.argv.slice(2) as [Configuration, string, string | undefined];
   if (!process.send)
     throw new Error("overhead/child.js is started by `npm run bench -- overhead`, not directly");
   if (!CONFIGURATIONS.includes(config) || !baseURL) {
@@ -40,11 +41,13 @@ async function main(): Promise<void> {
   const supportedVersions = hook ? patchOpenAI(hook, openai) : [];
   const client = new openai.exports.OpenAI({ apiKey: "bench", baseURL, maxRetries: 0 }) as ChatClient;
   const calls: Record<Mode, number> = { non_streaming: 0, streaming: 0 };
+  const phases = flag === "--phases" ? new CallPhases() : undefined;
 
   const handle = async (command: Command): Promise<void> => {
     if (command.type === "run") {
       exporter.mode = command.mode;
-      const { ms, cpuMs } = await timeCalls(client, command.mode, command.calls);
+      const recorder = command.record ? phases : undefined;
+      const { ms, cpuMs } = await timeCalls(client, command.mode, command.calls, recorder);
       calls[command.mode] += command.calls + 1; // timeCalls makes one checked call first
       // Outside the timing: spans still queued are counted under the mode that made them.
       await provider.forceFlush();
@@ -53,7 +56,12 @@ async function main(): Promise<void> {
       return;
     }
     await provider.forceFlush();
-    await send({ type: "finished", tallies: exporter.tallies, calls });
+    await send({
+      type: "finished",
+      tallies: exporter.tallies,
+      calls,
+      ...(phases ? { phases: { samples: phases.samples, skipped: phases.skipped } } : {}),
+    });
     process.exit(0); // exits normally, so `--cpu-prof` writes its profile
   };
   // An orphaned child (the bench was killed) must not keep calling a mock that is gone.
