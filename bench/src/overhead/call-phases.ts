@@ -2,6 +2,7 @@ import { subscribe } from "node:diagnostics_channel";
 import { printTable, round } from "../report.js";
 import { MODES, type Mode } from "./calls.js";
 import { CONFIGURATIONS, type Configuration } from "./configurations.js";
+import { spread } from "./overhead-report.js";
 
 /**
  * The stretches of one call, as Node's fetch (undici) reports them on its diagnostics
@@ -79,11 +80,11 @@ export interface PhaseFigures {
 }
 
 export function phaseFigures(values: number[]): PhaseFigures {
+  const { p25, p50 } = spread(values);
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
   const fastest = sorted.slice(0, Math.max(1, Math.floor(sorted.length * 0.95)));
   const mean = fastest.reduce((sum, v) => sum + v, 0) / fastest.length;
-  return { median: at(0.5), p25: at(0.25), mean_fastest_95: round(mean, 1) };
+  return { median: p50, p25, mean_fastest_95: round(mean, 1) };
 }
 
 export type PhaseResults = Record<Configuration, Record<Mode, Record<Phase, PhaseFigures>>>;

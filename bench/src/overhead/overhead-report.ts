@@ -177,7 +177,7 @@ const versusOf = (f: Figures) =>
   );
 
 /** Percentiles of a set of values (nearest rank), to show a run's spread without every round. */
-const spread = (values: number[]) => {
+export const spread = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (p: number) =>
     round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!, 1);
