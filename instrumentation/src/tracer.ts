@@ -2,8 +2,7 @@ import { type Tracer, type TracerProvider, trace } from "@opentelemetry/api";
 
 const TRACER_NAME = "@burnrate/instrumentation";
 
-let tracerOf: TracerProvider | undefined;
-let tracer: Tracer | undefined;
+let cached: { provider: TracerProvider; tracer: Tracer } | undefined;
 
 /**
  * The tracer Burnrate's spans come from, on the global tracer provider. It is looked up again
@@ -15,9 +14,6 @@ let tracer: Tracer | undefined;
  */
 export function burnrateTracer(): Tracer {
   const provider = trace.getTracerProvider();
-  if (provider !== tracerOf || !tracer) {
-    tracer = provider.getTracer(TRACER_NAME);
-    tracerOf = provider;
-  }
-  return tracer;
+  if (cached?.provider !== provider) cached = { provider, tracer: provider.getTracer(TRACER_NAME) };
+  return cached.tracer;
 }
