@@ -6,8 +6,10 @@ import {
   ATTR_GEN_AI_TOOL_NAME,
   canonicalHash,
 } from "@burnrate/core";
-import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { contextWithAttribution } from "./attribution.js";
+import { runScopeOf } from "./guard.js";
+import { getRuntime } from "./runtime.js";
 import { burnrateTracer } from "./tracer.js";
 
 async function inSpan<T>(
@@ -15,6 +17,7 @@ async function inSpan<T>(
   attributes: Record<string, string>,
   fn: () => Promise<T> | T,
   extra?: (r: T) => Record<string, string>,
+  ended?: (span: Span) => void,
 ): Promise<T> {
   const span = burnrateTracer().startSpan(name, { kind: SpanKind.INTERNAL, attributes });
   try {
@@ -27,6 +30,7 @@ async function inSpan<T>(
     throw error;
   } finally {
     span.end();
+    ended?.(span);
   }
 }
 
@@ -47,7 +51,8 @@ export function agentSpan<T>(name: string, fn: () => Promise<T> | T): Promise<T>
 /**
  * Runs a tool as an `execute_tool {name}` span. With `resultDigest: true` it records a hash
  * of the result in its canonical JSON form (never the result itself), which lets loop
- * detection see a tool that keeps returning the same thing.
+ * detection see a tool that keeps returning the same thing. The local guard counts the tool
+ * as a step of its trace and session, as the collector does.
  * @example await toolSpan("read_file", () => fs.readFile(p, "utf8"), { resultDigest: true });
  */
 export function toolSpan<T>(
@@ -55,14 +60,19 @@ export function toolSpan<T>(
   fn: () => Promise<T> | T,
   options: { resultDigest?: boolean } = {},
 ): Promise<T> {
+  // The runs the tool belongs to, as for an LLM call made here; the local guard counts it as a step.
+  const scope = runScopeOf(context.active());
+  let resultDigest: string | undefined;
   return inSpan(
     `execute_tool ${name}`,
     { [ATTR_GEN_AI_OPERATION_NAME]: "execute_tool", [ATTR_GEN_AI_TOOL_NAME]: name },
     fn,
     options.resultDigest
-      ? (result) => ({
-          [ATTR_BURNRATE_TOOL_RESULT_DIGEST]: canonicalHash(result),
-        })
+      ? (result) => {
+          resultDigest = canonicalHash(result);
+          return { [ATTR_BURNRATE_TOOL_RESULT_DIGEST]: resultDigest };
+        }
       : undefined,
+    (span) => getRuntime().guard.recordTool(scope, { name, spanId: span.spanContext().spanId, resultDigest }),
   );
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_THRESHOLDS, rungSchema } from "@burnrate/core";
 import { z } from "zod";
 
 const limit = z.number().positive().optional();
@@ -12,10 +13,13 @@ export const guardConfigSchema = z
     maxCallsPerSession: limit,
     maxTokensPerSession: limit,
     maxCostPerSession: limit,
-    /** Stop after this many identical steps in a row (same tool call or same prompt). 0 turns it off. */
-    identicalCalls: z.number().int().nonnegative().default(5),
-    /** Stop when a cycle of 2 to 6 steps has repeated this many times. 0 turns it off. */
-    cycleRepeats: z.number().int().nonnegative().default(5),
+    /**
+     * D1: stop after the same tool call, or the same prompt, this many times in a row. 0 turns
+     * it off. The default is the collector's kill rung.
+     */
+    identicalCalls: rungSchema.default(DEFAULT_THRESHOLDS.identicalKillAt),
+    /** D2: stop when a cycle of 2 to 6 steps has repeated this many times. 0 turns it off. */
+    cycleRepeats: rungSchema.default(DEFAULT_THRESHOLDS.cycleKillAt),
   })
   .strict();
 

@@ -2,9 +2,11 @@ import * as C from "@burnrate/core";
 import { SpanStatusCode } from "@opentelemetry/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness, testTracer } from "../test/harness.js";
+import { toolSpan } from "./agent-spans.js";
 import { withAttribution } from "./attribution.js";
 import { budget, budgetNote, configure } from "./budget.js";
 import { BudgetExceededError, RunawayLoopError } from "./errors.js";
+import { guardConfigFromEnv } from "./guard-config.js";
 import { getRuntime } from "./runtime.js";
 
 let h: Harness;
@@ -42,11 +44,18 @@ describe("local guards", () => {
     expect(error).toBeInstanceOf(RunawayLoopError);
     expect(h.mock.requestCount("openai.chat")).toBe(3);
     const stop = error as RunawayLoopError;
-    expect({ scope: stop.scope, measure: stop.measure, spent: stop.spent, limit: stop.limit }).toEqual({
-      scope: { trace: root.spanContext().traceId },
+    const traceId = root.spanContext().traceId;
+    expect({ ...stop, message: stop.message }).toEqual({
+      message:
+        `trace ${traceId.slice(0, 8)}… requested the same tool call 3 times in a row, the limit is 3; ` +
+        "the agent is looping; raise BURNRATE_LOOP_IDENTICAL_CALLS if this repetition is intended",
+      name: "RunawayLoopError",
+      scope: { trace: traceId },
       measure: "identical_calls",
       spent: 3,
       limit: 3,
+      hint: "the agent is looping; raise BURNRATE_LOOP_IDENTICAL_CALLS if this repetition is intended",
+      decision: undefined,
     });
     const stopped = h.spans().find((s) => s.events.some((e) => e.name === C.EVENT_BURNRATE_GUARD_STOP))!;
     expect(stopped.status.code).toBe(SpanStatusCode.ERROR);
@@ -57,6 +66,63 @@ describe("local guards", () => {
       [C.ATTR_BURNRATE_GUARD_LIMIT]: 3,
     });
     h.mock.reset();
+  });
+
+  it("stop a cycle at the threshold, counting each tool run between the calls as a step, as the collector does", async () => {
+    configure({ identicalCalls: 5, cycleRepeats: 3 });
+    const { context, trace } = await import("@opentelemetry/api");
+    const root = testTracer().startSpan("agent run");
+    const history: { role: "user" | "assistant"; content: string }[] = [{ role: "user", content: "fix it" }];
+    const ran: string[] = [];
+    const error = await context.with(trace.setSpan(context.active(), root), async () => {
+      try {
+        for (let turn = 0; turn < 12; turn++) {
+          // The agent alternates: read the file, run the tests, read the file again, …
+          const name = turn % 2 === 0 ? "read_file" : "run_tests";
+          h.mock.enqueue({ toolCalls: [{ name, arguments: { path: "a.ts" } }] });
+          await h.openai.chat.completions.create({ model: "gpt-4o-mini", messages: history, tools });
+          await toolSpan(name, () => ran.push(name), { resultDigest: true });
+          history.push({ role: "assistant", content: `turn ${turn}` });
+        }
+      } catch (e) {
+        return e;
+      }
+    });
+    root.end();
+    // Steps: llm(read_file) tool:read_file llm(run_tests) tool:run_tests, a block of 4. Its
+    // third repetition ends with the sixth tool run, so the seventh call is never sent.
+    expect(ran).toEqual(["read_file", "run_tests", "read_file", "run_tests", "read_file", "run_tests"]);
+    expect(h.mock.requestCount("openai.chat")).toBe(6);
+    const traceId = root.spanContext().traceId;
+    const stop = error as RunawayLoopError;
+    expect(stop).toBeInstanceOf(RunawayLoopError);
+    expect({ ...stop, message: stop.message }).toEqual({
+      message:
+        `trace ${traceId.slice(0, 8)}… repeated a cycle of 4 steps 3 times, the limit is 3; ` +
+        "the agent is looping; raise BURNRATE_LOOP_CYCLE_REPEATS if this cycle is intended",
+      name: "RunawayLoopError",
+      scope: { trace: traceId },
+      measure: "cycle_repeats",
+      spent: 3,
+      limit: 3,
+      hint: "the agent is looping; raise BURNRATE_LOOP_CYCLE_REPEATS if this cycle is intended",
+      decision: undefined,
+    });
+    h.mock.reset();
+    configure({ cycleRepeats: 5 });
+  });
+
+  it("refuse a loop threshold of 1, which would stop every second call, naming the variable", () => {
+    expect(() => guardConfigFromEnv({ BURNRATE_LOOP_IDENTICAL_CALLS: "1" })).toThrow(
+      "BURNRATE_LOOP_IDENTICAL_CALLS: Too small: expected number to be >=2",
+    );
+    expect(() => guardConfigFromEnv({ BURNRATE_LOOP_CYCLE_REPEATS: "2.5" })).toThrow(
+      "BURNRATE_LOOP_CYCLE_REPEATS: must be 0 (off) or a whole number of at least 2",
+    );
+    expect(guardConfigFromEnv({ BURNRATE_LOOP_IDENTICAL_CALLS: "0" })).toMatchObject({
+      identicalCalls: 0,
+      cycleRepeats: 5,
+    });
   });
 
   it("stop a session at its cost budget before the next request, and show the budget to the agent", async () => {

@@ -1,4 +1,6 @@
-import { detectRepetition } from "@burnrate/core";
+import { DETECTOR, DetectionEngine, type DetectorEvent, type Finding } from "@burnrate/core";
+import { type Context, trace } from "@opentelemetry/api";
+import { attributionOf } from "./attribution.js";
 import { BudgetExceededError, RunawayLoopError } from "./errors.js";
 import { type GuardConfig, guardConfigSchema } from "./guard-config.js";
 import { Ledger, type RunUsage } from "./ledger.js";
@@ -9,17 +11,58 @@ export interface RunScope {
   session?: string;
 }
 
+/** The runs a call made in `ctx` belongs to: the trace of its parent span, and its session. */
+export function runScopeOf(ctx: Context, session = attributionOf(ctx).session): RunScope {
+  return { traceId: trace.getSpan(ctx)?.spanContext().traceId, session };
+}
+
+/** A finished LLM call, as the guard counts it and loop detection compares it. */
+export interface GuardCall {
+  tokens: number;
+  costUsd: number;
+  spanId: string;
+  /** Empty when the prompt could not be fingerprinted. */
+  promptFingerprint: string;
+  /** The tool calls the model requested, fingerprinted. */
+  toolCallFingerprints: string[];
+}
+
+/** A finished tool execution (`toolSpan`): a step between LLM calls, as the collector sees one. */
+export interface GuardTool {
+  name: string;
+  spanId: string;
+  resultDigest?: string;
+}
+
+/** What a step tells loop detection; the guard fills in the rest of the event. */
+type LoopStep = Pick<
+  DetectorEvent,
+  | "kind"
+  | "spanId"
+  | "tokens"
+  | "promptFingerprint"
+  | "toolCallFingerprints"
+  | "toolName"
+  | "toolResultDigest"
+>;
+
+/** Runs held at most, by the ledger and by loop detection alike; the least recently used go first. */
+const MAX_RUNS = 10_000;
+
 /**
  * Local guards: limits per trace and per session on calls, tokens and cost, and the
- * identical-call and cycle detectors. They need no collector. A breach throws a typed
- * error before the next request is sent, so the call that would break a limit is never billed.
+ * identical-call (D1) and cycle (D2) detectors of `@burnrate/core`, the same code the
+ * collector runs. They need no collector. A breach throws a typed error before the next
+ * request is sent, so the call that would break a limit is never billed.
  */
 export class Guard {
   #config: GuardConfig;
-  readonly #ledger = new Ledger();
+  readonly #ledger = new Ledger(MAX_RUNS);
+  #loops: DetectionEngine | undefined;
 
   constructor(config: Partial<GuardConfig> = {}) {
     this.#config = guardConfigSchema.parse(config);
+    this.#loops = loopDetection(this.#config);
   }
 
   get config(): GuardConfig {
@@ -27,7 +70,12 @@ export class Guard {
   }
 
   configure(config: Partial<GuardConfig>): void {
-    this.#config = guardConfigSchema.parse({ ...this.#config, ...config });
+    const next = guardConfigSchema.parse({ ...this.#config, ...config });
+    const loopsChanged =
+      next.identicalCalls !== this.#config.identicalCalls || next.cycleRepeats !== this.#config.cycleRepeats;
+    this.#config = next;
+    // New thresholds start loop detection afresh; the limits' counts are kept.
+    if (loopsChanged) this.#loops = loopDetection(next);
   }
 
   /** Throws BudgetExceededError or RunawayLoopError if a run in `scope` may not make another call. */
@@ -56,10 +104,30 @@ export class Guard {
     }
   }
 
-  /** Records a finished call against its runs. `step` is what loop detection compares. */
-  record(scope: RunScope, call: { tokens: number; costUsd: number; step: string }): void {
+  /** Counts a finished LLM call in its runs and shows it to loop detection. */
+  record(scope: RunScope, call: GuardCall): void {
     if (scope.traceId) this.#ledger.record(`trace:${scope.traceId}`, call);
     if (scope.session) this.#ledger.record(`session:${scope.session}`, call);
+    this.#observe(scope, {
+      kind: "llm_call",
+      spanId: call.spanId,
+      tokens: call.tokens,
+      promptFingerprint: call.promptFingerprint,
+      toolCallFingerprints: call.toolCallFingerprints,
+    });
+  }
+
+  /** Shows a finished tool execution to loop detection: tool steps are part of a cycle. */
+  recordTool(scope: RunScope, tool: GuardTool): void {
+    this.#observe(scope, {
+      kind: "tool",
+      spanId: tool.spanId,
+      tokens: 0,
+      promptFingerprint: "",
+      toolCallFingerprints: [],
+      toolName: tool.name,
+      toolResultDigest: tool.resultDigest,
+    });
   }
 
   /** What the run has used, for `budget()`. */
@@ -69,6 +137,46 @@ export class Guard {
 
   reset(): void {
     this.#ledger.clear();
+    this.#loops = loopDetection(this.#config);
+  }
+
+  #observe(scope: RunScope, step: LoopStep): void {
+    const loops = this.#loops;
+    if (!loops || !this.#config.enabled || (!scope.traceId && !scope.session)) return;
+    const findings = loops.observe({
+      ...step,
+      projectId: "",
+      traceId: scope.traceId ?? "",
+      sessionId: scope.session ?? "",
+      // The agent drives D3 (ping-pong), which the guard leaves off; the rest only pick overrides.
+      service: "",
+      agent: "",
+      feature: "",
+      user: "",
+      tenant: "",
+      timeUnixNano: BigInt(Date.now()) * 1_000_000n,
+      costUsd: "0",
+    });
+    for (const finding of findings) if (finding.action === "kill") this.#stopLoop(finding);
+  }
+
+  /** Keeps a loop kill on its run, so every later call in that run is refused. */
+  #stopLoop(finding: Finding): void {
+    const { trace_id, session_id } = finding.scope;
+    const [kind, id] = trace_id !== undefined ? ["trace", trace_id] : ["session", session_id!];
+    const identical = finding.detector === DETECTOR.identicalCall;
+    const evidence = finding.evidence as { repeats?: number; repetitions?: number; kill_at: number };
+    this.#ledger.stop(`${kind}:${id}`, {
+      // The reason is a sentence; the error appends the hint after it.
+      message: finding.reason.replace(/\.$/, ""),
+      scope: { [kind]: id },
+      measure: identical ? "identical_calls" : "cycle_repeats",
+      spent: (identical ? evidence.repeats : evidence.repetitions) ?? 0,
+      limit: evidence.kill_at,
+      hint: identical
+        ? "the agent is looping; raise BURNRATE_LOOP_IDENTICAL_CALLS if this repetition is intended"
+        : "the agent is looping; raise BURNRATE_LOOP_CYCLE_REPEATS if this cycle is intended",
+    });
   }
 
   #checkRun(
@@ -113,35 +221,38 @@ export class Guard {
         hint: `raise BURNRATE_MAX_TOKENS_PER_${envSuffix} or configure({ maxTokensPer${cap(kind)} })`,
       });
     }
-    this.#checkLoop(label, scope, run.steps);
+    if (run.loopStop) throw new RunawayLoopError(run.loopStop.message, run.loopStop);
   }
+}
 
-  #checkLoop(label: string, scope: Record<string, string>, steps: string[]): void {
-    const { identicalCalls, cycleRepeats } = this.#config;
-    const repetition = detectRepetition(steps);
-    if (!repetition) return;
-    if (repetition.period === 1 && identicalCalls > 0 && repetition.repeats >= identicalCalls) {
-      throw new RunawayLoopError(`${label} repeated the same step ${repetition.repeats} times in a row`, {
-        scope,
-        measure: "identical_calls",
-        spent: repetition.repeats,
-        limit: identicalCalls,
-        hint: "the agent is looping; raise BURNRATE_LOOP_IDENTICAL_CALLS if this repetition is intended",
-      });
-    }
-    if (repetition.period > 1 && cycleRepeats > 0 && repetition.repeats >= cycleRepeats) {
-      throw new RunawayLoopError(
-        `${label} repeated a cycle of ${repetition.period} steps ${repetition.repeats} times`,
-        {
-          scope,
-          measure: "cycle_repeats",
-          spent: repetition.repeats,
-          limit: cycleRepeats,
-          hint: "the agent is looping; raise BURNRATE_LOOP_CYCLE_REPEATS if this cycle is intended",
-        },
-      );
-    }
-  }
+/** Every detector the guard does not run, switched off: loop detection here is D1 and D2 only. */
+const OTHER_DETECTORS_OFF = {
+  identicalWarnAt: 0,
+  identicalBlockToolAt: 0,
+  cycleWarnAt: 0,
+  pingPongWarnRounds: 0,
+  pingPongKillRounds: 0,
+  noProgressWarnAt: 0,
+  noProgressKillAt: 0,
+  burnRateMaxUsdPerMinute: "0",
+  runMaxUsd: "0",
+  stepMaxUsd: "0",
+  projectionMinutes: 0,
+  runMaxAgeSeconds: 0,
+  runMaxCalls: 0,
+};
+
+/** Core's detection engine with D1 killing at `identicalCalls` and D2 at `cycleRepeats`; none when both are off. */
+function loopDetection(config: GuardConfig): DetectionEngine | undefined {
+  if (config.identicalCalls === 0 && config.cycleRepeats === 0) return undefined;
+  return new DetectionEngine({
+    thresholds: {
+      ...OTHER_DETECTORS_OFF,
+      identicalKillAt: config.identicalCalls,
+      cycleKillAt: config.cycleRepeats,
+    },
+    maxRuns: MAX_RUNS,
+  });
 }
 
 function cap(kind: string): string {

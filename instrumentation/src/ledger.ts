@@ -1,14 +1,18 @@
-/** What one trace or session has used so far, and its recent steps for loop detection. */
+import type { StopDetails } from "./errors.js";
+
+/** What one trace or session has used so far, and the loop stop it earned, if any. */
 export interface RunUsage {
   calls: number;
   tokens: number;
   costUsd: number;
-  /** The fingerprint of each step (requested tool calls, or the prompt), newest last. */
-  steps: string[];
-  touchedAt: number;
+  /** Set once loop detection has killed the run: every later call in it is refused. */
+  loopStop?: LoopStop;
 }
 
-const MAX_STEPS = 64;
+/** A loop detector's kill, kept as the error the run's next call throws. */
+export interface LoopStop extends StopDetails {
+  message: string;
+}
 
 /**
  * Usage per run (trace or session), kept in memory with a bound on runs: the least
@@ -22,21 +26,29 @@ export class Ledger {
     return this.#runs.get(key);
   }
 
-  record(key: string, call: { tokens: number; costUsd: number; step: string }): RunUsage {
-    const run = this.#runs.get(key) ?? { calls: 0, tokens: 0, costUsd: 0, steps: [], touchedAt: 0 };
-    this.#runs.delete(key); // re-insert to mark as most recently used
+  record(key: string, call: { tokens: number; costUsd: number }): RunUsage {
+    const run = this.#touch(key);
     run.calls += 1;
     run.tokens += call.tokens;
     run.costUsd += call.costUsd;
-    run.steps.push(call.step);
-    if (run.steps.length > MAX_STEPS) run.steps.splice(0, run.steps.length - MAX_STEPS);
-    run.touchedAt = Date.now();
-    this.#runs.set(key, run);
-    if (this.#runs.size > this.maxRuns) this.#runs.delete(this.#runs.keys().next().value!);
     return run;
+  }
+
+  /** Marks the run as stopped by loop detection; the first stop is kept. */
+  stop(key: string, stop: LoopStop): void {
+    this.#touch(key).loopStop ??= stop;
   }
 
   clear(): void {
     this.#runs.clear();
+  }
+
+  /** The run, created if new, moved to most recently used. */
+  #touch(key: string): RunUsage {
+    const run = this.#runs.get(key) ?? { calls: 0, tokens: 0, costUsd: 0 };
+    this.#runs.delete(key); // re-insert to mark as most recently used
+    this.#runs.set(key, run);
+    if (this.#runs.size > this.maxRuns) this.#runs.delete(this.#runs.keys().next().value!);
+    return run;
   }
 }

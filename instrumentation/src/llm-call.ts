@@ -13,7 +13,7 @@ import {
 import { unsuppressTracing } from "@opentelemetry/core";
 import { type Attribution, attributionAttributes, attributionOf } from "./attribution.js";
 import { BurnrateStopError } from "./errors.js";
-import type { RunScope } from "./guard.js";
+import { type RunScope, runScopeOf } from "./guard.js";
 import { whileInFlight } from "./in-flight.js";
 import type { CallScope } from "./kill-switch/kill-switch.js";
 import { getRuntime } from "./runtime.js";
@@ -209,9 +209,13 @@ export class LlmCall {
     const { scope } = this;
     // The guard keeps runs per trace and per session; a call in neither has nothing to add to.
     if (!scope.traceId && !scope.session) return;
-    // The step loop detection compares: the tool calls the model asked for, else the prompt.
-    const step = toolFingerprints ? toolFingerprints.join("+") : `prompt:${this.promptFingerprint}`;
-    runtime.guard.record(scope, { tokens: usage ? usage.input + usage.output : 0, costUsd, step });
+    runtime.guard.record(scope, {
+      tokens: usage ? usage.input + usage.output : 0,
+      costUsd,
+      spanId: span.spanContext().spanId,
+      promptFingerprint: this.promptFingerprint,
+      toolCallFingerprints: toolFingerprints ?? [],
+    });
   }
 
   /** Ends the span as failed, with no usage (the request was refused or never answered). */
@@ -250,10 +254,7 @@ export function beginCall(start: CallStart): LlmCall {
     ? unsuppressTracing(active).deleteValue(IN_SDK_HELPER)
     : active;
   const attribution = attributionOf(parent);
-  const scope: RunScope = {
-    traceId: trace.getSpan(parent)?.spanContext().traceId,
-    session: attribution.session,
-  };
+  const scope = runScopeOf(parent, attribution.session);
   const call = new LlmCall(parent, scope, attribution, start);
   try {
     runtime.killSwitch.ensureStarted();

@@ -2,7 +2,9 @@ import { z } from "zod";
 import { parseUsd } from "../pricing/money.js";
 
 /** A count threshold: 0 turns the rung off, otherwise at least 2 (1 would fire on every call). */
-const rung = z.union([z.literal(0), z.int().min(2)]);
+export const rungSchema = z.union([z.literal(0), z.int().min(2)], {
+  error: "must be 0 (off) or a whole number of at least 2",
+});
 
 /** A dollar amount as an exact decimal string; numbers are read through their shortest decimal form. */
 export const usdAmountSchema = z
@@ -23,24 +25,24 @@ export const usdAmountSchema = z
 /** The threshold fields without defaults, so a partial override never fills in a global value. */
 const thresholdFields = {
   /** D1: the same tool call or prompt this many times in a row warns… */
-  identicalWarnAt: rung,
+  identicalWarnAt: rungSchema,
   /** …blocks the tool (tool-call steps only; a bare prompt has no tool to block)… */
-  identicalBlockToolAt: rung,
+  identicalBlockToolAt: rungSchema,
   /** …and kills the run. */
-  identicalKillAt: rung,
+  identicalKillAt: rungSchema,
   /** D2: a cycle of 2..cycleMaxPeriod steps repeated this many times warns, then kills. */
-  cycleWarnAt: rung,
-  cycleKillAt: rung,
+  cycleWarnAt: rungSchema,
+  cycleKillAt: rungSchema,
   /** Longest cycle looked for, in steps (tool events are steps too). */
   cycleMaxPeriod: z.int().min(2).max(12),
   /** D3: two agents trading near-identical turns for this many rounds warns, then kills. */
-  pingPongWarnRounds: rung,
-  pingPongKillRounds: rung,
+  pingPongWarnRounds: rungSchema,
+  pingPongKillRounds: rungSchema,
   /** Largest SimHash Hamming distance that still counts as "the same message". */
   pingPongMaxHamming: z.int().min(0).max(64),
   /** D4: the same result of the same tool this many times in the last `noProgressWindow` tool calls. */
-  noProgressWarnAt: rung,
-  noProgressKillAt: rung,
+  noProgressWarnAt: rungSchema,
+  noProgressKillAt: rungSchema,
   noProgressWindow: z.int().min(2).max(32),
   /** D5: trailing window for the spend rate, in seconds. Fixed per run by its first event. */
   burnRateWindowSeconds: z.number().positive().max(86_400),

@@ -6,6 +6,7 @@ export {
   type DetectionConfig,
   type DetectionConfigInput,
   detectionConfigSchema,
+  rungSchema,
   type Thresholds,
   thresholdOverridesSchema,
   thresholdsSchema,
@@ -14,6 +15,5 @@ export {
 export { DetectionEngine } from "./engine.js";
 export { DETECTOR, type DetectorEvent, type Finding, type RunKind } from "./events.js";
 export { type BudgetPeriod, periodStart } from "./periods.js";
-export * from "./repetition.js";
 export { runKey } from "./run-state.js";
 export { type SpendSeed, spendSeedSchema } from "./spend-ledger.js";
