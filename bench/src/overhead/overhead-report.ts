@@ -2,7 +2,7 @@ import type { ProfileSummary } from "../cpu-profile.js";
 import { type Cell, printTable, round } from "../report.js";
 import { MODES, type Mode } from "./calls.js";
 import { CONFIGURATIONS, type Configuration, PACKAGES, PEERS, type Peer } from "./configurations.js";
-import { childrenInterval, pairedDifference, splitByChild } from "./paired-difference.js";
+import { childrenInterval, medianOf, pairedDifference, splitByChild } from "./paired-difference.js";
 import type { Reply } from "./protocol.js";
 
 export const TARGET = "Burnrate's added overhead per call ≤ the lower of the two peers' (each mode)";
@@ -29,11 +29,7 @@ export interface RunInfo {
   otherProcessesCpuPercent: number;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
+const median = (values: number[]) => medianOf(Float64Array.from(values));
 /** The configurations that trace, each measured against bare. */
 const INSTRUMENTED = CONFIGURATIONS.filter((c) => c !== "bare");
 /** Each round's µs per call for `config` minus bare's in the same round. */

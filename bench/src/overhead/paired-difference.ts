@@ -85,7 +85,7 @@ function percentileInterval(medians: Float64Array): { low: number; high: number 
 }
 
 /** The median of `values`, which it sorts in place. */
-function medianOf(values: Float64Array): number {
+export function medianOf(values: Float64Array): number {
   values.sort();
   const mid = values.length >> 1;
   return values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
