@@ -6,7 +6,7 @@ import {
   ATTR_GEN_AI_TOOL_NAME,
   canonicalHash,
 } from "@burnrate/core";
-import { context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { context, diag, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { contextWithAttribution } from "./attribution.js";
 import { runScopeOf } from "./guard.js";
 import { getRuntime } from "./runtime.js";
@@ -22,7 +22,7 @@ async function inSpan<T>(
   const span = burnrateTracer().startSpan(name, { kind: SpanKind.INTERNAL, attributes });
   try {
     const result = await context.with(trace.setSpan(context.active(), span), fn);
-    if (extra) span.setAttributes(extra(result));
+    if (extra) quietly(name, () => span.setAttributes(extra(result)));
     return result;
   } catch (error) {
     span.setAttribute(ATTR_ERROR_TYPE, (error as Error)?.constructor?.name ?? "_OTHER");
@@ -30,7 +30,16 @@ async function inSpan<T>(
     throw error;
   } finally {
     span.end();
-    ended?.(span);
+    if (ended) quietly(name, () => ended(span));
+  }
+}
+
+/** Runs telemetry work for the span `name`; a failure is logged and never changes what `fn` returned or threw. */
+function quietly(name: string, work: () => void): void {
+  try {
+    work();
+  } catch (error) {
+    diag.error(`burnrate: telemetry failed for ${name}`, error);
   }
 }
 

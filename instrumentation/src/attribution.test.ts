@@ -1,5 +1,5 @@
 import * as C from "@burnrate/core";
-import { context, propagation, SpanKind } from "@opentelemetry/api";
+import { context, propagation, SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, startHarness, testTracer } from "../test/harness.js";
 import { agentSpan, toolSpan } from "./agent-spans.js";
@@ -88,5 +88,29 @@ describe("agent and tool spans", () => {
     });
     expect(tool.parentSpanContext?.spanId).toBe(agent.spanContext().spanId);
     expect([tool.kind, agent.kind]).toEqual([SpanKind.INTERNAL, SpanKind.INTERNAL]);
+  });
+
+  it("hand back a result that has no digest (a cycle, a BigInt) untouched; the span goes without the digest", async () => {
+    const cyclic: { self?: unknown } = {};
+    cyclic.self = cyclic;
+    const results = [
+      await toolSpan("graph", () => cyclic, { resultDigest: true }),
+      await toolSpan("count", () => 12n, { resultDigest: true }),
+    ];
+    expect(results[0]).toBe(cyclic);
+    expect(results[1]).toBe(12n);
+    const spans = await h.waitForSpans(2);
+    expect(spans.map((s) => ({ name: s.name, status: s.status, attributes: s.attributes }))).toEqual([
+      {
+        name: "execute_tool graph",
+        status: { code: SpanStatusCode.UNSET },
+        attributes: { [C.ATTR_GEN_AI_OPERATION_NAME]: "execute_tool", [C.ATTR_GEN_AI_TOOL_NAME]: "graph" },
+      },
+      {
+        name: "execute_tool count",
+        status: { code: SpanStatusCode.UNSET },
+        attributes: { [C.ATTR_GEN_AI_OPERATION_NAME]: "execute_tool", [C.ATTR_GEN_AI_TOOL_NAME]: "count" },
+      },
+    ]);
   });
 });
