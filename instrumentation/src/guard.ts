@@ -143,10 +143,13 @@ export class Guard {
   #observe(scope: RunScope, step: LoopStep): void {
     const loops = this.#loops;
     if (!loops || !this.#config.enabled || (!scope.traceId && !scope.session)) return;
+    // Written out field by field: spreading `step` into a literal with more keys after it took
+    // V8's slow object-cloning path, 6.6 µs per event against 0.56 for the engine's whole work.
     const findings = loops.observe({
-      ...step,
+      kind: step.kind,
       projectId: "",
       traceId: scope.traceId ?? "",
+      spanId: step.spanId,
       sessionId: scope.session ?? "",
       // The agent drives D3 (ping-pong), which the guard leaves off; the rest only pick overrides.
       service: "",
@@ -156,6 +159,11 @@ export class Guard {
       tenant: "",
       timeUnixNano: BigInt(Date.now()) * 1_000_000n,
       costUsd: "0",
+      tokens: step.tokens,
+      promptFingerprint: step.promptFingerprint,
+      toolCallFingerprints: step.toolCallFingerprints,
+      toolName: step.toolName,
+      toolResultDigest: step.toolResultDigest,
     });
     for (const finding of findings) if (finding.action === "kill") this.#stopLoop(finding);
   }
