@@ -74,8 +74,12 @@ export class Guard {
     const loopsChanged =
       next.identicalCalls !== this.#config.identicalCalls || next.cycleRepeats !== this.#config.cycleRepeats;
     this.#config = next;
-    // New thresholds start loop detection afresh; the limits' counts are kept.
-    if (loopsChanged) this.#loops = loopDetection(next);
+    // New thresholds start loop detection afresh, lifting the stops the old ones made (the
+    // stop's hint tells the user to raise them); the limits' counts are kept.
+    if (loopsChanged) {
+      this.#loops = loopDetection(next);
+      this.#ledger.clearLoopStops();
+    }
   }
 
   /** Throws BudgetExceededError or RunawayLoopError if a run in `scope` may not make another call. */

@@ -39,6 +39,11 @@ export class Ledger {
     this.#touch(key).loopStop ??= stop;
   }
 
+  /** Lifts every loop stop, keeping what the runs used. */
+  clearLoopStops(): void {
+    for (const run of this.#runs.values()) run.loopStop = undefined;
+  }
+
   clear(): void {
     this.#runs.clear();
   }
