@@ -20,6 +20,11 @@ export const guardConfigSchema = z
     identicalCalls: rungSchema.default(DEFAULT_THRESHOLDS.identicalKillAt),
     /** D2: stop when a cycle of 2 to 6 steps has repeated this many times. 0 turns it off. */
     cycleRepeats: rungSchema.default(DEFAULT_THRESHOLDS.cycleKillAt),
+    /**
+     * Polling tools (the collector's `detectors.allowlist`): their `toolSpan` runs, and the
+     * calls that asked for them, never count towards D1 or D2.
+     */
+    loopAllowlist: z.array(z.string().min(1)).default([]),
   })
   .strict();
 
@@ -36,6 +41,7 @@ export const GUARD_ENV: Record<string, keyof GuardConfig> = {
   BURNRATE_MAX_COST_PER_SESSION: "maxCostPerSession",
   BURNRATE_LOOP_IDENTICAL_CALLS: "identicalCalls",
   BURNRATE_LOOP_CYCLE_REPEATS: "cycleRepeats",
+  BURNRATE_LOOP_ALLOWLIST: "loopAllowlist",
 };
 
 /** Reads guard settings from the environment; a bad value names its variable. */
@@ -45,6 +51,7 @@ export function guardConfigFromEnv(env: NodeJS.ProcessEnv): GuardConfig {
     const value = env[name];
     if (value === undefined || value === "") continue;
     if (key === "enabled") raw[key] = !/^(false|0|no|off)$/i.test(value);
+    else if (key === "loopAllowlist") raw[key] = value.split(",").flatMap((tool) => tool.trim() || []);
     else if (Number.isNaN(Number(value)))
       throw new Error(`${name} must be a number, got ${JSON.stringify(value)}`);
     else raw[key] = Number(value);

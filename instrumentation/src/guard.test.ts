@@ -118,16 +118,54 @@ describe("local guards", () => {
     configure({ cycleRepeats: 5 });
   });
 
-  it("refuse a loop threshold of 1, which would stop every second call, naming the variable", () => {
+  it("let a polling tool on the loop allowlist repeat, as the collector's allowlist does", async () => {
+    const { context, trace } = await import("@opentelemetry/api");
+    const poll = async (allowlist: string[]) => {
+      configure({ identicalCalls: 3, loopAllowlist: allowlist });
+      h.mock.reset();
+      h.mock.setDefault({ toolCalls: [{ name: "poll_job", arguments: { job_id: "job-7" } }] });
+      const root = testTracer().startSpan("export run");
+      const history: { role: "user" | "assistant"; content: string }[] = [
+        { role: "user", content: "export" },
+      ];
+      const outcome = await context.with(trace.setSpan(context.active(), root), async () => {
+        try {
+          for (let turn = 0; turn < 8; turn++) {
+            await h.openai.chat.completions.create({ model: "gpt-4o-mini", messages: history, tools });
+            await toolSpan("poll_job", () => ({ status: "running" }), { resultDigest: true });
+            history.push({ role: "assistant", content: `poll ${turn}` });
+          }
+          return "finished";
+        } catch (e) {
+          return (e as RunawayLoopError).measure;
+        }
+      });
+      root.end();
+      return { outcome, requests: h.mock.requestCount("openai.chat") };
+    };
+    expect(await poll(["poll_job"])).toEqual({ outcome: "finished", requests: 8 });
+    expect(await poll([])).toEqual({ outcome: "identical_calls", requests: 3 });
+    h.mock.reset();
+    configure({ identicalCalls: 5 });
+  });
+
+  it("read the loop settings from the environment, refusing a threshold of 1 (every second call) by its variable", () => {
     expect(() => guardConfigFromEnv({ BURNRATE_LOOP_IDENTICAL_CALLS: "1" })).toThrow(
       "BURNRATE_LOOP_IDENTICAL_CALLS: Too small: expected number to be >=2",
     );
     expect(() => guardConfigFromEnv({ BURNRATE_LOOP_CYCLE_REPEATS: "2.5" })).toThrow(
       "BURNRATE_LOOP_CYCLE_REPEATS: must be 0 (off) or a whole number of at least 2",
     );
-    expect(guardConfigFromEnv({ BURNRATE_LOOP_IDENTICAL_CALLS: "0" })).toMatchObject({
+    expect(
+      guardConfigFromEnv({
+        BURNRATE_LOOP_IDENTICAL_CALLS: "0",
+        BURNRATE_LOOP_ALLOWLIST: "poll_job, wait_for_build,",
+      }),
+    ).toEqual({
+      enabled: true,
       identicalCalls: 0,
       cycleRepeats: 5,
+      loopAllowlist: ["poll_job", "wait_for_build"],
     });
   });
 

@@ -72,7 +72,9 @@ export class Guard {
   configure(config: Partial<GuardConfig>): void {
     const next = guardConfigSchema.parse({ ...this.#config, ...config });
     const loopsChanged =
-      next.identicalCalls !== this.#config.identicalCalls || next.cycleRepeats !== this.#config.cycleRepeats;
+      next.identicalCalls !== this.#config.identicalCalls ||
+      next.cycleRepeats !== this.#config.cycleRepeats ||
+      next.loopAllowlist.join("\u0000") !== this.#config.loopAllowlist.join("\u0000");
     this.#config = next;
     // New thresholds start loop detection afresh, lifting the stops the old ones made (the
     // stop's hint tells the user to raise them); the limits' counts are kept.
@@ -263,6 +265,7 @@ function loopDetection(config: GuardConfig): DetectionEngine | undefined {
       identicalKillAt: config.identicalCalls,
       cycleKillAt: config.cycleRepeats,
     },
+    allowlist: config.loopAllowlist,
     maxRuns: MAX_RUNS,
   });
 }
