@@ -65,6 +65,60 @@ describe("attribution", () => {
   });
 });
 
+describe("attribution given wrongly", () => {
+  it("keeps a numeric id as its decimal text, on the span and in baggage", async () => {
+    h.mock.enqueue({ text: "ok", usage: { input: 10, output: 2 } });
+    const headers = await withAttribution(
+      { user: 4711, session: 90071992547409931n, tenant: null },
+      async () => {
+        await h.openai.chat.completions.create({
+          model: "gpt-4o",
+          messages: [{ role: "user", content: "x" }],
+        });
+        const carrier: Record<string, string> = {};
+        propagation.inject(context.active(), carrier);
+        return carrier;
+      },
+    );
+    const [span] = await h.waitForSpans(1);
+    expect({
+      user: span!.attributes[C.ATTR_BURNRATE_USER],
+      session: span!.attributes[C.ATTR_BURNRATE_SESSION],
+      tenant: span!.attributes[C.ATTR_BURNRATE_TENANT],
+      baggage: headers.baggage,
+    }).toEqual({
+      user: "4711",
+      session: "90071992547409931",
+      tenant: undefined,
+      baggage: "burnrate.user=4711,burnrate.session=90071992547409931",
+    });
+  });
+
+  it("throws a TypeError naming a misspelt field or a value of the wrong kind, and runs nothing", () => {
+    let ran = false;
+    const run = (attribution: unknown) => () =>
+      withAttribution(attribution as Parameters<typeof withAttribution>[0], () => {
+        ran = true;
+      });
+    expect(run({ featur: "search", user: { id: 7 } })).toThrow(
+      new TypeError(
+        'withAttribution: user must be a string or a number, got object; unknown field "featur" ' +
+          "(the fields are feature, user, tenant, agent, session, taskType)",
+      ),
+    );
+    expect(run("u-1")).toThrow(
+      new TypeError(
+        "withAttribution: attribution must be an object, got string (the fields are feature, user, tenant, agent, session, taskType)",
+      ),
+    );
+    expect(() => setAttribution({ tenant: ["acme"] } as never)).toThrow(
+      "setAttribution: tenant must be a string or a number, got an array",
+    );
+    expect(ran).toBe(false);
+    expect(currentAttribution()).toEqual({});
+  });
+});
+
 describe("agent and tool spans", () => {
   it("create invoke_agent and execute_tool spans; the tool span keeps a digest, never the result", async () => {
     const secret = { rows: [{ ssn: "123-45-6789" }] };

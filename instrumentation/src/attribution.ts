@@ -7,6 +7,7 @@ import {
   ATTR_GEN_AI_AGENT_NAME,
 } from "@burnrate/core";
 import { type Baggage, type Context, context, propagation } from "@opentelemetry/api";
+import { z } from "zod";
 
 /** Who and what a call is for. Every field is optional; empty strings are ignored. */
 export interface Attribution {
@@ -17,6 +18,27 @@ export interface Attribution {
   session?: string;
   taskType?: string;
 }
+
+/** One value as given: a string, or a number such as a numeric user id, kept as its decimal text. */
+const valueSchema = z
+  .union([z.string(), z.number(), z.bigint()])
+  .transform((value) => String(value))
+  .nullish();
+
+/** Attribution as an app writes it. A misspelt field is an error rather than a baggage entry nobody reads. */
+const attributionSchema = z
+  .object({
+    feature: valueSchema,
+    user: valueSchema,
+    tenant: valueSchema,
+    agent: valueSchema,
+    session: valueSchema,
+    taskType: valueSchema,
+  })
+  .strict();
+
+/** What `withAttribution` and `setAttribution` accept; `null` or `undefined` leaves a field unset. */
+export type AttributionInput = z.input<typeof attributionSchema>;
 
 /** Each attribution field's span attribute, which is also its W3C baggage key. */
 export const ATTRIBUTION_KEYS: Record<keyof Attribution, string> = {
@@ -35,8 +57,11 @@ let defaults: Readonly<Attribution> = Object.freeze({});
  * W3C headers, so a downstream service's spans are attributed the same way.
  * @example await withAttribution({ feature: "support-chat", user: req.user.id }, () => agent.run(task));
  */
-export function withAttribution<T>(attribution: Attribution, fn: () => T): T {
-  return context.with(contextWithAttribution(context.active(), attribution), fn);
+export function withAttribution<T>(attribution: AttributionInput, fn: () => T): T {
+  return context.with(
+    contextWithAttribution(context.active(), parseAttribution(attribution, "withAttribution")),
+    fn,
+  );
 }
 
 /**
@@ -44,8 +69,31 @@ export function withAttribution<T>(attribution: Attribution, fn: () => T): T {
  * otherwise, e.g. `setAttribution({ tenant: "acme" })` in a single-tenant worker.
  * Fields set to undefined are cleared.
  */
-export function setAttribution(attribution: Attribution): void {
-  defaults = Object.freeze(clean({ ...defaults, ...attribution }));
+export function setAttribution(attribution: AttributionInput): void {
+  defaults = Object.freeze(clean({ ...defaults, ...parseAttribution(attribution, "setAttribution") }));
+}
+
+/**
+ * Checks attribution an app passed in. Numbers become their decimal text; a field Burnrate
+ * does not know, or a value that is not a string or a number, throws a TypeError naming it.
+ */
+function parseAttribution(input: AttributionInput, who: string): Attribution {
+  const parsed = attributionSchema.safeParse(input);
+  if (parsed.success) return parsed.data as Attribution;
+  const problems = parsed.error.issues.map((issue) =>
+    issue.code === "unrecognized_keys"
+      ? `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`
+      : issue.path.length > 0
+        ? `${String(issue.path[0])} must be a string or a number, got ${describe((input as Record<PropertyKey, unknown>)[issue.path[0]!])}`
+        : `attribution must be an object, got ${describe(input)}`,
+  );
+  throw new TypeError(
+    `${who}: ${problems.join("; ")} (the fields are ${Object.keys(ATTRIBUTION_KEYS).join(", ")})`,
+  );
+}
+
+function describe(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
 }
 
 /** The attribution in force: baggage from the active context over process-wide defaults. */

@@ -1,5 +1,11 @@
 export { agentSpan, toolSpan } from "./agent-spans.js";
-export { type Attribution, currentAttribution, setAttribution, withAttribution } from "./attribution.js";
+export {
+  type Attribution,
+  type AttributionInput,
+  currentAttribution,
+  setAttribution,
+  withAttribution,
+} from "./attribution.js";
 export { AttributionSpanProcessor } from "./attribution-processor.js";
 export { type BudgetStatus, budget, budgetNote, configure } from "./budget.js";
 export { onDecision, onKill } from "./decisions.js";
