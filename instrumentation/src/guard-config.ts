@@ -56,11 +56,21 @@ export function guardConfigFromEnv(env: NodeJS.ProcessEnv): GuardConfig {
       throw new Error(`${name} must be a number, got ${JSON.stringify(value)}`);
     else raw[key] = Number(value);
   }
+  return parseGuardConfig(raw, (key) => Object.entries(GUARD_ENV).find(([, k]) => k === key)?.[0] ?? key);
+}
+
+/**
+ * Validates guard settings; the error names every bad setting as `named` calls it (an
+ * environment variable, or the `configure()` field) with what is wrong.
+ * @example parseGuardConfig({ maxCostPerTrace: -1 }, (key) => key) // throws "maxCostPerTrace: Too small: …"
+ */
+export function parseGuardConfig(raw: unknown, named: (key: string) => string): GuardConfig {
   const parsed = guardConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const name = Object.entries(GUARD_ENV).find(([, k]) => k === issue.path[0])?.[0];
-    throw new Error(`${name}: ${issue.message}`);
-  }
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => `${named(key)}: not a guard setting`)
+      : [`${named(String(issue.path[0]))}: ${issue.message}`],
+  );
+  throw new Error(problems.join("; "));
 }

@@ -169,6 +169,17 @@ describe("local guards", () => {
     });
   });
 
+  it("configure() refuses a bad setting by name and keeps the settings it had", () => {
+    const before = getRuntime().guard.config;
+    expect(() => configure({ maxCostPerTrace: -1 })).toThrow(
+      new Error("configure: maxCostPerTrace: Too small: expected number to be >0"),
+    );
+    expect(() => configure({ maxCallsPerTrce: 3 } as never)).toThrow(
+      new Error("configure: maxCallsPerTrce: not a guard setting"),
+    );
+    expect(getRuntime().guard.config).toEqual(before);
+  });
+
   it("stop a session at its cost budget before the next request, and show the budget to the agent", async () => {
     configure({ identicalCalls: 0, maxCostPerSession: 0.01 });
     h.mock.setDefault({ text: "ok", usage: { input: 1000, output: 300 } }); // 1000*$2.5/M + 300*$10/M = $0.0055

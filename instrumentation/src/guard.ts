@@ -2,7 +2,7 @@ import { DETECTOR, DetectionEngine, type DetectorEvent, type Finding } from "@bu
 import { type Context, trace } from "@opentelemetry/api";
 import { attributionOf } from "./attribution.js";
 import { BudgetExceededError, RunawayLoopError } from "./errors.js";
-import { type GuardConfig, guardConfigSchema } from "./guard-config.js";
+import { type GuardConfig, parseGuardConfig } from "./guard-config.js";
 import { Ledger, type RunUsage } from "./ledger.js";
 
 /** The runs a call belongs to: its trace, and its session when attribution names one. */
@@ -61,7 +61,7 @@ export class Guard {
   #loops: DetectionEngine | undefined;
 
   constructor(config: Partial<GuardConfig> = {}) {
-    this.#config = guardConfigSchema.parse(config);
+    this.#config = parseGuardConfig(config, (key) => key);
     this.#loops = loopDetection(this.#config);
   }
 
@@ -70,7 +70,7 @@ export class Guard {
   }
 
   configure(config: Partial<GuardConfig>): void {
-    const next = guardConfigSchema.parse({ ...this.#config, ...config });
+    const next = parseGuardConfig({ ...this.#config, ...config }, (key) => `configure: ${key}`);
     const loopsChanged =
       next.identicalCalls !== this.#config.identicalCalls ||
       next.cycleRepeats !== this.#config.cycleRepeats ||
