@@ -26,6 +26,7 @@ afterAll(async () => {
 function runApp(
   service: string,
   args: string[],
+  env: Record<string, string> = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, {
@@ -36,6 +37,7 @@ function runApp(
         OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
         MOCK_OPENAI_URL: mock.openaiBaseUrl,
         OTEL_LOG_LEVEL: "warn",
+        ...env,
       },
     });
     let stdout = "";
@@ -112,6 +114,24 @@ describe("one import instruments every app shape", () => {
     const run = await runApp("shape-cjs-flag", ["-r", "@burnrate/instrumentation/register", "cjs-plain.cjs"]);
     expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: "hi\n" });
     expect(await callOf("shape-cjs-flag", run)).toEqual(expectedCall("shape-cjs-flag", ""));
+  });
+
+  it("an app with bad values in Burnrate's variables still exports its calls, and says what it ignored", async () => {
+    const run = await runApp("shape-bad-env", ["-r", "@burnrate/instrumentation/register", "cjs-plain.cjs"], {
+      BURNRATE_EXPORT_DELAY_MS: "soon",
+      BURNRATE_MAX_COST_PER_TRACE: "2$",
+      BURNRATE_LOOP_IDENTICAL_CALLS: "1",
+    });
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: "hi\n" });
+    expect(await callOf("shape-bad-env", run)).toEqual(expectedCall("shape-bad-env", ""));
+    const warnings = run.stderr
+      .split("\n")
+      .flatMap((line) => line.match(/\[BURNRATE_CONFIG\] Warning: (.*)/)?.[1] ?? []);
+    expect(warnings).toEqual([
+      'burnrate: BURNRATE_EXPORT_DELAY_MS="soon" is ignored: not a whole number of milliseconds from 0 to 60000; using 200',
+      'burnrate: BURNRATE_MAX_COST_PER_TRACE="2$" is ignored: not a number',
+      'burnrate: BURNRATE_LOOP_IDENTICAL_CALLS="1" is ignored: Too small: expected number to be >=2',
+    ]);
   });
 
   it("an app bundled with esbuild that calls instrument()", async () => {

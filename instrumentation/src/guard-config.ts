@@ -44,33 +44,45 @@ export const GUARD_ENV: Record<string, keyof GuardConfig> = {
   BURNRATE_LOOP_ALLOWLIST: "loopAllowlist",
 };
 
-/** Reads guard settings from the environment; a bad value names its variable. */
-export function guardConfigFromEnv(env: NodeJS.ProcessEnv): GuardConfig {
+/**
+ * Reads guard settings from the environment. A bad value is reported through `warn`, naming
+ * its variable, and ignored (its default applies), as OpenTelemetry treats its own variables:
+ * a typo must not cost the app its telemetry, and the warning says what was not applied.
+ */
+export function guardConfigFromEnv(env: NodeJS.ProcessEnv, warn: (message: string) => void): GuardConfig {
   const raw: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(GUARD_ENV)) {
-    const value = env[name];
-    if (value === undefined || value === "") continue;
-    if (key === "enabled") raw[key] = !/^(false|0|no|off)$/i.test(value);
-    else if (key === "loopAllowlist") raw[key] = value.split(",").flatMap((tool) => tool.trim() || []);
-    else if (Number.isNaN(Number(value)))
-      throw new Error(`${name} must be a number, got ${JSON.stringify(value)}`);
-    else raw[key] = Number(value);
+    const text = env[name];
+    if (text === undefined || text === "") continue;
+    const value = fromText(key, text);
+    const field = guardConfigSchema.shape[key].safeParse(value);
+    if (field.success) raw[key] = value;
+    else {
+      const why = Number.isNaN(value) ? "not a number" : field.error.issues[0]!.message;
+      warn(`${name}=${JSON.stringify(text)} is ignored: ${why}`);
+    }
   }
-  return parseGuardConfig(raw, (key) => Object.entries(GUARD_ENV).find(([, k]) => k === key)?.[0] ?? key);
+  return guardConfigSchema.parse(raw);
+}
+
+/** A variable's text as the setting's type. */
+function fromText(key: keyof GuardConfig, text: string): unknown {
+  if (key === "enabled") return !/^(false|0|no|off)$/i.test(text);
+  if (key === "loopAllowlist") return text.split(",").flatMap((tool) => tool.trim() || []);
+  return Number(text);
 }
 
 /**
- * Validates guard settings; the error names every bad setting as `named` calls it (an
- * environment variable, or the `configure()` field) with what is wrong.
- * @example parseGuardConfig({ maxCostPerTrace: -1 }, (key) => key) // throws "maxCostPerTrace: Too small: …"
+ * Validates guard settings given in code; the error names every bad setting and what is wrong.
+ * @example parseGuardConfig({ maxCostPerTrace: -1 }, "configure") // throws "configure: maxCostPerTrace: Too small: …"
  */
-export function parseGuardConfig(raw: unknown, named: (key: string) => string): GuardConfig {
+export function parseGuardConfig(raw: unknown, who: string): GuardConfig {
   const parsed = guardConfigSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.flatMap((issue) =>
     issue.code === "unrecognized_keys"
-      ? issue.keys.map((key) => `${named(key)}: not a guard setting`)
-      : [`${named(String(issue.path[0]))}: ${issue.message}`],
+      ? issue.keys.map((key) => `${key}: not a guard setting`)
+      : [`${String(issue.path[0])}: ${issue.message}`],
   );
-  throw new Error(problems.join("; "));
+  throw new Error(`${who}: ${problems.join("; ")}`);
 }

@@ -149,23 +149,31 @@ describe("local guards", () => {
     configure({ identicalCalls: 5 });
   });
 
-  it("read the loop settings from the environment, refusing a threshold of 1 (every second call) by its variable", () => {
-    expect(() => guardConfigFromEnv({ BURNRATE_LOOP_IDENTICAL_CALLS: "1" })).toThrow(
-      "BURNRATE_LOOP_IDENTICAL_CALLS: Too small: expected number to be >=2",
-    );
-    expect(() => guardConfigFromEnv({ BURNRATE_LOOP_CYCLE_REPEATS: "2.5" })).toThrow(
-      "BURNRATE_LOOP_CYCLE_REPEATS: must be 0 (off) or a whole number of at least 2",
-    );
-    expect(
-      guardConfigFromEnv({
-        BURNRATE_LOOP_IDENTICAL_CALLS: "0",
+  it("read settings from the environment, ignoring a bad value with a warning that names its variable", () => {
+    const warnings: string[] = [];
+    const config = guardConfigFromEnv(
+      {
+        BURNRATE_MAX_CALLS_PER_TRACE: "40",
+        BURNRATE_MAX_COST_PER_TRACE: "2$",
+        BURNRATE_LOOP_IDENTICAL_CALLS: "1",
+        BURNRATE_LOOP_CYCLE_REPEATS: "2.5",
         BURNRATE_LOOP_ALLOWLIST: "poll_job, wait_for_build,",
-      }),
-    ).toEqual({
-      enabled: true,
-      identicalCalls: 0,
-      cycleRepeats: 5,
-      loopAllowlist: ["poll_job", "wait_for_build"],
+      },
+      (message) => warnings.push(message),
+    );
+    expect({ config, warnings }).toEqual({
+      config: {
+        enabled: true,
+        maxCallsPerTrace: 40,
+        identicalCalls: 5,
+        cycleRepeats: 5,
+        loopAllowlist: ["poll_job", "wait_for_build"],
+      },
+      warnings: [
+        'BURNRATE_MAX_COST_PER_TRACE="2$" is ignored: not a number',
+        'BURNRATE_LOOP_IDENTICAL_CALLS="1" is ignored: Too small: expected number to be >=2',
+        'BURNRATE_LOOP_CYCLE_REPEATS="2.5" is ignored: must be 0 (off) or a whole number of at least 2',
+      ],
     });
   });
 

@@ -61,7 +61,7 @@ export class Guard {
   #loops: DetectionEngine | undefined;
 
   constructor(config: Partial<GuardConfig> = {}) {
-    this.#config = parseGuardConfig(config, (key) => key);
+    this.#config = parseGuardConfig(config, "guard settings");
     this.#loops = loopDetection(this.#config);
   }
 
@@ -70,7 +70,7 @@ export class Guard {
   }
 
   configure(config: Partial<GuardConfig>): void {
-    const next = parseGuardConfig({ ...this.#config, ...config }, (key) => `configure: ${key}`);
+    const next = parseGuardConfig({ ...this.#config, ...config }, "configure");
     const loopsChanged =
       next.identicalCalls !== this.#config.identicalCalls ||
       next.cycleRepeats !== this.#config.cycleRepeats ||

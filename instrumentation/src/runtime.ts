@@ -1,4 +1,5 @@
 import { createPriceBook, type PriceBook } from "@burnrate/core";
+import { warnConfig } from "./config-warning.js";
 import { Guard } from "./guard.js";
 import { guardConfigFromEnv } from "./guard-config.js";
 import { KillSwitch } from "./kill-switch/kill-switch.js";
@@ -24,7 +25,7 @@ export function getRuntime(): Runtime {
   const env = process.env;
   const service = serviceName();
   runtime = {
-    guard: new Guard(guardConfigFromEnv(env)),
+    guard: new Guard(guardConfigFromEnv(env, warnConfig)),
     priceBook: createPriceBook(),
     captureContent: /^true$/i.test(env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT ?? ""),
     service,

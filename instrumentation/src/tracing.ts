@@ -4,16 +4,27 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+import { z } from "zod";
 import { AttributionSpanProcessor } from "./attribution-processor.js";
+import { warnConfig } from "./config-warning.js";
 import { serviceName } from "./service-name.js";
 
-export interface TracingOptions {
-  /** Where spans go; default OTEL_EXPORTER_OTLP_ENDPOINT, else http://127.0.0.1:4318. */
-  endpoint?: string;
-  serviceName?: string;
-  /** Longest a finished span waits before export; short, so the collector sees calls at once. */
-  exportDelayMs?: number;
-}
+/** Longest a finished span may wait before export, in ms: a whole number up to a minute. */
+const exportDelaySchema = z.int().min(0).max(60_000);
+/** Used when neither the options nor BURNRATE_EXPORT_DELAY_MS say: short, so the collector sees calls at once. */
+const DEFAULT_EXPORT_DELAY_MS = 200;
+
+const tracingOptionsSchema = z
+  .object({
+    /** Where spans go; default OTEL_EXPORTER_OTLP_ENDPOINT, else http://127.0.0.1:4318. */
+    endpoint: z.url({ protocol: /^https?$/ }).optional(),
+    serviceName: z.string().min(1).optional(),
+    /** Longest a finished span waits before export; default BURNRATE_EXPORT_DELAY_MS, else 200. */
+    exportDelayMs: exportDelaySchema.optional(),
+  })
+  .strict();
+
+export type TracingOptions = z.input<typeof tracingOptionsSchema>;
 
 export interface Tracing {
   /** False when the app had already registered a tracer provider, which is used as it is. */
@@ -28,7 +39,8 @@ let current: Tracing | undefined;
  * Registers a tracer provider that exports OTLP/HTTP protobuf to the collector, unless the
  * app registered one already, in which case that one is reused. Safe to call twice.
  */
-export function setupTracing(options: TracingOptions = {}): Tracing {
+export function setupTracing(input: TracingOptions = {}): Tracing {
+  const options = parseTracingOptions(input, "setupTracing");
   if (current) return current;
   const global = trace.getTracerProvider();
   const delegate = global instanceof ProxyTracerProvider ? global.getDelegate() : global;
@@ -51,7 +63,7 @@ export function setupTracing(options: TracingOptions = {}): Tracing {
     spanProcessors: [
       new AttributionSpanProcessor(),
       new BatchSpanProcessor(new OTLPTraceExporter(url ? { url } : {}), {
-        scheduledDelayMillis: options.exportDelayMs ?? Number(env.BURNRATE_EXPORT_DELAY_MS ?? 200),
+        scheduledDelayMillis: options.exportDelayMs ?? exportDelayFromEnv(env),
       }),
     ],
   });
@@ -60,4 +72,31 @@ export function setupTracing(options: TracingOptions = {}): Tracing {
   process.once("beforeExit", () => void provider.forceFlush());
   current = { owned: true, flush: () => provider.forceFlush(), shutdown: () => provider.shutdown() };
   return current;
+}
+
+/**
+ * Checks options given in code; a bad one throws a TypeError naming it.
+ * @example parseTracingOptions({ exportDelayMs: -1 }, "instrument") // throws "instrument: exportDelayMs: Too small: …"
+ */
+export function parseTracingOptions(input: unknown, who: string): z.output<typeof tracingOptionsSchema> {
+  const parsed = tracingOptionsSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => `${key}: not a tracing option`)
+      : [`${issue.path.length > 0 ? String(issue.path[0]) : "options"}: ${issue.message}`],
+  );
+  throw new TypeError(`${who}: ${problems.join("; ")}`);
+}
+
+/** BURNRATE_EXPORT_DELAY_MS, or the default when it is unset or not a whole number of ms up to a minute (with a warning). */
+function exportDelayFromEnv(env: NodeJS.ProcessEnv): number {
+  const text = env.BURNRATE_EXPORT_DELAY_MS;
+  if (text === undefined || text === "") return DEFAULT_EXPORT_DELAY_MS;
+  const parsed = exportDelaySchema.safeParse(Number(text));
+  if (parsed.success) return parsed.data;
+  warnConfig(
+    `BURNRATE_EXPORT_DELAY_MS=${JSON.stringify(text)} is ignored: not a whole number of milliseconds from 0 to 60000; using ${DEFAULT_EXPORT_DELAY_MS}`,
+  );
+  return DEFAULT_EXPORT_DELAY_MS;
 }
