@@ -2,6 +2,7 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { type Decision, type DecisionScope, decisionSchema, inScope } from "@burnrate/core";
 import { diag } from "@opentelemetry/api";
+import { warnConfig } from "../config-warning.js";
 import { BudgetExceededError, RunawayLoopError } from "../errors.js";
 import { SseParser } from "./sse.js";
 
@@ -93,6 +94,16 @@ export class KillSwitch {
   }
 
   #connect(): void {
+    try {
+      this.#open();
+    } catch (error) {
+      // Only the settings can make opening the stream throw (an endpoint that is not a URL, an
+      // API key a header cannot carry), and retrying would not change them.
+      warnConfig(`the kill switch is off: cannot open the decision stream (${(error as Error).message})`);
+    }
+  }
+
+  #open(): void {
     const url = new URL(`${this.options.endpoint.replace(/\/$/, "")}/v1/decisions/stream`);
     url.searchParams.set("service", this.options.service);
     const headers: Record<string, string> = { accept: "text/event-stream" };
@@ -112,7 +123,8 @@ export class KillSwitch {
       const parser = new SseParser((event) => {
         if (event.id) this.#lastEventId = event.id;
         if (event.event !== "decision") return;
-        const parsed = decisionSchema.safeParse(JSON.parse(event.data));
+        // Whatever the stream sends, a bad event is dropped here: it must never reach the app.
+        const parsed = decisionSchema.safeParse(parseJson(event.data));
         if (parsed.success) this.receive(parsed.data);
         else diag.warn("burnrate: ignored a malformed decision", parsed.error.message);
       });
@@ -162,5 +174,14 @@ function safely(handler: Handler, decision: Decision): void {
     handler(decision);
   } catch (error) {
     diag.error("burnrate: an onKill/onDecision handler threw", error);
+  }
+}
+
+/** The event's JSON, or the text itself when it is not JSON (which the decision schema then refuses). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }
