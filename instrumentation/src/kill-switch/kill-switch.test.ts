@@ -52,6 +52,30 @@ describe("the kill switch's decision stream", () => {
     expect(() => killSwitch.check({ session_id: "s-1" })).toThrow(RunawayLoopError);
   });
 
+  it("says once, as a process warning, that the collector refused its key, and keeps retrying", async () => {
+    let attempts = 0;
+    const server = createServer((_req, res) => {
+      attempts++;
+      res.writeHead(401).end();
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on("warning", onWarning);
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    new KillSwitch({ endpoint, service: "app", apiKey: "wrong", enabled: true }).ensureStarted();
+    const deadline = Date.now() + 5_000;
+    while (attempts < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    process.off("warning", onWarning);
+    expect({ retried: attempts >= 3, warnings }).toEqual({
+      retried: true,
+      warnings: [
+        "burnrate: the collector refused the decision stream (401): set BURNRATE_API_KEY to an ingest key of this project; retrying meanwhile",
+      ],
+    });
+  });
+
   it("turns itself off with a warning, and throws nothing, when the endpoint is not an http URL", async () => {
     const warned = new Promise<Error & { code?: string }>((resolve) => process.once("warning", resolve));
     const killSwitch = new KillSwitch({ endpoint: "collector:4318", service: "app", enabled: true });

@@ -33,6 +33,7 @@ export class KillSwitch {
   #started = false;
   #lastEventId: string | undefined;
   #backoffMs = 250;
+  #refusedWarned = false;
 
   constructor(private readonly options: KillSwitchOptions) {}
 
@@ -115,7 +116,13 @@ export class KillSwitch {
     req.on("socket", (socket) => socket.unref());
     req.on("response", (res) => {
       if (res.statusCode !== 200) {
-        diag.warn(`burnrate: decision stream answered ${res.statusCode}; retrying`);
+        if ((res.statusCode === 401 || res.statusCode === 403) && !this.#refusedWarned) {
+          // A key problem is the user's to fix, so it is said where they will see it, once.
+          this.#refusedWarned = true;
+          warnConfig(
+            `the collector refused the decision stream (${res.statusCode}): set BURNRATE_API_KEY to an ingest key of this project; retrying meanwhile`,
+          );
+        } else diag.warn(`burnrate: decision stream answered ${res.statusCode}; retrying`);
         res.resume();
         return;
       }
