@@ -27,7 +27,7 @@ export function getRuntime(): Runtime {
   runtime = {
     guard: new Guard(guardConfigFromEnv(env, warnConfig)),
     priceBook: createPriceBook(),
-    captureContent: /^true$/i.test(env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT ?? ""),
+    captureContent: captureContentFromEnv(env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT),
     service,
     killSwitch: new KillSwitch({
       endpoint: env.BURNRATE_DECISIONS_URL || env.OTEL_EXPORTER_OTLP_ENDPOINT || "http://127.0.0.1:4318",
@@ -37,4 +37,17 @@ export function getRuntime(): Runtime {
     }),
   };
   return runtime;
+}
+
+/**
+ * Content capture is on only for `true` (any case), as OpenTelemetry reads its booleans; any
+ * other value but `false` or empty is warned about, so `yes` or `1` does not fail silently.
+ */
+export function captureContentFromEnv(text: string | undefined): boolean {
+  if (!text || /^false$/i.test(text)) return false;
+  if (/^true$/i.test(text)) return true;
+  warnConfig(
+    `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=${JSON.stringify(text)} is read as false: only "true" turns content capture on`,
+  );
+  return false;
 }
