@@ -1,5 +1,6 @@
 import { DEFAULT_THRESHOLDS, rungSchema } from "@burnrate/core";
 import { z } from "zod";
+import { settingProblems } from "./setting-problems.js";
 
 const limit = z.number().positive().optional();
 
@@ -79,10 +80,5 @@ function fromText(key: keyof GuardConfig, text: string): unknown {
 export function parseGuardConfig(raw: unknown, who: string): GuardConfig {
   const parsed = guardConfigSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.flatMap((issue) =>
-    issue.code === "unrecognized_keys"
-      ? issue.keys.map((key) => `${key}: not a guard setting`)
-      : [`${String(issue.path[0])}: ${issue.message}`],
-  );
-  throw new Error(`${who}: ${problems.join("; ")}`);
+  throw new Error(`${who}: ${settingProblems(parsed.error, "guard setting").join("; ")}`);
 }

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { AttributionSpanProcessor } from "./attribution-processor.js";
 import { warnConfig } from "./config-warning.js";
 import { serviceName } from "./service-name.js";
+import { settingProblems } from "./setting-problems.js";
 
 /** Longest a finished span may wait before export, in ms: a whole number up to a minute. */
 const exportDelaySchema = z.int().min(0).max(60_000);
@@ -81,12 +82,7 @@ export function setupTracing(input: TracingOptions = {}): Tracing {
 export function parseTracingOptions(input: unknown, who: string): z.output<typeof tracingOptionsSchema> {
   const parsed = tracingOptionsSchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.flatMap((issue) =>
-    issue.code === "unrecognized_keys"
-      ? issue.keys.map((key) => `${key}: not a tracing option`)
-      : [`${issue.path.length > 0 ? String(issue.path[0]) : "options"}: ${issue.message}`],
-  );
-  throw new TypeError(`${who}: ${problems.join("; ")}`);
+  throw new TypeError(`${who}: ${settingProblems(parsed.error, "tracing option").join("; ")}`);
 }
 
 /** BURNRATE_EXPORT_DELAY_MS, or the default when it is unset or not a whole number of ms up to a minute (with a warning). */
