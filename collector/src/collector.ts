@@ -108,7 +108,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const authenticate = createAuthenticator(options.keys ?? []);
   const traces = createTracesReceiver(
     { ...config.receiver, spoolFullRetryAfterSeconds: 5 },
-    { authenticate, pipeline, spool, metrics, version },
+    { authenticate, pipeline, spool, metrics, version, log },
   );
   const incidents = new IncidentWriter(db, log);
   const webhooks = new WebhookDispatcher(config.decisions.webhooks, { log, metrics });

@@ -12,6 +12,8 @@ export interface Pipeline {
   process(batch: Batch): Batch;
   /** Undoes what stages remembered about a batch that was not accepted after all. */
   rollback(batch: Batch): void;
+  /** Runs each stage's `accept` once the batch is durably accepted (spooled). */
+  accept(batch: Batch): void;
 }
 
 /**
@@ -36,6 +38,15 @@ export function createPipeline(stages: Stage[], metrics: CollectorMetrics): Pipe
     },
     rollback(batch) {
       for (const stage of stages) stage.process.rollback?.(batch);
+    },
+    accept(batch) {
+      for (let i = 0; i < stages.length; i++) {
+        const accept = stages[i]!.process.accept;
+        if (!accept) continue;
+        const started = performance.now();
+        accept(batch);
+        timers[i]!.observe((performance.now() - started) / 1000);
+      }
     },
   };
 }

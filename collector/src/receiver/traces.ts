@@ -10,6 +10,7 @@ import type { Pipeline } from "../pipeline/pipeline.js";
 import type { Spool } from "../spool/spool.js";
 import { SpoolFullError } from "../spool/spool.js";
 import { encodeRecord } from "../writer/rows.js";
+import type { Logger } from "../writer/writer.js";
 import type { Authenticate } from "./auth.js";
 import { readBody } from "./body.js";
 import { HttpError } from "./http-error.js";
@@ -37,9 +38,12 @@ export function createTracesReceiver(
     spool: Spool;
     metrics: CollectorMetrics;
     version: () => bigint;
+    log: Pick<Logger, "error">;
   },
 ) {
   let inFlight = 0;
+  // A failing disk fails every request alike: its error is logged when it first appears.
+  let lastSpoolError: string | undefined;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const format = formatOf(req.headers["content-type"]);
     if (!format) {
@@ -73,7 +77,19 @@ export function createTracesReceiver(
           await deps.spool.append(encodeRecord(batch, deps.version()));
         } catch (error) {
           deps.pipeline.rollback(batch);
-          throw error instanceof SpoolFullError ? spoolFull(options) : error;
+          if (error instanceof SpoolFullError) throw spoolFull(options);
+          const message = (error as Error).message;
+          if (message !== lastSpoolError) deps.log.error(`burnrate: could not spool a batch: ${message}`);
+          lastSpoolError = message;
+          throw spoolFailed(message);
+        }
+        lastSpoolError = undefined;
+        // Only now, with the batch safe on disk: a refused batch is retried by the exporter
+        // and must not be counted by detection twice. The batch is accepted whatever happens here.
+        try {
+          deps.pipeline.accept(batch);
+        } catch (error) {
+          deps.log.error(`burnrate: detection failed on an accepted batch: ${(error as Error).stack}`);
         }
       }
       deps.metrics.spansAccepted.inc(decoded.spans.length);
@@ -101,6 +117,17 @@ export function createTracesReceiver(
       inFlight--;
     }
   };
+}
+
+/**
+ * The spool could not take the batch for another reason (a disk error, the collector
+ * closing). The batch is not the client's fault and nothing of it was kept, so the answer is
+ * 503, which OTLP exporters retry, rather than a 500 they would drop the batch on.
+ */
+function spoolFailed(message: string): HttpError {
+  return new HttpError(503, `the collector could not spool the batch (${message}); retry later`, {
+    "retry-after": "1",
+  });
 }
 
 function spoolFull(options: TracesReceiverOptions): HttpError {

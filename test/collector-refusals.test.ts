@@ -1,0 +1,117 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  type Decision,
+} from "@burnrate/core";
+import { type ClickHouse, openEmbedded } from "@burnrate/storage";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, startTestCollector, type TestCollector } from "./support/collector.js";
+import { hexId, otlpJson } from "./support/otlp-json.js";
+
+// One chDB per process: every collector in this file shares it.
+let db: ClickHouse;
+beforeAll(async () => {
+  db = await openEmbedded(join(mkdtempSync(join(tmpdir(), "burnrate-refusals-")), "data"));
+});
+afterAll(async () => {
+  await db.close();
+});
+
+// gpt-4o: 240,000 input tokens at $2.50/M = $0.60 a call; a run may spend $1.
+const detectors = { thresholds: { runMaxUsd: "1", projectionMinutes: 0 } };
+const call = (traceId: string) =>
+  otlpJson([
+    {
+      traceId,
+      spanId: hexId(8),
+      attributes: {
+        [ATTR_GEN_AI_PROVIDER_NAME]: "openai",
+        [ATTR_GEN_AI_OPERATION_NAME]: "chat",
+        [ATTR_GEN_AI_REQUEST_MODEL]: "gpt-4o",
+        [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 240_000,
+        [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 0,
+      },
+    },
+  ]);
+
+async function post(c: TestCollector, body: string) {
+  const res = await fetch(`${c.url}/v1/traces`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+  });
+  return { status: res.status, retryAfter: res.headers.get("retry-after"), body: await res.text() };
+}
+
+function published(c: TestCollector): string[] {
+  const seen: string[] = [];
+  c.collector.decisions.onPublish((d: Decision) => seen.push(`${d.detector}/${d.action}`));
+  return seen;
+}
+
+describe("what the collector refuses", () => {
+  it("is not counted by detection: a $0.60 call refused three times does not break a $1 run", async () => {
+    const body = call(hexId(16));
+    // The spool holds the request's bytes but not the bigger record made from it: the batch
+    // passes every check and is refused only when it is spooled.
+    const refusing = await startTestCollector({
+      db,
+      config: { spool: { maxBytes: Buffer.byteLength(body) + 8 }, detection: { detectors } },
+    });
+    const accepting = await startTestCollector({ db, config: { detection: { detectors } } });
+    try {
+      const refusedDecisions = published(refusing);
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await post(refusing, body)).status);
+      await new Promise((r) => setTimeout(r, 100));
+      expect({ statuses, refusedDecisions }).toEqual({ statuses: [503, 503, 503], refusedDecisions: [] });
+
+      // Accepted, the same spend is counted once per call: the second $0.60 call breaks the run.
+      const acceptedDecisions = published(accepting);
+      const traceId = hexId(16);
+      const first = await post(accepting, call(traceId));
+      await new Promise((r) => setTimeout(r, 100));
+      const afterFirst = [...acceptedDecisions];
+      const second = await post(accepting, call(traceId));
+      await eventually(
+        async () => acceptedDecisions.length,
+        (n) => n > 0,
+      );
+      expect({ statuses: [first.status, second.status], afterFirst, acceptedDecisions }).toEqual({
+        statuses: [200, 200],
+        afterFirst: [],
+        acceptedDecisions: ["D5.run_cost/kill"],
+      });
+    } finally {
+      await refusing.stop();
+      await accepting.stop();
+    }
+  });
+
+  it("answers 503 with Retry-After when the spool cannot take a batch, and logs the cause once", async () => {
+    const c = await startTestCollector({ db });
+    try {
+      await c.collector.close(); // the spool is closed, as during a shutdown
+      const replies = [await post(c, call(hexId(16))), await post(c, call(hexId(16)))];
+      expect(replies.map((r) => ({ status: r.status, retryAfter: r.retryAfter }))).toEqual([
+        { status: 503, retryAfter: "1" },
+        { status: 503, retryAfter: "1" },
+      ]);
+      expect(JSON.parse(replies[0]!.body)).toEqual({
+        code: 14,
+        message: "the collector could not spool the batch (the spool is closed); retry later",
+      });
+      expect(c.logs.filter((line) => line.includes("could not spool"))).toEqual([
+        "burnrate: could not spool a batch: the spool is closed",
+      ]);
+    } finally {
+      await c.stop();
+    }
+  });
+});
