@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -61,6 +61,47 @@ describe("collector faults", () => {
       expect(rollup).toEqual({ calls: 450, input: 450_000 + (449 * 450) / 2 });
       expect(results.reduce((n, r) => n + r.spans, 0)).toBe(450);
       expect(c.logs.some((l) => l.includes("storage unavailable"))).toBe(true);
+      await provider.shutdown();
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it("keeps running when the spool's own files fail, and goes on writing once they work again", async () => {
+    const c = await startTestCollector();
+    try {
+      // A directory where the checkpoint's temporary file goes: every commit fails (EISDIR),
+      // as on a full or failing disk. Before, that rejection crashed the collector.
+      const blocker = join(c.dir, "spool", "checkpoint.json.tmp");
+      mkdirSync(blocker);
+      const { exporter, succeeded } = recordingExporter("proto", c.url);
+      const provider = tracerProvider(exporter);
+      await sendCalls(provider, 0, 100);
+      await eventually(
+        async () => c.logs.filter((l) => l.includes("could not use the spool")),
+        (lines) => lines.length > 0,
+      );
+      rmSync(blocker, { recursive: true });
+      await sendCalls(provider, 100, 200);
+      expect(
+        await eventually(
+          () => countRows(c.db, "llm_calls"),
+          (n) => n === 200,
+        ),
+      ).toBe(200);
+      await eventually(
+        async () => c.logs.some((l) => l.includes("work again")),
+        (back) => back,
+      );
+      expect({
+        exported: succeeded(),
+        errors: c.logs
+          .filter((l) => l.includes("could not use the spool"))
+          .map((l) => l.replace(/\(.*\)/, "(…)")),
+      }).toEqual({
+        exported: true,
+        errors: ["burnrate: the writer could not use the spool (…); retrying"],
+      });
       await provider.shutdown();
     } finally {
       await c.stop();

@@ -92,6 +92,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     dir: config.spool.dir,
     maxBytes: config.spool.maxBytes,
     segmentBytes: Math.min(config.spool.segmentBytes, Math.max(1, Math.floor(config.spool.maxBytes / 8))),
+    onSetAside: (message) => log.error(message),
   });
   if (spool.unreadBytes > 0) log.info(`burnrate: replaying ${spool.unreadBytes} bytes left in the spool`);
   metrics.spoolBytes.set(spool.bytes);

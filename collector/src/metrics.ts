@@ -18,9 +18,11 @@ export function createMetrics() {
     callsWritten: counter("burnrate_llm_calls_written_total", "New LLM calls written to ClickHouse."),
     requests: counter("burnrate_otlp_requests_total", "OTLP export requests by HTTP status.", ["status"]),
     batchesWritten: counter("burnrate_batches_written_total", "Batches written to ClickHouse."),
-    writeErrors: counter("burnrate_write_errors_total", "Failed writes, by kind (transient or rejected).", [
-      "kind",
-    ]),
+    writeErrors: counter(
+      "burnrate_write_errors_total",
+      "Failed writes, by kind: transient (storage), rejected (by storage, dead-lettered) or local (the spool's own files).",
+      ["kind"],
+    ),
     priceMisses: counter("burnrate_price_misses_total", "LLM calls no price was found for, by model.", [
       "provider",
       "model",

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readdirSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -49,7 +49,7 @@ describe("Spool", () => {
     await second.close();
   });
 
-  it("drops a record torn by a crash mid-write and keeps the whole ones", async () => {
+  it("sets aside a record torn by a crash mid-write and keeps the whole ones", async () => {
     const dir = dirOf();
     const first = await Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 1 << 16 });
     await first.append(Buffer.from("whole"));
@@ -59,7 +59,56 @@ describe("Spool", () => {
 
     const second = await Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 1 << 16 });
     expect(await drain(second)).toEqual(["whole"]);
+    // The torn bytes were never acknowledged; they are set aside, not deleted.
+    const torn = readFileSync(join(dir, "dead-letter", `${"1".padStart(16, "0")}-13.damaged`));
+    expect([...torn]).toEqual([50, 0, 0, 0, 1, 2, 3, 4, 104, 105]);
     await second.close();
+  });
+
+  it("sets aside a damaged record, at a restart or while running, and reads the records after it", async () => {
+    for (const restart of [true, false]) {
+      const dir = dirOf();
+      const told: string[] = [];
+      const options = {
+        dir,
+        maxBytes: 1 << 20,
+        segmentBytes: 1 << 16,
+        onSetAside: (m: string) => told.push(m),
+      };
+      const spool = await Spool.open(options);
+      for (const r of ["alpha", "bravo", "charlie"]) await spool.append(Buffer.from(r));
+      const segment = join(dir, readdirSync(dir).find((f) => f.endsWith(".seg"))!);
+      const data = readFileSync(segment);
+      const bravoAt = 8 + 5; // after alpha's header and payload
+      data[bravoAt + 8 + 2] ^= 0xff; // one byte of bravo's payload
+      writeFileSync(segment, data);
+      let reader = spool;
+      if (restart) {
+        await spool.close();
+        reader = await Spool.open(options);
+      }
+      expect(await drain(reader)).toEqual(["alpha", "charlie"]);
+      const setAside = join(dir, "dead-letter", `${"1".padStart(16, "0")}-${bravoAt}.damaged`);
+      expect({ bytes: readFileSync(setAside).equals(data.subarray(bravoAt, bravoAt + 13)), told }).toEqual({
+        bytes: true,
+        told: [`burnrate: set aside 13 bytes of a damaged record from the spool in ${setAside}`],
+      });
+      await reader.close();
+    }
+  });
+
+  it("sets aside the rest of a segment when a damaged length leaves no record boundary to trust", async () => {
+    const dir = dirOf();
+    const spool = await Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 1 << 16 });
+    for (const r of ["alpha", "bravo", "charlie"]) await spool.append(Buffer.from(r));
+    const segment = join(dir, readdirSync(dir).find((f) => f.endsWith(".seg"))!);
+    const data = readFileSync(segment);
+    data[13] = 2; // bravo's length, 5, now 2: what follows it is not a record
+    writeFileSync(segment, data);
+    expect(await drain(spool)).toEqual(["alpha"]);
+    const kept = readFileSync(join(dir, "dead-letter", `${"1".padStart(16, "0")}-13.damaged`));
+    expect(kept.equals(data.subarray(13))).toBe(true); // bravo and charlie, kept for an operator
+    await spool.close();
   });
 
   it("refuses appends past its size bound, and takes them again once drained", async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { type FileHandle, open, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { frame, HEADER_BYTES, parseFrames } from "./frame.js";
@@ -9,6 +9,8 @@ export interface SpoolOptions {
   maxBytes: number;
   /** A segment file is closed and a new one started past this size. */
   segmentBytes: number;
+  /** Told when damaged bytes are set aside in `dead-letter/` (a torn tail, or a damaged record). */
+  onSetAside?: (message: string) => void;
 }
 
 /** Where the reader is: a segment's sequence number and a byte offset in it. */
@@ -82,12 +84,19 @@ export class Spool {
       .map((f) => Number(f.slice(0, 16)))
       .sort((a, b) => a - b);
     const segments: Segment[] = [];
-    for (const seq of seqs) {
+    for (const [i, seq] of seqs.entries()) {
       const path = join(options.dir, segmentName(seq));
       const data = readFileSync(path);
-      const { consumed, torn } = parseFrames(data);
-      if (torn) await writeFile(path, data.subarray(0, consumed));
-      segments.push({ seq, size: consumed });
+      const { consumed } = parseFrames(data);
+      // A crash mid-append leaves an incomplete record at the end of the last segment: it was
+      // never acknowledged, and is set aside. Damage anywhere else stays in place for `read`,
+      // which sets aside only the damaged record, so the records after it are not lost.
+      const tornTail = i === seqs.length - 1 && consumed < data.length && endsIncomplete(data, consumed);
+      if (tornTail) {
+        setAside(options, seq, consumed, data.subarray(consumed), "a record torn by a crash");
+        await writeFile(path, data.subarray(0, consumed));
+      }
+      segments.push({ seq, size: tornTail ? consumed : data.length });
     }
     let reader = readCheckpoint(options.dir) ?? { segment: segments[0]?.seq ?? 1, offset: 0 };
     const first = segments.find((s) => s.seq >= reader.segment);
@@ -142,32 +151,66 @@ export class Spool {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
-  /** Reads the next unread records, up to about `maxBytes` (always at least one record). */
+  /**
+   * Reads the next unread records, up to about `maxBytes` (always at least one record). A
+   * damaged record (one that fails its CRC) is set aside in `dead-letter/` and read past, so
+   * it neither stops the writer nor takes the records after it; the read then covers its
+   * bytes too, and may hold no records at all.
+   */
   async read(maxBytes: number): Promise<SpoolRead | undefined> {
     const records: Buffer[] = [];
     let bytes = 0;
     let pos = { ...this.#reader };
-    for (const segment of this.#segments) {
-      if (segment.seq < pos.segment) continue;
+    for (let index = 0; index < this.#segments.length; ) {
+      const segment = this.#segments[index]!;
+      if (segment.seq < pos.segment) {
+        index++;
+        continue;
+      }
       if (segment.seq > pos.segment) pos = { segment: segment.seq, offset: 0 };
       const available = segment.size - pos.offset;
-      if (available <= 0) continue;
+      if (available <= 0) {
+        index++;
+        continue;
+      }
+      const path = join(this.options.dir, segmentName(segment.seq));
       const want = Math.min(available, Math.max(maxBytes - bytes, HEADER_BYTES));
-      const data = await readRange(join(this.options.dir, segmentName(segment.seq)), pos.offset, want);
+      const data = await readRange(path, pos.offset, want);
       let parsed = parseFrames(data);
       if (parsed.payloads.length === 0) {
-        // The next record is larger than the budget: read exactly that one.
-        const whole = HEADER_BYTES + data.readUInt32LE(0);
-        parsed = parseFrames(
-          await readRange(join(this.options.dir, segmentName(segment.seq)), pos.offset, whole),
-        );
+        // The next record is larger than the budget (read exactly that one), or it is damaged.
+        const whole =
+          data.length >= HEADER_BYTES ? HEADER_BYTES + data.readUInt32LE(0) : Number.POSITIVE_INFINITY;
+        if (whole <= available) parsed = parseFrames(await readRange(path, pos.offset, whole));
+        if (parsed.payloads.length === 0) {
+          const skipped = await this.#setAsideDamaged(path, segment, pos.offset, whole);
+          bytes += skipped;
+          pos = { segment: segment.seq, offset: pos.offset + skipped };
+          if (bytes >= maxBytes) break;
+          continue;
+        }
       }
       records.push(...parsed.payloads);
       bytes += parsed.consumed;
       pos = { segment: segment.seq, offset: pos.offset + parsed.consumed };
       if (bytes >= maxBytes || pos.offset < segment.size) break;
     }
-    return records.length === 0 ? undefined : { records, bytes, end: pos };
+    return bytes === 0 ? undefined : { records, bytes, end: pos };
+  }
+
+  /**
+   * Sets aside the damaged record at `offset` and returns how many bytes it took. Its length
+   * is trusted when the next record starts right after it (only its payload was damaged);
+   * otherwise the record boundaries after it cannot be trusted, and the rest of the segment
+   * is set aside.
+   */
+  async #setAsideDamaged(path: string, segment: Segment, offset: number, whole: number): Promise<number> {
+    const end = offset + whole;
+    const lengthTrusted =
+      end === segment.size || (end < segment.size && (await validFrameAt(path, end, segment.size)));
+    const length = lengthTrusted ? whole : segment.size - offset;
+    setAside(this.options, segment.seq, offset, await readRange(path, offset, length), "a damaged record");
+    return length;
   }
 
   /** Marks everything up to `read.end` as written to storage and frees finished segments. */
@@ -267,6 +310,32 @@ export class Spool {
       await rm(join(this.options.dir, segmentName(gone.seq)), { force: true });
     }
   }
+}
+
+/** True when the data from `at` is an incomplete record: a header or a payload cut short by the end. */
+function endsIncomplete(data: Buffer, at: number): boolean {
+  return at + HEADER_BYTES > data.length || at + HEADER_BYTES + data.readUInt32LE(at) >= data.length;
+}
+
+/** True when a whole record with a good CRC starts at `at` and ends by `limit`. */
+async function validFrameAt(path: string, at: number, limit: number): Promise<boolean> {
+  if (at + HEADER_BYTES > limit) return false;
+  const header = await readRange(path, at, HEADER_BYTES);
+  const whole = HEADER_BYTES + header.readUInt32LE(0);
+  if (at + whole > limit) return false;
+  return parseFrames(await readRange(path, at, whole)).payloads.length === 1;
+}
+
+/**
+ * Keeps damaged spool bytes in `dead-letter/`, named by segment and offset, where an operator
+ * can look at them; nothing the spool took is deleted without a trace.
+ */
+function setAside(options: SpoolOptions, seq: number, offset: number, bytes: Buffer, what: string): void {
+  const dir = join(options.dir, "dead-letter");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${segmentName(seq).replace(".seg", "")}-${offset}.damaged`);
+  writeFileSync(file, bytes);
+  options.onSetAside?.(`burnrate: set aside ${bytes.length} bytes of ${what} from the spool in ${file}`);
 }
 
 async function readRange(path: string, offset: number, length: number): Promise<Buffer> {

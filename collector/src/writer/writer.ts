@@ -44,7 +44,10 @@ export class Writer {
   ) {}
 
   start(): void {
-    this.#loop ??= this.#run();
+    // #run catches what a round can throw; this only keeps a bug from crashing the process.
+    this.#loop ??= this.#run().catch((error: Error) =>
+      this.log.error(`burnrate: the writer stopped: ${error.stack ?? error.message}`),
+    );
   }
 
   /**
@@ -65,22 +68,47 @@ export class Writer {
   #closing = false;
 
   async #run(): Promise<void> {
+    let backoff = this.options.retryInitialMs;
+    let lastError: string | undefined;
     while (!this.#stopping) {
-      if (this.spool.unreadBytes === 0) {
+      try {
+        if (!(await this.#round())) return;
+        backoff = this.options.retryInitialMs;
+        if (lastError !== undefined) this.log.info("burnrate: the spool's files work again; writing on");
+        lastError = undefined;
+      } catch (error) {
+        // The spool's own files failed (a full or failing disk): nothing is committed past what
+        // was stored, so the round is simply tried again, and the process keeps running.
+        const message = (error as Error).message;
+        this.metrics.writeErrors.inc({ kind: "local" });
+        if (message !== lastError)
+          this.log.error(`burnrate: the writer could not use the spool (${message}); retrying`);
+        lastError = message;
         if (this.#closing) return;
-        await Promise.race([this.spool.waitForData(), this.#sleep(1_000)]);
-        continue;
+        await this.#sleep(backoff * (0.8 + Math.random() * 0.4));
+        backoff = Math.min(backoff * 2, this.options.retryMaxMs);
       }
-      if (!this.#closing && this.spool.unreadBytes < this.options.batchMaxBytes) {
-        await this.#sleep(this.options.batchMaxDelayMs);
-      }
-      const read = await this.spool.read(this.options.batchMaxBytes);
-      if (!read) continue;
-      const written = await this.#writeWithRetry(read.records);
-      if (!written) return; // stopping while storage is down: the records stay spooled
-      await this.spool.commit(read);
-      this.metrics.spoolBytes.set(this.spool.bytes);
     }
+  }
+
+  /** Writes one batch from the spool; false when the writer should stop. */
+  async #round(): Promise<boolean> {
+    if (this.spool.unreadBytes === 0) {
+      if (this.#closing) return false;
+      await Promise.race([this.spool.waitForData(), this.#sleep(1_000)]);
+      return true;
+    }
+    if (!this.#closing && this.spool.unreadBytes < this.options.batchMaxBytes) {
+      await this.#sleep(this.options.batchMaxDelayMs);
+    }
+    const read = await this.spool.read(this.options.batchMaxBytes);
+    if (!read) return true;
+    // A read of damaged bytes only (set aside by the spool) has nothing to write.
+    const written = read.records.length === 0 || (await this.#writeWithRetry(read.records));
+    if (!written) return false; // stopping while storage is down: the records stay spooled
+    await this.spool.commit(read);
+    this.metrics.spoolBytes.set(this.spool.bytes);
+    return true;
   }
 
   /** Resolves true once the records are stored (or dead-lettered), false if stopped first. */
