@@ -1,5 +1,5 @@
 import type { Decision } from "@burnrate/core";
-import type { ClickHouse } from "@burnrate/storage";
+import { type ClickHouse, isTransient } from "@burnrate/storage";
 import type { Logger } from "../writer/writer.js";
 
 /** ClickHouse DateTime64(3) text for an ISO time. */
@@ -45,15 +45,29 @@ export class IncidentWriter {
   add(decision: Decision): void {
     if (this.#queue.length >= this.maxQueued) {
       this.log.error(
-        `burnrate: incident queue full; decision ${decision.decision_id} is not stored as an incident`,
+        `burnrate: incident queue full; decision ${decision.decision_id} is not stored as an incident; it was ${JSON.stringify(decision)}`,
       );
       return;
     }
     this.#queue.push(decision);
-    this.#running ??= this.#drain().finally(() => {
-      this.#running = undefined;
-      if (this.#queue.length > 0 && !this.#closed) this.#running = this.#drain();
-    });
+    this.#kick();
+  }
+
+  /**
+   * Starts draining unless a drain runs. Every drain started here clears `#running` when it
+   * ends and starts the next if decisions arrived meanwhile, so no decision is left queued
+   * with no drain to take it.
+   */
+  #kick(): void {
+    if (this.#running || this.#closed) return;
+    this.#running = this.#drain()
+      .catch((error: Error) =>
+        this.log.error(`burnrate: incident writer failed: ${error.stack ?? error.message}`),
+      )
+      .finally(() => {
+        this.#running = undefined;
+        if (this.#queue.length > 0) this.#kick();
+      });
   }
 
   /** Waits for queued incidents to be written (or for `timeoutMs`). */
@@ -73,12 +87,41 @@ export class IncidentWriter {
         await this.db.insert("incidents", batch.map(incidentRow));
         this.#queue.splice(0, batch.length);
         backoff = 100;
-      } catch (error) {
+      } catch (caught) {
+        let error = caught;
+        if (!isTransient(error)) {
+          // Retrying a batch storage refuses would hold every later incident back for good.
+          try {
+            await this.#insertOneByOne(batch);
+            this.#queue.splice(0, batch.length);
+            continue;
+          } catch (transient) {
+            error = transient;
+          }
+        }
         this.log.warn(
           `burnrate: could not store ${batch.length} incidents (${(error as Error).message}); retrying`,
         );
         await new Promise((r) => setTimeout(r, backoff));
         backoff = Math.min(backoff * 2, 5_000);
+      }
+    }
+  }
+
+  /**
+   * After storage refused a batch outright: stores its decisions one at a time, and logs
+   * each one it refuses in full, so the decision is still on record. A transient error
+   * meanwhile is thrown, and the whole batch is retried (rows are keyed by decision id).
+   */
+  async #insertOneByOne(batch: Decision[]): Promise<void> {
+    for (const decision of batch) {
+      try {
+        await this.db.insert("incidents", [incidentRow(decision)]);
+      } catch (error) {
+        if (isTransient(error)) throw error;
+        this.log.error(
+          `burnrate: storage refused incident ${decision.decision_id} (${(error as Error).message}); the decision was ${JSON.stringify(decision)}`,
+        );
       }
     }
   }
