@@ -40,7 +40,7 @@ async function tablesAndRows(dataDir: string) {
   }
 }
 
-async function startAndStop(dataDir: string, signal: "SIGINT" | "SIGTERM") {
+async function startAndStop(dataDir: string, signal: "SIGINT" | "SIGTERM", subscribe = false) {
   const p = spawnBurnrate(["start"], {
     BURNRATE_DATA_DIR: dataDir,
     BURNRATE_OTLP_PORT: "0",
@@ -53,11 +53,15 @@ async function startAndStop(dataDir: string, signal: "SIGINT" | "SIGTERM") {
   const healthBodies = await Promise.all(
     health.map(async (r) => ({ status: r.status, body: await r.json() })),
   );
+  // An app's kill switch holding the decision stream open must not hold the stop.
+  const stream = subscribe ? await fetch(`${otlp}/v1/decisions/stream`) : undefined;
   const sentAt = Date.now();
   // SIGINT goes to the whole process group, as a terminal's Ctrl-C does.
   process.kill(signal === "SIGINT" ? -p.child.pid! : p.child.pid!, signal);
   const code = await p.exited;
-  return { p, otlp, api, healthBodies, code, stopMs: Date.now() - sentAt };
+  const stopMs = Date.now() - sentAt;
+  await stream?.body?.cancel().catch(() => {});
+  return { p, otlp, api, healthBodies, code, stopMs };
 }
 
 describe("burnrate start on embedded chDB", () => {
@@ -79,13 +83,13 @@ describe("burnrate start on embedded chDB", () => {
     expect(await tablesAndRows(dataDir)).toEqual({ tables: TABLES, migrationRows: 5, incidents: [] });
   });
 
-  it("reuses the data on a second start, and stops on SIGTERM", async () => {
+  it("reuses the data on a second start, and stops on SIGTERM with a decision stream open", async () => {
     const db = await openEmbedded(dataDir);
     const now = new Date().toISOString().replace("T", " ").replace("Z", "");
     await db.insert("incidents", [{ id: "kept-across-restarts", project_id: "default", created_at: now }]);
     await db.close();
 
-    const run = await startAndStop(dataDir, "SIGTERM");
+    const run = await startAndStop(dataDir, "SIGTERM", true);
     expect(run.code).toBe(0);
     expect(run.stopMs).toBeLessThan(5_000);
     expect(groupAlive(run.p.child.pid!)).toBe(false);

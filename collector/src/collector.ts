@@ -151,6 +151,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       sendJson(res, 404, { error: `no route for ${route}` });
     },
     async close() {
+      hub.endStreams();
       budgets.stop();
       await writer.close(config.writer.drainTimeoutMs);
       await spool.close();

@@ -119,7 +119,9 @@ export async function startAll(
       otlp,
       api: apiServer,
       async stop() {
-        // Stop taking spans first, then flush what was accepted, then close storage.
+        // Stop taking spans first, then flush what was accepted, then close storage. Open
+        // decision streams would hold the OTLP server's close() forever: they end first.
+        collector.decisions.endStreams();
         await Promise.all([otlp!.close(), apiServer.close()]);
         await collector.close();
         await db.close();

@@ -13,6 +13,8 @@ export interface Subscriber {
   /** When set, only decisions for this service or with no service in their scope. */
   service?: string;
   send(event: StreamedDecision): void;
+  /** Ends the subscriber's stream (the collector is shutting down). */
+  end(): void;
 }
 
 /**
@@ -68,6 +70,12 @@ export class DecisionHub {
 
   get subscriberCount(): number {
     return this.#subscribers.size;
+  }
+
+  /** Ends every subscriber's stream, so servers can close; apps reconnect to the next collector. */
+  endStreams(): void {
+    for (const subscriber of this.#subscribers) subscriber.end();
+    this.#subscribers.clear();
   }
 }
 

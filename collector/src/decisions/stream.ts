@@ -10,6 +10,13 @@ export interface DecisionStreamOptions {
 }
 
 /**
+ * Most bytes a subscriber may leave unread before its stream is cut. A client that stops
+ * reading would otherwise make the collector hold every decision for it; once cut, it
+ * reconnects with Last-Event-ID and gets what it missed from the hub's recent decisions.
+ */
+export const MAX_UNREAD_BYTES = 1024 * 1024;
+
+/**
  * GET /v1/decisions/stream: a server-sent-events stream of decisions for the key's project,
  * optionally only those for one service (`?service=`). Each event has an id; a client that
  * reconnects with `Last-Event-ID` resumes where it left off. Needs an ingest key, like
@@ -43,8 +50,9 @@ export function createDecisionStream(
     res.flushHeaders();
     const write = (event: StreamedDecision) => {
       res.write(`id: ${event.id}\nevent: decision\ndata: ${JSON.stringify(event.decision)}\n\n`);
+      if (res.writableLength > MAX_UNREAD_BYTES) res.destroy();
     };
-    const subscriber: Subscriber = { projectId, service, send: write };
+    const subscriber: Subscriber = { projectId, service, send: write, end: () => res.end() };
     const lastEventId = header(req, "last-event-id");
     for (const event of deps.hub.subscribe(subscriber, lastEventId)) write(event);
     res.write(": connected\n\n");
@@ -55,6 +63,7 @@ export function createDecisionStream(
       deps.hub.unsubscribe(subscriber);
     };
     req.on("close", close);
+    res.on("close", close);
     res.on("error", close);
   };
 }
