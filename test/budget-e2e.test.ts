@@ -1,3 +1,5 @@
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   ATTR_BURNRATE_USER,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -78,7 +80,7 @@ afterAll(async () => {
 });
 
 describe("a user's daily budget", () => {
-  it("warns at 50%, keeps its spend across a collector restart, warns at 80% and kills at 100%", async () => {
+  it("warns at 50%, keeps its spend across a restart, warns at 80%, kills at 100%, and loads late when storage was down at start", async () => {
     for (let i = 0; i < 4; i++) await spend(first); // $0.0060: past 50%
     await eventually(
       async () => alerts(),
@@ -107,6 +109,29 @@ describe("a user's daily budget", () => {
       ]);
     } finally {
       await second.stop();
+    }
+
+    // A third collector starts while storage cannot be reached: it has no budgets and no spend
+    // then, and loads both once storage answers, without a restart.
+    writeFileSync(join(first.dir, "storage-outage"), "");
+    const third = await startTestCollector({ dir: first.dir, config: config(receiver.url) });
+    try {
+      expect(third.logs.filter((l) => l.includes("budgets not loaded yet"))).toHaveLength(1);
+      rmSync(join(first.dir, "storage-outage"));
+      await eventually(
+        async () => third.logs.includes("burnrate: budgets loaded"),
+        (loaded) => loaded,
+      );
+      const published: { action: string; scope: unknown }[] = [];
+      third.collector.decisions.onPublish((d) => published.push({ action: d.action, scope: d.scope }));
+      await spend(third); // the day's spend, seeded late, is past 100%: the stop is repeated
+      await eventually(
+        async () => published,
+        (p) => p.length > 0,
+      );
+      expect(published).toEqual([{ action: "kill", scope: { user: USER } }]);
+    } finally {
+      await third.stop();
     }
   });
 });

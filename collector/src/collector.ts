@@ -72,7 +72,9 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const budgets = new BudgetSync(db, engine, log, config.detection.budgetPollSeconds);
   await budgets
     .start()
-    .catch((error: Error) => log.warn(`burnrate: budgets not loaded yet: ${error.message}`));
+    .catch((error: Error) =>
+      log.warn(`burnrate: budgets not loaded yet (${error.message}); retrying while storage is unreachable`),
+    );
   const pipeline = createPipeline(
     [
       { name: normaliseProcessor.name, process: normaliseProcessor.create({}, context) },

@@ -23,6 +23,8 @@ const SCOPE_COLUMN = { user: "user_id", feature: "feature", tenant: "tenant" } a
 export class BudgetSync {
   #timer: NodeJS.Timeout | undefined;
   #last = "";
+  #seeded = false;
+  #failing = false;
 
   constructor(
     private readonly db: ClickHouse,
@@ -31,15 +33,43 @@ export class BudgetSync {
     private readonly pollSeconds: number,
   ) {}
 
+  /**
+   * Loads the budgets and seeds the spend, then polls. When storage cannot be reached at
+   * start it throws (the caller logs it), and the polls keep trying: budgets apply as soon as
+   * storage answers, instead of never until a restart.
+   */
   async start(): Promise<void> {
-    const budgets = await this.#load();
-    await this.#seed(budgets);
-    this.#timer = setInterval(() => {
-      this.#load().catch((error: Error) => {
-        this.log.warn(`burnrate: could not reload budgets (${error.message}); keeping the last ones`);
-      });
-    }, this.pollSeconds * 1000);
+    this.#timer = setInterval(() => void this.#poll(), this.pollSeconds * 1000);
     this.#timer.unref();
+    await this.#sync();
+  }
+
+  /**
+   * Reloads the budgets, and seeds the spend once. A seed taken late, after events were
+   * counted live, does not count them twice: a live counter keeps the larger of its own
+   * spend and the seed (see core's SpendLedger.seed).
+   */
+  async #sync(): Promise<void> {
+    const budgets = await this.#load();
+    if (this.#seeded) return;
+    await this.#seed(budgets);
+    this.#seeded = true;
+  }
+
+  async #poll(): Promise<void> {
+    try {
+      const late = !this.#seeded;
+      await this.#sync();
+      if (late) this.log.info("burnrate: budgets loaded");
+      this.#failing = false;
+    } catch (error) {
+      if (!this.#failing) {
+        this.log.warn(
+          `burnrate: could not load budgets (${(error as Error).message}); ${this.#seeded ? "keeping the last ones" : "budgets are off until storage answers"}; retrying every ${this.pollSeconds} s`,
+        );
+      }
+      this.#failing = true;
+    }
   }
 
   stop(): void {
