@@ -79,12 +79,19 @@ class ServerClickHouse implements ClickHouse {
 
   async insertJsonEachRow(table: string, payload: Uint8Array): Promise<void> {
     if (payload.length === 0) return;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table))
+      throw new StorageQueryError(`not a table name: ${table}`, undefined);
     try {
-      await this.client.insert({
-        table,
+      // The payload is JSONEachRow text already: it is sent as the body of the INSERT as it is.
+      // (`client.insert` takes such a stream only for raw formats like CSV, and refuses it here.)
+      const result = await this.client.exec({
+        query: `INSERT INTO \`${table}\` FORMAT JSONEachRow`,
         values: Readable.from([payload], { objectMode: false }),
-        format: "JSONEachRow",
       });
+      // The answer to an INSERT is empty; reading it to its end frees the connection.
+      for await (const _ of result.stream) {
+        // nothing to keep
+      }
     } catch (error) {
       throw toStorageError(error, `insert into ${table}`);
     }
@@ -120,20 +127,24 @@ async function ensureReachable(client: ClickHouseClient, location: string): Prom
   }
 }
 
+/**
+ * A ClickHouse error (it carries the server's numeric code) means the server answered and
+ * refused the statement. Anything else means it did not answer usefully: a refused or reset
+ * connection, the client's request timeout, a proxy's 502 page. Those are unavailability,
+ * which callers retry (the collector keeps the batch spooled), never a refusal, which would
+ * set the batch aside for good.
+ */
 function toStorageError(error: unknown, what: string): Error {
   const code = Number((error as { code?: string }).code);
-  const errno = (error as NodeJS.ErrnoException).code;
-  if (errno && Number.isNaN(code)) {
-    return new StorageUnavailableError(`ClickHouse connection failed (${errno})`, { cause: error });
-  }
   const message = error instanceof Error ? error.message : String(error);
-  return new StorageQueryError(
-    `${message} [while running: ${what.slice(0, 200)}]`,
-    Number.isNaN(code) ? undefined : code,
-    {
+  if (Number.isNaN(code)) {
+    const errno = (error as NodeJS.ErrnoException).code;
+    const why = errno ?? message.replace(/\s+/g, " ").slice(0, 200);
+    return new StorageUnavailableError(`ClickHouse did not answer ${what.slice(0, 100)} (${why})`, {
       cause: error,
-    },
-  );
+    });
+  }
+  return new StorageQueryError(`${message} [while running: ${what.slice(0, 200)}]`, code, { cause: error });
 }
 
 /** The URL with any password removed, for logs and errors. */
