@@ -70,6 +70,24 @@ describe("loadConfig", () => {
     );
   });
 
+  it("names a misspelt storage setting instead of keeping its default", () => {
+    const cwd = dirWith("storage:\n  retention: { spanDays: 7 }\n  clickhouse: { passwrod: x }\n");
+    const file = join(cwd, "burnrate.yaml");
+    expect(() => loadConfig({ cwd, env: {} })).toThrow(
+      new ConfigError(
+        `config error in ${file}: storage.clickhouse: Unrecognized key: "passwrod"; ` +
+          `config error in ${file}: storage.retention: Unrecognized key: "spanDays"`,
+      ),
+    );
+    expect(() =>
+      loadConfig({ cwd: dirWith(), env: { BURNRATE_API_KEYS: "k1:default:admin:extra" } }),
+    ).toThrow(
+      new ConfigError(
+        "BURNRATE_API_KEYS entries must look like key:project:role (role is one of ingest, read, admin)",
+      ),
+    );
+  });
+
   it("names the variable when a variable is wrong", () => {
     expect(() => loadConfig({ cwd: dirWith(), env: { BURNRATE_OTLP_PORT: "43x" } })).toThrow(
       new ConfigError('BURNRATE_OTLP_PORT must be a whole number, got "43x"'),

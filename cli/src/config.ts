@@ -132,8 +132,8 @@ function parseEnv(name: string, value: string, kind: EnvKind): unknown {
   }
   // BURNRATE_API_KEYS: comma-separated `key:project:role` entries.
   return value.split(",").map((entry) => {
-    const [key, project, role] = entry.trim().split(":");
-    if (!key || !project || !role) {
+    const [key, project, role, ...extra] = entry.trim().split(":");
+    if (!key || !project || !role || extra.length > 0) {
       throw new ConfigError(
         `${name} entries must look like key:project:role (role is one of ${ROLES.join(", ")})`,
       );

@@ -15,12 +15,14 @@ export const storageConfigSchema = z.object({
         .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a plain identifier (letters, digits, _)")
         .default("burnrate"),
     })
+    .strict()
     .prefault({}),
   retention: z
     .object({
       spansDays: z.number().int().positive().default(90),
       callsDays: z.number().int().positive().default(400),
     })
+    .strict()
     .prefault({}),
 });
 
