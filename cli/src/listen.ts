@@ -22,6 +22,12 @@ export function listen(
       reject(new Error(`cannot listen on ${host}:${port} for the ${what} (${error.code})${hint}`));
     });
     server.listen(port, host, () => {
+      // From here on a server error (say, EMFILE when accepting with no file descriptors left)
+      // is reported and the server goes on; without a listener it would crash the process.
+      server.removeAllListeners("error");
+      server.on("error", (error: NodeJS.ErrnoException) => {
+        process.stderr.write(`burnrate: the ${what} hit an error: ${error.code ?? error.message}\n`);
+      });
       const address = server.address() as AddressInfo;
       const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
       resolve({ server, url: `http://${shownHost}:${address.port}`, close: () => closeServer(server) });
