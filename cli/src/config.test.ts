@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { collectorConfigSchema } from "@burnrate/collector";
 import { describe, expect, it } from "vitest";
+import { shutdownDeadlineMs } from "./commands/start.js";
 import { ConfigError, loadConfig } from "./config.js";
 
 function dirWith(yaml?: string): string {
@@ -86,6 +87,17 @@ describe("loadConfig", () => {
         "BURNRATE_API_KEYS entries must look like key:project:role (role is one of ingest, read, admin)",
       ),
     );
+  });
+
+  it("gives a shutdown as long as the configured drain, plus a margin for the rest", () => {
+    const drained = loadConfig({
+      cwd: dirWith("collector:\n  writer: { drainTimeoutMs: 30000 }\n"),
+      env: {},
+    });
+    const byDefault = loadConfig({ cwd: dirWith(), env: {} });
+    expect([shutdownDeadlineMs(drained.config), shutdownDeadlineMs(byDefault.config)]).toEqual([
+      31_500, 4_500,
+    ]);
   });
 
   it("names the variable when a variable is wrong", () => {

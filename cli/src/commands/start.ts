@@ -3,14 +3,23 @@ import { parseArgs } from "node:util";
 import { createCollector } from "@burnrate/collector";
 import { createQueryApi } from "@burnrate/query-api";
 import { openStorage, withOutageSwitch } from "@burnrate/storage";
-import { loadConfig } from "../config.js";
+import { type Config, loadConfig } from "../config.js";
 import { describeStorage } from "../describe.js";
 import { type Listening, listen } from "../listen.js";
 import type { Output } from "../output.js";
 import { COMMON_OPTIONS, type Command } from "./command.js";
 
-/** How long a clean shutdown may take before the process gives up and exits non-zero. */
-const SHUTDOWN_DEADLINE_MS = 4_500;
+/**
+ * How long a clean shutdown may take beyond the writer's drain (collector.writer.drainTimeoutMs)
+ * before the process gives up and exits non-zero: closing the servers, the incidents and the
+ * webhooks' last second. What is not written by then stays in the spool for the next start.
+ */
+const SHUTDOWN_MARGIN_MS = 1_500;
+
+/** The longest a clean shutdown of `startAll`'s stack may take with this configuration. */
+export function shutdownDeadlineMs(config: Config): number {
+  return config.collector.writer.drainTimeoutMs + SHUTDOWN_MARGIN_MS;
+}
 
 export const startCommand: Command = {
   name: "start",
@@ -46,10 +55,13 @@ ${COMMON_OPTIONS}`,
         if (stopping) return;
         stopping = true;
         out.info(`\nburnrate: ${signal} received, flushing and stopping…`);
+        const deadlineMs = shutdownDeadlineMs(config);
         const deadline = setTimeout(() => {
-          out.error(`burnrate: shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting anyway`);
+          out.error(
+            `burnrate: shutdown took longer than ${deadlineMs} ms; exiting anyway (what was accepted and not written stays in the spool)`,
+          );
           resolve(1);
-        }, SHUTDOWN_DEADLINE_MS);
+        }, deadlineMs);
         deadline.unref();
         running.stop().then(
           () => {

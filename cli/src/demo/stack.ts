@@ -1,11 +1,9 @@
-import { startAll } from "../commands/start.js";
+import { shutdownDeadlineMs, startAll } from "../commands/start.js";
 import type { Config } from "../config.js";
 import type { Output } from "../output.js";
 
 /** Longest the probe of a running collector waits: a local server answers in milliseconds. */
 const PROBE_TIMEOUT_MS = 1_500;
-/** Same budget as `burnrate start` gives a clean shutdown. */
-const STOP_DEADLINE_MS = 4_500;
 
 /** The collector and query API the demo talks to. */
 export interface DemoStack {
@@ -48,7 +46,7 @@ export async function connectOrStartStack(config: Config, out: Output): Promise<
     otlpUrl: running.otlp.url,
     apiUrl: running.api.url,
     startedHere: true,
-    stop: () => withDeadline(running.stop(), STOP_DEADLINE_MS),
+    stop: () => withDeadline(running.stop(), shutdownDeadlineMs(config)),
   };
 }
 
