@@ -12,6 +12,7 @@ const TABLES = [
   "llm_calls",
   "llm_cost_minutely",
   "llm_cost_minutely_mv",
+  "rollup_repairs",
   "spans",
 ];
 
@@ -80,7 +81,7 @@ describe("burnrate start on embedded chDB", () => {
     expect(run.stopMs).toBeLessThan(5_000);
     expect(run.p.stdout()).toContain("burnrate: stopped cleanly");
     expect(groupAlive(run.p.child.pid!)).toBe(false);
-    expect(await tablesAndRows(dataDir)).toEqual({ tables: TABLES, migrationRows: 5, incidents: [] });
+    expect(await tablesAndRows(dataDir)).toEqual({ tables: TABLES, migrationRows: 6, incidents: [] });
   });
 
   it("reuses the data on a second start, and stops on SIGTERM with a decision stream open", async () => {
@@ -95,7 +96,7 @@ describe("burnrate start on embedded chDB", () => {
     expect(groupAlive(run.p.child.pid!)).toBe(false);
     expect(await tablesAndRows(dataDir)).toEqual({
       tables: TABLES,
-      migrationRows: 5,
+      migrationRows: 6,
       incidents: ["kept-across-restarts"],
     });
   });
@@ -168,7 +169,8 @@ describe("burnrate migrate", () => {
         "  applied 0003_llm_cost_minutely",
         "  applied 0004_incidents",
         "  applied 0005_budgets",
-        "  5 applied, 0 already up to date",
+        "  applied 0006_rollup_repairs",
+        "  6 applied, 0 already up to date",
         "",
       ].join("\n"),
     );
@@ -180,7 +182,7 @@ describe("burnrate migrate", () => {
     expect(second.stdout()).toBe(
       [
         `burnrate: migrating embedded chDB, data directory ${dataDir}`,
-        "  0 applied, 5 already up to date",
+        "  0 applied, 6 already up to date",
         "  retention updated on spans",
         "",
       ].join("\n"),

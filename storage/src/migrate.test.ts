@@ -33,8 +33,9 @@ describe("migrations on embedded chDB", () => {
       "3_llm_cost_minutely",
       "4_incidents",
       "5_budgets",
+      "6_rollup_repairs",
     ]);
-    expect(await appliedVersions(db)).toEqual([1, 2, 3, 4, 5]);
+    expect(await appliedVersions(db)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it("are idempotent: a second run applies nothing and keeps rows", async () => {
@@ -43,7 +44,7 @@ describe("migrations on embedded chDB", () => {
       { id: "d-1", project_id: "default", created_at: now, detector: "D1", reason: "x" },
     ]);
     const again = await migrate(db);
-    expect(again).toEqual({ applied: [], alreadyApplied: 5 });
+    expect(again).toEqual({ applied: [], alreadyApplied: 6 });
     expect(await db.query(build(sql`SELECT id FROM incidents`))).toEqual([{ id: "d-1" }]);
   });
 
@@ -223,6 +224,6 @@ describe("migration files", () => {
   });
 
   it("are numbered from 1 without gaps", () => {
-    expect(loadMigrations().map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(loadMigrations().map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });

@@ -207,6 +207,7 @@ describe("reprice", () => {
       unpricedBefore: 0,
       unpricedAfter: 0,
       rollupMinutes: 0,
+      rollupRepaired: 0,
     });
     expect({ calls: await storedCalls(), rollup: await rollupAndCalls() }).toEqual(before);
   });
@@ -229,6 +230,7 @@ describe("reprice", () => {
       unpricedBefore: 0,
       unpricedAfter: 0,
       rollupMinutes: 2, // a-wrong's minute and a-cached's minute
+      rollupRepaired: 0,
     });
     // Pages of 2 over 4 calls, then an empty page; then one rollup window per hour.
     expect(progress).toEqual([
@@ -270,6 +272,7 @@ describe("reprice", () => {
       unpricedBefore: 0,
       unpricedAfter: 0,
       rollupMinutes: 0,
+      rollupRepaired: 0,
     });
     expect({ calls: await storedCalls(), rollup: await rollupAndCalls() }).toEqual(before);
   });
@@ -284,6 +287,7 @@ describe("reprice", () => {
       unpricedBefore: 1, // c-unknown
       unpricedAfter: 1,
       rollupMinutes: 1,
+      rollupRepaired: 0,
     });
     expect(
       (await storedCalls()).filter((c) => ["c-unknown", "d-outside", "e-mini"].includes(c.span_id as string)),
@@ -305,6 +309,83 @@ describe("reprice", () => {
   it("refuses a range whose end is not after its start", async () => {
     await expect(reprice(db, book, { from: TO, to: TO })).rejects.toThrow(
       new RangeError("`to` must be after `from`"),
+    );
+  });
+});
+
+describe("a reprice that fails half-way", () => {
+  // Two days before the reprice tests' range, in a project of its own.
+  const at = BASE - 2 * DAY;
+  const halfway = [0, 1, 2, 3].map((i) =>
+    call(`h${i}`, at + i * MINUTE, { ...gpt4o, projectId: "halfway", cost: oldCost("0.6") }),
+  );
+  const range = { from: new Date(at), to: new Date(at + HOUR), project: "halfway" };
+  /** Cost per minute of the project, from the rollup or from the calls themselves. */
+  const perMinute = async (from: "llm_cost_minutely" | "llm_calls FINAL") =>
+    db.query(
+      from === "llm_cost_minutely"
+        ? build(sql`SELECT toString(minute) AS minute, toString(sum(cost_total)) AS cost FROM llm_cost_minutely
+            WHERE project_id = 'halfway' GROUP BY minute ORDER BY minute`)
+        : build(sql`SELECT toString(toStartOfMinute(start_time)) AS minute, toString(sum(cost_total)) AS cost
+            FROM llm_calls FINAL WHERE project_id = 'halfway' GROUP BY minute ORDER BY minute`),
+    );
+  const pending = async () =>
+    (
+      await db.query<{ minute: string }>(
+        build(
+          sql`SELECT toString(minute) AS minute FROM rollup_repairs FINAL WHERE project_id = 'halfway' ORDER BY minute`,
+        ),
+      )
+    ).map((r) => r.minute);
+
+  it("leaves its minutes in rollup_repairs, and the next reprice rebuilds them before anything else", async () => {
+    await insertNewLlmCalls(
+      db,
+      halfway.map((c) => toLlmCallRow(c, 1n)),
+    );
+    // The second page's write fails, as a dropped connection or a Ctrl-C would stop it.
+    let writes = 0;
+    const failing: ClickHouse = {
+      mode: db.mode,
+      location: db.location,
+      query: (q) => db.query(q),
+      insert: async (table, rows) => {
+        if (table === "llm_calls" && ++writes === 2) throw new Error("connection lost");
+        return db.insert(table, rows);
+      },
+      insertJsonEachRow: (table, payload) => db.insertJsonEachRow(table, payload),
+      command: (q) => db.command(q),
+      ping: () => db.ping(),
+      close: async () => {},
+    };
+    await expect(reprice(failing, book, { ...range, pageSize: 1 })).rejects.toThrow("connection lost");
+    // The first page's call is counted twice in the rollup; both pages' minutes wait for repair.
+    expect({ rollup: await perMinute("llm_cost_minutely"), pending: await pending() }).toEqual({
+      rollup: [
+        { minute: minuteText(at), cost: "0.6045" }, // the old 0.6 and the rewritten 0.0045, both counted
+        { minute: minuteText(at + MINUTE), cost: "0.6" },
+        { minute: minuteText(at + 2 * MINUTE), cost: "0.6" },
+        { minute: minuteText(at + 3 * MINUTE), cost: "0.6" },
+      ],
+      pending: [minuteText(at), minuteText(at + MINUTE)],
+    });
+
+    // Any reprice repairs first: this one's own range has nothing to change.
+    const report = await reprice(db, book, { ...range, model: "no-such-model" });
+    expect({ repaired: report.rollupRepaired, pending: await pending() }).toEqual({
+      repaired: 2,
+      pending: [],
+    });
+    expect(await perMinute("llm_cost_minutely")).toEqual(await perMinute("llm_calls FINAL"));
+
+    // And a full run finishes the job.
+    const finished = await reprice(db, book, range);
+    expect({ changed: finished.changed, repaired: finished.rollupRepaired }).toEqual({
+      changed: 3,
+      repaired: 0,
+    });
+    expect(await perMinute("llm_cost_minutely")).toEqual(
+      [0, 1, 2, 3].map((i) => ({ minute: minuteText(at + i * MINUTE), cost: "0.0045" })),
     );
   });
 });

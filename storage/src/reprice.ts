@@ -1,7 +1,7 @@
 import { type CallCost, type LlmCall, type PriceBook, parseUsd, sumUsd } from "@burnrate/core";
 import type { ClickHouse } from "./client.js";
 import { type LlmCallRow, toLlmCallRow } from "./llm-calls.js";
-import { and, build, type Fragment, ident, join, param, sql } from "./sql.js";
+import { and, build, type Fragment, ident, join, type Param, param, sql } from "./sql.js";
 
 /** What to reprice: calls that started in [from, to), optionally of one model and one project. */
 export interface RepriceOptions {
@@ -38,6 +38,8 @@ export interface RepriceReport {
   unpricedAfter: number;
   /** (project, minute) rows of `llm_cost_minutely` rebuilt; 0 on a dry run. */
   rollupMinutes: number;
+  /** Minutes an earlier reprice left to rebuild (it failed or was stopped), rebuilt first. */
+  rollupRepaired: number;
 }
 
 const DEFAULT_PAGE_SIZE = 10_000;
@@ -57,9 +59,10 @@ const HOUR_MS = 60 * MINUTE_MS;
  * would be counted twice. Once all pages are written, every (project, minute) holding a
  * rewritten call is rebuilt from `llm_calls FINAL`, one hour window at a time (see
  * `rebuildRollupMinutes`). Calls the collector writes into those minutes while a reprice runs
- * may be counted twice or not at all, so a range should end a few minutes before now. If the
- * process dies between writing calls and rebuilding the rollup, those minutes stay
- * double-counted and a second run will not see them (it finds nothing to change).
+ * may be counted twice or not at all, so a range should end a few minutes before now. Each
+ * page's minutes are recorded in `rollup_repairs` before its calls are written and removed
+ * once rebuilt, so a run that fails or is stopped half-way leaves them there, and the next
+ * run (of any range) rebuilds them first.
  * @example
  * const report = await reprice(db, createPriceBook(), { from: new Date("2026-11-01"), to: new Date("2026-11-02") });
  * // report.changed calls were rewritten; report.costBefore → report.costAfter
@@ -76,6 +79,7 @@ export async function reprice(
   // Nanoseconds, like the collector's versions, so a later collector write still wins over ours.
   const now = BigInt(Date.now()) * 1_000_000n;
   const affected = new Map<string, RollupWindow>();
+  const pageMinutes = new Map<string, RollupWindow>();
   const report: RepriceReport = {
     calls: 0,
     changed: 0,
@@ -84,7 +88,9 @@ export async function reprice(
     unpricedBefore: 0,
     unpricedAfter: 0,
     rollupMinutes: 0,
+    rollupRepaired: 0,
   };
+  if (!options.dryRun) report.rollupRepaired = await repairPending(db);
   let after: StoredCall | undefined;
   for (;;) {
     const page = await readPage(db, filter, after, pageSize);
@@ -102,8 +108,13 @@ export async function reprice(
       const stored = BigInt(row.version_text);
       rewrites.push(toLlmCallRow({ ...call, cost }, stored < now ? now : stored + 1n));
       addMinute(affected, call.projectId, call.startTimeUnixNano);
+      addMinute(pageMinutes, call.projectId, call.startTimeUnixNano);
     }
-    if (!options.dryRun) await db.insert("llm_calls", rewrites);
+    if (!options.dryRun && rewrites.length > 0) {
+      await recordPending(db, pageMinutes);
+      await db.insert("llm_calls", rewrites);
+    }
+    pageMinutes.clear();
     report.calls += page.length;
     report.changed += rewrites.length;
     report.costBefore = sumUsd(before);
@@ -139,15 +150,40 @@ async function rebuildAffected(
   let minutes = 0;
   let done = 0;
   for (const window of windows.values()) {
-    await rebuildRollupMinutes(
-      db,
-      window.project,
-      [...window.minutes].map((ms) => new Date(ms)),
-    );
+    await rebuildWindow(db, window);
     minutes += window.minutes.size;
     options.onProgress?.({ phase: "rollup", done: ++done, total: windows.size, changed });
   }
   return minutes;
+}
+
+/** Rebuilds a window's minutes, then strikes them off `rollup_repairs`. */
+async function rebuildWindow(db: ClickHouse, window: RollupWindow): Promise<void> {
+  const minutes = [...window.minutes].map((ms) => new Date(ms));
+  await rebuildRollupMinutes(db, window.project, minutes);
+  await db.command(
+    build(sql`DELETE FROM rollup_repairs WHERE project_id = ${param("String", window.project)}
+      AND minute IN ${minuteList(minutes)} SETTINGS lightweight_deletes_sync = 2`),
+  );
+}
+
+/** Records the minutes a page's re-inserted calls are about to count twice. */
+async function recordPending(db: ClickHouse, windows: Map<string, RollupWindow>): Promise<void> {
+  const rows = [...windows.values()].flatMap((w) =>
+    [...w.minutes].map((ms) => ({ project_id: w.project, minute: dateTimeText(new Date(ms)).slice(0, 19) })),
+  );
+  await db.insert("rollup_repairs", rows);
+}
+
+/** Rebuilds what an earlier reprice left in `rollup_repairs`; returns the minutes rebuilt. */
+async function repairPending(db: ClickHouse): Promise<number> {
+  const rows = await db.query<{ project_id: string; minute_ms: number }>(
+    build(sql`SELECT project_id, toUnixTimestamp(minute) * 1000 AS minute_ms FROM rollup_repairs FINAL`),
+  );
+  const windows = new Map<string, RollupWindow>();
+  for (const row of rows) addMinute(windows, row.project_id, BigInt(row.minute_ms) * 1_000_000n);
+  for (const window of windows.values()) await rebuildWindow(db, window);
+  return rows.length;
 }
 
 /**
@@ -166,10 +202,7 @@ export async function rebuildRollupMinutes(
 ): Promise<void> {
   if (minutes.length === 0) return;
   const starts = minutes.map((m) => Math.floor(m.getTime() / MINUTE_MS) * MINUTE_MS);
-  const list = param(
-    "Array(DateTime('UTC'))",
-    starts.map((ms) => dateTimeText(new Date(ms)).slice(0, 19)),
-  );
+  const list = minuteList(minutes);
   const project = param("String", projectId);
   // Lightweight DELETE (chDB 26.7 and ClickHouse ≥ 23.3); the setting makes it finish before
   // the INSERT, so the rebuilt rows are never masked or summed with the old ones.
@@ -197,6 +230,14 @@ export async function rebuildRollupMinutes(
         AND start_time < ${param("DateTime64(9, 'UTC')", dateTimeText(end))}
         AND toStartOfMinute(start_time) IN ${list}
       GROUP BY ${ROLLUP_GROUP_BY}`),
+  );
+}
+
+/** Minutes as a `DateTime('UTC')` array parameter, each at the start of its minute. */
+function minuteList(minutes: readonly Date[]): Param {
+  return param(
+    "Array(DateTime('UTC'))",
+    minutes.map((m) => dateTimeText(new Date(Math.floor(m.getTime() / MINUTE_MS) * MINUTE_MS)).slice(0, 19)),
   );
 }
 

@@ -9,6 +9,7 @@ import {
   openClickHouse,
   type RepriceReport,
   reprice,
+  type StorageQueryError,
 } from "@burnrate/storage";
 import { z } from "zod";
 import { loadConfig } from "../config.js";
@@ -16,8 +17,8 @@ import { describeStorage } from "../describe.js";
 import type { Output } from "../output.js";
 import { COMMON_OPTIONS, type Command } from "./command.js";
 
-/** The migration that creates `llm_calls` and the cost rollup. */
-const ROLLUP_MIGRATION = 3;
+/** The migrations a reprice needs: `llm_calls` and the cost rollup (3), and `rollup_repairs` (6). */
+const NEEDED_MIGRATIONS = [3, 6];
 /** How often progress is printed when stderr is not a terminal. */
 const PLAIN_PROGRESS_EVERY_MS = 5_000;
 
@@ -162,9 +163,19 @@ function alive(pid: number): boolean {
 }
 
 async function assertSchema(db: ClickHouse): Promise<void> {
-  const versions = await appliedVersions(db).catch(() => [] as number[]);
-  if (!versions.includes(ROLLUP_MIGRATION)) {
+  // Only a missing migrations table (UNKNOWN_TABLE) means "never migrated"; a connection or
+  // permission error is reported as itself.
+  const versions = await appliedVersions(db).catch((error: unknown) => {
+    if ((error as StorageQueryError).clickhouseCode === 60) return [] as number[];
+    throw error;
+  });
+  if (versions.length === 0) {
     throw new Error(`${describeStorage(db)} holds no Burnrate calls yet; run \`burnrate migrate\` first`);
+  }
+  if (!NEEDED_MIGRATIONS.every((v) => versions.includes(v))) {
+    throw new Error(
+      `${describeStorage(db)} needs newer migrations for reprice; run \`burnrate migrate\` first`,
+    );
   }
 }
 
@@ -214,7 +225,10 @@ function summary(report: RepriceReport, range: { from: Date; to: Date }, dryRun:
     `repriced ${report.calls} calls from ${isoText(range.from)} to ${isoText(range.to)}: ` +
     `${report.changed} changed, cost before $${dollars(report.costBefore)}, after $${dollars(report.costAfter)} ` +
     `(unpriced before ${report.unpricedBefore}, after ${report.unpricedAfter})`;
-  return dryRun ? `${line}; dry run, nothing written` : line;
+  if (dryRun) return `${line}; dry run, nothing written`;
+  return report.rollupRepaired > 0
+    ? `${line}; first rebuilt ${report.rollupRepaired} rollup minutes an earlier reprice left double-counted`
+    : line;
 }
 
 function isoText(date: Date): string {
