@@ -177,6 +177,55 @@ describe("local guards", () => {
     });
   });
 
+  it("stop a call made through SDK helpers and chained methods with the typed error, and leave no unhandled rejection", async () => {
+    configure({ maxCallsPerTrace: 1 });
+    h.mock.reset();
+    h.mock.setDefault({ text: "ok", usage: { input: 10, output: 2 } });
+    const { context, trace } = await import("@opentelemetry/api");
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    const messages = [{ role: "user" as const, content: "go" }];
+    const stopped = async (label: string, after: () => Promise<unknown>) => {
+      const root = testTracer().startSpan(label);
+      const error = await context.with(trace.setSpan(context.active(), root), async () => {
+        await h.openai.chat.completions.create({ model: "gpt-4o-mini", messages }); // the run's one call
+        return after().then(
+          () => undefined,
+          (e: Error) => e,
+        );
+      });
+      root.end();
+      const stop = error instanceof BudgetExceededError ? error : (error as Error | undefined)?.cause;
+      return `${label}: ${error?.constructor.name}${stop instanceof BudgetExceededError && stop !== error ? " caused by BudgetExceededError" : ""}`;
+    };
+    const results = [
+      await stopped("withResponse", () =>
+        h.openai.chat.completions.create({ model: "gpt-4o-mini", messages }).withResponse(),
+      ),
+      await stopped("chat.completions.parse", () =>
+        h.openai.chat.completions.parse({ model: "gpt-4o-mini", messages }),
+      ),
+      await stopped("messages.stream", () =>
+        h.anthropic.messages.stream({ model: "claude-sonnet-4-6", max_tokens: 10, messages }).finalMessage(),
+      ),
+    ];
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    process.off("unhandledRejection", onUnhandled);
+    expect({ results, unhandled, requests: h.mock.requestCount("openai.chat") }).toEqual({
+      results: [
+        "withResponse: BudgetExceededError",
+        "chat.completions.parse: BudgetExceededError",
+        "messages.stream: AnthropicError caused by BudgetExceededError",
+      ],
+      unhandled: [],
+      requests: 3, // each run's first call; nothing after a stop
+    });
+    expect(h.mock.requestCount("anthropic.messages")).toBe(0);
+    configure({ maxCallsPerTrace: undefined });
+    h.mock.reset();
+  });
+
   it("configure() refuses a bad setting by name and keeps the settings it had", () => {
     const before = getRuntime().guard.config;
     expect(() => configure({ maxCostPerTrace: -1 })).toThrow(

@@ -33,7 +33,7 @@ export function wrapMethod(original: AnyFn, telemetry: MethodTelemetry, what: st
       streaming = telemetry.streams(body);
       call = beginCall(telemetry.start(body));
     } catch (error) {
-      if (error instanceof BurnrateStopError) return Promise.reject(error);
+      if (error instanceof BurnrateStopError) return stoppedCall(error);
       diag.error(`burnrate: could not instrument ${what}; calling it uninstrumented`, error);
       return original.apply(this, args);
     }
@@ -55,6 +55,23 @@ export function wrapMethod(original: AnyFn, telemetry: MethodTelemetry, what: st
     }
     return result;
   };
+}
+
+/**
+ * What a call a guard stopped returns in place of the SDK's APIPromise (nothing was sent, so
+ * there is none): a promise rejected with the stop error, with the APIPromise methods that
+ * callers and the SDKs' own helpers chain on (`.withResponse()`, `.asResponse()`,
+ * `._thenUnwrap()` for `parse()`), each rejected with the same error. It counts as handled by
+ * itself, so a helper that only chains on it leaves no unhandled rejection behind.
+ */
+function stoppedCall(error: BurnrateStopError): Promise<never> {
+  const stopped = Promise.reject(error);
+  stopped.catch(() => {});
+  return Object.assign(stopped, {
+    withResponse: () => stoppedCall(error),
+    asResponse: () => stoppedCall(error),
+    _thenUnwrap: () => stoppedCall(error),
+  });
 }
 
 // Contexts are immutable, so the suppressed copy of a parent can be kept for the next call
