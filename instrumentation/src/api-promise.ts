@@ -15,6 +15,8 @@ export interface ApiPromise extends Promise<unknown> {
   parseResponse?: (client: unknown, props: unknown) => Promise<unknown>;
   parsedPromise?: Promise<unknown>;
   asResponse?: () => Promise<Response>;
+  /** A derived APIPromise whose body is `transform` of this one's; helpers like `parse()` use it. */
+  _thenUnwrap?: (transform: (data: unknown, props: unknown) => unknown) => unknown;
 }
 
 /** How a call's parsed body is read: the method's telemetry (see wrap.ts). */
@@ -100,6 +102,20 @@ export function observeApiPromise(
   // the SDK's promises two shapes, which slows every call's promise handling.
   promise.parseResponse = hooked;
   hookRawReads(promise);
+  // openai 7 gives each promise its own `_thenUnwrap`, which parses with the function it was
+  // created with rather than `parseResponse`: helpers built on it (`chat.completions.parse()`,
+  // `responses.parse()`, `responses.stream()`) would never reach the hook above. The body is
+  // read on its way into their transform instead.
+  const thenUnwrap = Object.hasOwn(promise, "_thenUnwrap") ? promise._thenUnwrap : undefined;
+  if (typeof thenUnwrap === "function") {
+    promise._thenUnwrap = (transform) =>
+      thenUnwrap.call(promise, (data, props) =>
+        transform(
+          streaming ? observeStream(call, reader, data, request, what) : finishBody(call, reader, data, what),
+          props,
+        ),
+      );
+  }
   return true;
 }
 

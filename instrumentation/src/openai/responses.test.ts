@@ -49,6 +49,37 @@ describe("openai responses and embeddings", () => {
     }).toEqual({ input: 3000, output: 4000, reasoning: 3500, estimated: undefined });
   });
 
+  it("records calls made through the SDK's parse and stream helpers, which openai 7 builds on _thenUnwrap", async () => {
+    const usage = { input: 300, output: 40 };
+    const messages = [{ role: "user" as const, content: "Plan it." }];
+    const ran: string[] = [];
+    h.mock.enqueue({ text: "Parsed.", usage });
+    ran.push(
+      (await h.openai.chat.completions.parse({ model: "gpt-4o-mini", messages })).choices[0]!.message
+        .content!,
+    );
+    h.mock.enqueue({ text: "Parsed response.", usage });
+    ran.push((await h.openai.responses.parse({ model: "o4-mini", input })).output_text);
+    h.mock.enqueue({ text: "Streamed response.", usage });
+    ran.push((await h.openai.responses.stream({ model: "o4-mini", input }).finalResponse()).output_text);
+    const spans = await h.waitForSpans(3);
+    expect({
+      ran,
+      spans: spans.map((s) => ({
+        name: s.name,
+        input: s.attributes[C.ATTR_GEN_AI_USAGE_INPUT_TOKENS],
+        output: s.attributes[C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS],
+      })),
+    }).toEqual({
+      ran: ["Parsed.", "Parsed response.", "Streamed response."],
+      spans: [
+        { name: "chat gpt-4o-mini", input: 300, output: 40 },
+        { name: "chat o4-mini", input: 300, output: 40 },
+        { name: "chat o4-mini", input: 300, output: 40 },
+      ],
+    });
+  });
+
   it("records embeddings.create with input tokens only", async () => {
     h.mock.enqueue({ usage: { input: 64 } });
     const result = await h.openai.embeddings.create({
