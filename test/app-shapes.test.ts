@@ -134,6 +134,22 @@ describe("one import instruments every app shape", () => {
     ]);
   });
 
+  it("an app whose collector cannot be reached still exits 0", async () => {
+    // The last spans are flushed when the event loop empties; a refused export used to be an
+    // unhandled rejection there, which made the app exit 1.
+    const run = await runApp(
+      "shape-no-collector",
+      ["-r", "@burnrate/instrumentation/register", "cjs-plain.cjs"],
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:1",
+        // The exporter retries until this timeout (10 s by default) before the app can exit.
+        OTEL_EXPORTER_OTLP_TIMEOUT: "1000",
+      },
+    );
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: "hi\n" });
+    expect(run.stderr).not.toContain("UnhandledPromiseRejection");
+  });
+
   it("an app bundled with esbuild that calls instrument()", async () => {
     const outfile = join(mkdtempSync(join(tmpdir(), "burnrate-bundle-")), "app.mjs");
     await build({

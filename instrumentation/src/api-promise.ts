@@ -79,15 +79,18 @@ export function observeApiPromise(
   const onRawRead = (raw: Promise<Response>) =>
     raw.then(
       (response) => {
-        if (streaming) call.finish({});
-        else
-          response
-            .clone()
-            .json()
-            .then(
-              (body) => finishBody(call, reader, body, what),
-              () => call.finish({}),
-            );
+        if (streaming || call.ended) return call.finish({});
+        let copy: Response;
+        try {
+          copy = response.clone();
+        } catch {
+          // A second raw read of a body the caller already read: nothing left to copy.
+          return call.finish({});
+        }
+        copy.json().then(
+          (body) => finishBody(call, reader, body, what),
+          () => call.finish({}),
+        );
       },
       () => {},
     );

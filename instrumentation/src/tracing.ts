@@ -69,8 +69,14 @@ export function setupTracing(input: TracingOptions = {}): Tracing {
     ],
   });
   provider.register();
-  // Spans still buffered when the event loop empties are sent before the process exits.
-  process.once("beforeExit", () => void provider.forceFlush());
+  // Spans still buffered when the event loop empties are sent before the process exits. A
+  // collector that cannot be reached then must not turn the app's exit into a crash (an
+  // unhandled rejection ends a Node 20 process with code 1).
+  process.once("beforeExit", () => {
+    provider.forceFlush().catch((error: unknown) => {
+      diag.warn("burnrate: could not send the last spans before exit", error);
+    });
+  });
   current = { owned: true, flush: () => provider.forceFlush(), shutdown: () => provider.shutdown() };
   return current;
 }

@@ -69,6 +69,28 @@ describe("openai chat.completions.create", () => {
     ]);
   });
 
+  it("lets the caller ask for the raw response again after reading it, as the SDK does", async () => {
+    h.mock.enqueue({ text: "once", usage: { input: 10, output: 2 } });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    const promise = h.openai.chat.completions.create({ model: "gpt-4o", messages });
+    await (await promise.asResponse()).json();
+    // The body is gone; a second raw read must not make telemetry throw.
+    const again = await promise.asResponse();
+    const [span] = await h.waitForSpans(1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    process.off("unhandledRejection", onUnhandled);
+    expect({
+      status: again.status,
+      unhandled,
+      usage: [
+        span!.attributes[C.ATTR_GEN_AI_USAGE_INPUT_TOKENS],
+        span!.attributes[C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS],
+      ],
+    }).toEqual({ status: 200, unhandled: [], usage: [10, 2] });
+  });
+
   it("ends a raw stream's span without usage and leaves the stream to the caller", async () => {
     h.mock.enqueue({ text: "raw words", usage: { input: 9, output: 2 } });
     const raw = await h.openai.chat.completions
