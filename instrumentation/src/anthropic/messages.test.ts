@@ -44,6 +44,22 @@ describe("anthropic messages", () => {
     expect(span!.attributes).toEqual(expectedAttributes(message.id));
   });
 
+  it("records thinking tokens as reasoning tokens, streamed or not", async () => {
+    const thinking = { ...usage, reasoning: 500 };
+    h.mock.enqueue({ text: "Thought it through.", usage: thinking });
+    const message = await h.anthropic.messages.create({ model, max_tokens: 1024, system, messages });
+    h.mock.enqueue({ text: "Thought it through.", usage: thinking });
+    const streamed = await h.anthropic.messages
+      .stream({ model, max_tokens: 1024, system, messages })
+      .finalMessage();
+    const spans = await h.waitForSpans(2);
+    // Thinking is billed as output and already counted in output_tokens, so the cost is unchanged.
+    expect(spans.map((s) => s.attributes)).toEqual([
+      expectedAttributes(message.id, { [C.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]: 500 }),
+      expectedAttributes(streamed.id, { [C.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]: 500 }),
+    ]);
+  });
+
   it("records a stream created with stream: true", async () => {
     h.mock.enqueue({ text: "Streaming summary.", usage });
     const stream = await h.anthropic.messages.create({

@@ -10,6 +10,8 @@ interface AnthropicUsage {
   output_tokens?: number | null;
   cache_read_input_tokens?: number | null;
   cache_creation_input_tokens?: number | null;
+  /** Thinking tokens, which `output_tokens` already includes (as OpenAI's reasoning tokens are). */
+  output_tokens_details?: { thinking_tokens?: number | null } | null;
 }
 
 /**
@@ -25,7 +27,7 @@ export function anthropicUsage(usage: AnthropicUsage | null | undefined): TokenU
     output: usage.output_tokens ?? 0,
     cacheRead,
     cacheWrite,
-    reasoning: 0,
+    reasoning: usage.output_tokens_details?.thinking_tokens ?? 0,
   };
 }
 
