@@ -113,10 +113,29 @@ export const IN_SDK_HELPER = createContextKey("burnrate.in_sdk_helper");
  * (Anthropic's `messages.stream()` calls `messages.create`). The helper runs with tracing
  * suppressed, so its native span is not recorded; the instrumented method lifts the
  * suppression for Burnrate's own span (see `beginCall`), so the call is recorded exactly once.
+ * The app's event handlers (`.on("text", …)`) run in the app's own context, not the helper's:
+ * spans the app starts there are recorded as they would be without Burnrate.
  */
 export function wrapHelper(original: AnyFn): AnyFn {
   return function helper(this: unknown, ...args: unknown[]) {
-    const ctx = suppressTracing(context.active()).setValue(IN_SDK_HELPER, true);
-    return context.with(ctx, () => original.apply(this, args));
+    const caller = context.active();
+    const ctx = suppressTracing(caller).setValue(IN_SDK_HELPER, true);
+    const result = context.with(ctx, () => original.apply(this, args));
+    try {
+      emitInContext(result, caller);
+    } catch (error) {
+      diag.error("burnrate: could not hand an SDK helper's events back to the app's context", error);
+    }
+    return result;
+  };
+}
+
+/** Makes the helper object's `_emit` (how the SDKs' streams call the app's handlers) run handlers in `ctx`. */
+function emitInContext(helper: unknown, ctx: Context): void {
+  const stream = helper as { _emit?: AnyFn } | null;
+  const emit = stream?._emit;
+  if (typeof emit !== "function") return;
+  stream!._emit = function (this: unknown, ...args: unknown[]) {
+    return context.with(ctx, () => emit.apply(this, args));
   };
 }

@@ -1,8 +1,8 @@
 import Anthropic from "@anthropic-ai/sdk";
 import * as C from "@burnrate/core";
-import { SpanStatusCode } from "@opentelemetry/api";
+import { context, SpanStatusCode, trace } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
-import { useHarness } from "../../test/harness.js";
+import { testTracer, useHarness } from "../../test/harness.js";
 
 const h = useHarness();
 
@@ -90,6 +90,37 @@ describe("anthropic messages", () => {
       `chat ${model} (@burnrate/instrumentation)`,
     ]);
     expect(spans[0]!.attributes).toEqual(expectedAttributes(final.id));
+  });
+
+  it("leaves tracing on in the app's handlers of the messages.stream() helper", async () => {
+    h.mock.enqueue({ text: "Helper summary.", usage });
+    const app = testTracer();
+    const root = app.startSpan("handle request");
+    const recording: boolean[] = [];
+    await context.with(trace.setSpan(context.active(), root), async () => {
+      const stream = h.anthropic.messages.stream({ model, max_tokens: 1024, system, messages });
+      stream.on("text", () => {
+        const span = app.startSpan("render chunk");
+        recording.push(span.isRecording());
+        span.end();
+      });
+      await stream.finalMessage();
+    });
+    root.end();
+    await h.waitForSpans(2);
+    const rootId = root.spanContext().spanId;
+    expect({
+      recording: [...new Set(recording)],
+      // The handler's spans are the app's, under its request; the LLM call is recorded once.
+      spans: [
+        ...new Set(
+          h.spans().map((s) => `${s.name} <- ${s.parentSpanContext?.spanId === rootId ? "request" : "?"}`),
+        ),
+      ],
+    }).toEqual({
+      recording: [true],
+      spans: ["render chunk <- request", `chat ${model} <- request`, "handle request <- ?"],
+    });
   });
 
   it("fingerprints tool_use blocks, streamed or not", async () => {
