@@ -5,6 +5,33 @@ type SdkStream<Item> = AsyncIterable<Item> & {
   iterator?: () => AsyncIterator<Item>;
 };
 
+type Outcome = { error?: unknown; closedEarly?: boolean };
+
+/** How a stream's call ends, once. Holds no reference to the stream (see `dropped`). */
+interface Ending {
+  ended: boolean;
+  onEnd: (outcome: Outcome) => void;
+}
+
+function endOnce(ending: Ending, outcome: Outcome): void {
+  if (ending.ended) return;
+  ending.ended = true;
+  dropped.unregister(ending);
+  try {
+    ending.onEnd(outcome);
+  } catch {
+    // Telemetry must never break the host's stream.
+  }
+}
+
+/**
+ * Streams the app dropped without reading to the end: when one is garbage-collected, its call
+ * ends as closed early (with an estimate of what it cost), instead of never ending at all. It
+ * holds each stream's `Ending`, a plain object: a closure made next to the stream's own would
+ * share their scope, keep the stream reachable, and so never let it be collected.
+ */
+const dropped = new FinalizationRegistry<Ending>((ending) => endOnce(ending, { closedEarly: true }));
+
 /**
  * Makes an SDK stream report every item to telemetry after the caller has it. Telemetry
  * reads an item when the caller asks for the next one, so no chunk reaches the caller later.
@@ -19,16 +46,8 @@ export function observeStream<Item>(
   onItem: (item: Item) => void,
   onEnd: (outcome: { error?: unknown; closedEarly?: boolean }) => void,
 ): AsyncIterable<Item> {
-  let ended = false;
-  const end = (outcome: { error?: unknown; closedEarly?: boolean }) => {
-    if (ended) return;
-    ended = true;
-    try {
-      onEnd(outcome);
-    } catch {
-      // Telemetry must never break the host's stream.
-    }
-  };
+  const ending: Ending = { ended: false, onEnd };
+  const end = (outcome: Outcome) => endOnce(ending, outcome);
   const source = typeof stream.iterator === "function" ? stream.iterator : undefined;
   const observed = (): AsyncIterator<Item> => {
     const inner = source ? source.call(stream) : stream[Symbol.asyncIterator]();
@@ -79,16 +98,20 @@ export function observeStream<Item>(
       },
     };
   };
+  let handedOn: AsyncIterable<Item>;
   if (source) {
     stream.iterator = observed;
-    return stream;
+    handedOn = stream;
+  } else {
+    const StreamClass = stream.constructor as new (
+      iterator: () => AsyncIterator<Item>,
+      controller: AbortController | undefined,
+      client?: unknown,
+    ) => AsyncIterable<Item>;
+    handedOn = new StreamClass(observed, stream.controller, (stream as { _client?: unknown })._client);
   }
-  const StreamClass = stream.constructor as new (
-    iterator: () => AsyncIterator<Item>,
-    controller: AbortController | undefined,
-    client?: unknown,
-  ) => AsyncIterable<Item>;
-  return new StreamClass(observed, stream.controller, (stream as { _client?: unknown })._client);
+  dropped.register(handedOn, ending, ending);
+  return handedOn;
 }
 
 /** The abort's reason as an error, so the span's error.type names it (usually AbortError). */

@@ -19,6 +19,8 @@ export type CallScope = Partial<Record<keyof DecisionScope, string>>;
 
 type Handler = (decision: Decision) => void;
 
+const untracked = () => {};
+
 /**
  * Listens to the collector's decision stream and keeps a kill list. Every wrapped LLM call
  * checks the list before it is sent. It connects on the first LLM call (never at import, so
@@ -29,7 +31,12 @@ export class KillSwitch {
   readonly #kills = new Map<string, Decision>();
   readonly #onKill: Handler[] = [];
   readonly #onDecision: Handler[] = [];
-  readonly #streams = new Map<AbortController, CallScope>();
+  /**
+   * Streams in progress, by a token of their own. The controller is held weakly: a stream the
+   * app drops without reading never ends its call, and must not be kept alive here for good.
+   */
+  readonly #streams = new Map<object, { controller: WeakRef<AbortController>; scope: CallScope }>();
+  readonly #dropped = new FinalizationRegistry<object>((token) => this.#streams.delete(token));
   #started = false;
   #lastEventId: string | undefined;
   #backoffMs = 250;
@@ -73,16 +80,27 @@ export class KillSwitch {
 
   /** Tracks a stream in progress, so a kill of its scope aborts it. Returns the untrack function. */
   trackStream(controller: AbortController, scope: CallScope): () => void {
-    this.#streams.set(controller, scope);
-    return () => this.#streams.delete(controller);
+    if (!this.options.enabled) return untracked;
+    const token = {};
+    this.#streams.set(token, { controller: new WeakRef(controller), scope });
+    this.#dropped.register(controller, token, token);
+    return () => {
+      this.#streams.delete(token);
+      this.#dropped.unregister(token);
+    };
+  }
+
+  /** Streams tracked now, for tests and metrics. */
+  get trackedStreams(): number {
+    return this.#streams.size;
   }
 
   /** Applies a decision as if it had arrived on the stream (used by tests and the stream itself). */
   receive(decision: Decision): void {
     if (decision.action === "kill") {
       this.#kills.set(decision.decision_id, decision);
-      for (const [controller, scope] of this.#streams) {
-        if (inScope(decision.scope, scope)) controller.abort(stopError(decision));
+      for (const { controller, scope } of this.#streams.values()) {
+        if (inScope(decision.scope, scope)) controller.deref()?.abort(stopError(decision));
       }
       for (const handler of this.#onKill) safely(handler, decision);
     }

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import * as C from "@burnrate/core";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { countTokens } from "gpt-tokenizer";
@@ -5,6 +7,7 @@ import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { useHarness } from "../../test/harness.js";
 import { messagesText } from "../estimate.js";
+import { getRuntime } from "../runtime.js";
 
 const h = useHarness();
 
@@ -89,6 +92,27 @@ describe("openai chat.completions.create", () => {
         span!.attributes[C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS],
       ],
     }).toEqual({ status: 200, unhandled: [], usage: [10, 2] });
+  });
+
+  it("ends the call of a stream the app drops unread once the stream is collected, and keeps nothing of it", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    h.mock.setDefault({ text: "never read", usage: { input: 10, output: 2 } });
+    const dropStreams = async () => {
+      for (let i = 0; i < 5; i++)
+        await h.openai.chat.completions.create({ model: "gpt-4o", messages, stream: true });
+    };
+    await dropStreams();
+    for (let i = 0; i < 20 && h.spans().length < 5; i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const spans = await h.waitForSpans(5);
+    expect({
+      spans: spans.map((s) => s.attributes[C.ATTR_BURNRATE_USAGE_ESTIMATED]),
+      trackedByKillSwitch: getRuntime().killSwitch.trackedStreams,
+    }).toEqual({ spans: [true, true, true, true, true], trackedByKillSwitch: 0 });
+    h.mock.reset();
   });
 
   it("ends a raw stream's span without usage and leaves the stream to the caller", async () => {
