@@ -32,11 +32,10 @@ export class KillSwitch {
   readonly #onKill: Handler[] = [];
   readonly #onDecision: Handler[] = [];
   /**
-   * Streams in progress, by a token of their own. The controller is held weakly: a stream the
-   * app drops without reading never ends its call, and must not be kept alive here for good.
+   * Streams in progress. An entry goes when its call ends, and a stream the app drops unread
+   * ends its call once it is garbage-collected (see stream.ts), so none is kept for good.
    */
-  readonly #streams = new Map<object, { controller: WeakRef<AbortController>; scope: CallScope }>();
-  readonly #dropped = new FinalizationRegistry<object>((token) => this.#streams.delete(token));
+  readonly #streams = new Map<AbortController, CallScope>();
   #started = false;
   #lastEventId: string | undefined;
   #backoffMs = 250;
@@ -81,13 +80,8 @@ export class KillSwitch {
   /** Tracks a stream in progress, so a kill of its scope aborts it. Returns the untrack function. */
   trackStream(controller: AbortController, scope: CallScope): () => void {
     if (!this.options.enabled) return untracked;
-    const token = {};
-    this.#streams.set(token, { controller: new WeakRef(controller), scope });
-    this.#dropped.register(controller, token, token);
-    return () => {
-      this.#streams.delete(token);
-      this.#dropped.unregister(token);
-    };
+    this.#streams.set(controller, scope);
+    return () => this.#streams.delete(controller);
   }
 
   /** Streams tracked now, for tests and metrics. */
@@ -99,8 +93,8 @@ export class KillSwitch {
   receive(decision: Decision): void {
     if (decision.action === "kill") {
       this.#kills.set(decision.decision_id, decision);
-      for (const { controller, scope } of this.#streams.values()) {
-        if (inScope(decision.scope, scope)) controller.deref()?.abort(stopError(decision));
+      for (const [controller, scope] of this.#streams) {
+        if (inScope(decision.scope, scope)) controller.abort(stopError(decision));
       }
       for (const handler of this.#onKill) safely(handler, decision);
     }
