@@ -1,4 +1,5 @@
 import { mkdtempSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -91,6 +92,29 @@ describe("what the collector refuses", () => {
     } finally {
       await refusing.stop();
       await accepting.stop();
+    }
+  });
+
+  it("counts an exporter that hangs up mid-body as aborted, not as a collector error", async () => {
+    const c = await startTestCollector({ db });
+    try {
+      const socket = connect(Number(new URL(c.url).port), "127.0.0.1");
+      await new Promise((resolve) => socket.once("connect", resolve));
+      socket.write(
+        "POST /v1/traces HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{",
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      socket.destroy();
+      const metrics = await eventually(
+        async () => (await fetch(`${c.url}/metrics`)).text(),
+        (text) => text.includes('burnrate_otlp_requests_total{status="aborted"} 1'),
+      );
+      expect({
+        aborted: metrics.includes('burnrate_otlp_requests_total{status="aborted"} 1'),
+        errors: c.logs.filter((line) => line.includes("unexpected error")),
+      }).toEqual({ aborted: true, errors: [] });
+    } finally {
+      await c.stop();
     }
   });
 

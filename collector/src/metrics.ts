@@ -16,7 +16,11 @@ export function createMetrics() {
     ),
     spansWritten: counter("burnrate_spans_written_total", "Spans written to ClickHouse."),
     callsWritten: counter("burnrate_llm_calls_written_total", "New LLM calls written to ClickHouse."),
-    requests: counter("burnrate_otlp_requests_total", "OTLP export requests by HTTP status.", ["status"]),
+    requests: counter(
+      "burnrate_otlp_requests_total",
+      "OTLP export requests by HTTP status (`aborted`: the client hung up before sending its whole body).",
+      ["status"],
+    ),
     batchesWritten: counter("burnrate_batches_written_total", "Batches written to ClickHouse."),
     writeErrors: counter(
       "burnrate_write_errors_total",

@@ -107,7 +107,15 @@ export function createTracesReceiver(
           : error instanceof OtlpDecodeError
             ? new HttpError(400, error.message)
             : undefined;
-      if (!known) throw error;
+      if (!known) {
+        // The exporter hung up before its body arrived: nothing was accepted, and there is no
+        // one left to answer. Not a collector error, so it is only counted.
+        if (req.destroyed && (error as NodeJS.ErrnoException).code === "ECONNRESET") {
+          deps.metrics.requests.inc({ status: "aborted" });
+          return;
+        }
+        throw error;
+      }
       deps.metrics.requests.inc({ status: String(known.status) });
       // The rest of an oversized body is not worth reading; close the connection instead.
       if (known.status === 413) res.setHeader("connection", "close");
