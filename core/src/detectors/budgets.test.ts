@@ -141,6 +141,40 @@ describe("budgets", () => {
     expect(after.observe(call(7, "1.5", T0_MS + 7 * HOUR))).toEqual([userFinding(1, "10.5", "2025-03-01")]);
   });
 
+  it("seedSpend: a late span of the month before, buffered across midnight, leaves the seed for this month", () => {
+    const engine = new DetectionEngine({ budgets: [MONTHLY] });
+    engine.seedSpend([
+      {
+        scope: "user",
+        id: "alice",
+        period: "month",
+        periodStart: "2025-03-01",
+        spentUsd: "9",
+        projectId: "default",
+      },
+    ]);
+    const late = call(1, "0.01", Date.parse("2025-02-28T23:59:59Z"));
+    expect(engine.observe({ ...late, projectId: "default" })).toEqual([]);
+    expect(engine.observe({ ...call(2, "1.5", T0_MS), projectId: "default" })).toEqual([
+      userFinding(1, "10.5", "2025-03-01"),
+    ]);
+  });
+
+  it("seedSpend: a date-time without a zone is UTC, whatever the machine's time zone", () => {
+    const zone = process.env.TZ;
+    process.env.TZ = "Asia/Tokyo"; // 2025-03-01T00:00 there is still February in UTC
+    try {
+      const engine = new DetectionEngine({ budgets: [MONTHLY] });
+      engine.seedSpend([
+        { scope: "user", id: "alice", period: "month", periodStart: "2025-03-01T00:00:00", spentUsd: "9" },
+      ]);
+      expect(engine.observe(call(1, "1.5", T0_MS))).toEqual([userFinding(1, "10.5", "2025-03-01")]);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
   it("seedSpend: ignores a seed for a finished period and a seed of another project", () => {
     const engine = new DetectionEngine({ budgets: [MONTHLY] });
     engine.seedSpend([

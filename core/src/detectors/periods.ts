@@ -28,6 +28,13 @@ let cachedMonthStart = "";
  * @example normalisePeriodStart("2025-03-14T10:00:00Z", "month") === "2025-03-01"
  */
 export function normalisePeriodStart(text: string, period: BudgetPeriod): string | undefined {
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  // Periods are UTC: a date, or a date-time without a zone, is read as UTC, never as the
+  // machine's local time (which would move a seed into the day or month before).
+  const utc = /^\d{4}-\d{2}-\d{2}$/.test(text)
+    ? `${text}T00:00:00Z`
+    : /T[\d:.]+$/.test(text)
+      ? `${text}Z`
+      : text;
+  const ms = Date.parse(utc);
   return Number.isNaN(ms) ? undefined : periodStart(ms, period);
 }

@@ -68,7 +68,10 @@ describe("decimalString", () => {
     expect(decimalString(value)).toBe(expected);
   });
 
-  it.each([["-1"], [-1], ["abc"], [""], ["."], [Number.NaN], [true]])("rejects %j", (value) => {
-    expect(decimalString(value)).toBeUndefined();
-  });
+  it.each([["-1"], [-1], ["abc"], [""], ["."], [Number.NaN], [true], ["1e999999999"], ["1e-65"]])(
+    "rejects %j",
+    (value) => {
+      expect(decimalString(value)).toBeUndefined();
+    },
+  );
 });

@@ -56,6 +56,9 @@ function reported(total: string, input: string, output: string): CallCost {
  * @example decimalString(1.5e-7) === "0.00000015"
  * @example decimalString("0.0120") === "0.012"
  */
+/** The largest decimal exponent a cost may carry: far past any dollar amount, in either direction. */
+const MOST_EXPONENT = 64;
+
 export function decimalString(value: AttributeValue | undefined): string | undefined {
   if (typeof value === "number" && !Number.isFinite(value)) return undefined;
   const text = typeof value === "number" ? String(value) : typeof value === "string" ? value.trim() : "";
@@ -63,6 +66,8 @@ export function decimalString(value: AttributeValue | undefined): string | undef
   if (match === null) return undefined;
   const [, whole = "", fraction = "", exponent = "0"] = match;
   if (whole === "" && fraction === "") return undefined;
+  // No real amount needs an exponent this large; a huge one would build a string of that length.
+  if (Math.abs(Number(exponent)) > MOST_EXPONENT) return undefined;
   const digits = whole + fraction;
   const point = whole.length + Number(exponent);
   const padded = point <= 0 ? "0".repeat(1 - point) + digits : digits.padEnd(point, "0");
