@@ -44,6 +44,8 @@ export interface CallResult {
   estimated?: boolean;
   toolCalls?: { name: string; arguments: unknown }[];
   outputMessages?: unknown;
+  /** The service tier the response says it was served at (OpenAI's `service_tier`). */
+  servedTier?: string;
 }
 
 type Attributes = Record<string, string | number | boolean | string[]>;
@@ -176,6 +178,7 @@ export class LlmCall {
       span.setAttribute(C.ATTR_GEN_AI_RESPONSE_FINISH_REASONS, result.finishReasons);
     if (toolFingerprints) span.setAttribute(C.ATTR_BURNRATE_TOOL_CALL_FINGERPRINTS, toolFingerprints);
     if (result.estimated) span.setAttribute(C.ATTR_BURNRATE_USAGE_ESTIMATED, true);
+    if (result.servedTier) span.setAttribute(C.ATTR_OPENAI_RESPONSE_SERVICE_TIER, result.servedTier);
     const runtime = getRuntime();
     if (runtime.captureContent && result.outputMessages !== undefined) {
       span.setAttribute(C.ATTR_GEN_AI_OUTPUT_MESSAGES, JSON.stringify(result.outputMessages));
@@ -192,7 +195,8 @@ export class LlmCall {
         provider: this.start.provider,
         requestModel: this.start.requestModel,
         responseModel: result.responseModel ?? "",
-        serviceTier: this.start.serviceTier ?? "",
+        // A priority request served at default is billed at default.
+        serviceTier: C.billedServiceTier(this.start.serviceTier ?? "", result.servedTier ?? ""),
         tokens: usage,
         atMs: Date.now(),
       });

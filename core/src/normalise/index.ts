@@ -43,3 +43,4 @@
  */
 export { type Convention, detectConvention } from "./detect.js";
 export { normaliseSpan } from "./normalise-span.js";
+export { billedServiceTier } from "./service-tier.js";

@@ -19,6 +19,22 @@ describe("resolveServiceTier", () => {
     expect(resolveServiceTier({ [ATTR_GEN_AI_OPENAI_REQUEST_SERVICE_TIER]: "priority" })).toBe("priority");
   });
 
+  it("bills the tier the response was served at, which a priority request can be lowered to; batch stays batch", () => {
+    const priority = { [ATTR_OPENAI_REQUEST_SERVICE_TIER]: "priority" };
+    expect(resolveServiceTier({ ...priority, [ATTR_OPENAI_RESPONSE_SERVICE_TIER]: "default" })).toBe(
+      "default",
+    );
+    expect(resolveServiceTier({ ...priority, [ATTR_OPENAI_RESPONSE_SERVICE_TIER]: "priority" })).toBe(
+      "priority",
+    );
+    expect(
+      resolveServiceTier({
+        [ATTR_BURNRATE_REQUEST_SERVICE_TIER]: "batch",
+        [ATTR_OPENAI_RESPONSE_SERVICE_TIER]: "default",
+      }),
+    ).toBe("batch");
+  });
+
   it("uses the served tier when the request asked for auto, and keeps auto when nothing says more", () => {
     const auto = { [ATTR_OPENAI_REQUEST_SERVICE_TIER]: "auto" };
     expect(resolveServiceTier({ ...auto, [ATTR_OPENAI_RESPONSE_SERVICE_TIER]: "default" })).toBe("default");

@@ -52,7 +52,7 @@ export function renderChatCompletion(ctx: RenderContext): ChatCompletion {
       },
     ],
     usage: chatUsage(plan.usage),
-    service_tier: "default",
+    service_tier: plan.serviceTier as ChatCompletion["service_tier"],
     system_fingerprint: "fp_mock",
   };
 }
@@ -74,7 +74,7 @@ export function renderChatCompletionStream(ctx: RenderContext): SseEvent[] {
       object: "chat.completion.chunk",
       created: ctx.createdAt,
       model: plan.model,
-      service_tier: "default",
+      service_tier: plan.serviceTier as ChatCompletion["service_tier"],
       system_fingerprint: "fp_mock",
       choices,
       // With include_usage the real API sends `usage: null` on every chunk but the last.

@@ -195,7 +195,7 @@ function responseShell(ctx: RenderContext, id: string): Omit<WireResponse, "outp
     parallel_tool_calls: echo("parallel_tool_calls", true),
     previous_response_id: echo<string | null>("previous_response_id", null),
     reasoning: { effort: null, summary: null },
-    service_tier: "default",
+    service_tier: ctx.plan.serviceTier as WireResponse["service_tier"],
     temperature: echo<number | null>("temperature", 1),
     text: { format: { type: "text" }, verbosity: "medium" },
     tool_choice: echo<WireResponse["tool_choice"]>("tool_choice", "auto"),

@@ -38,6 +38,8 @@ export interface ReplyPlan {
   latencyMs: number;
   chunkDelayMs: number;
   cutAfterChunks: number | undefined;
+  /** The OpenAI service tier the response reports. */
+  serviceTier: string;
 }
 
 /** What the plan needs to know about the request. */
@@ -46,6 +48,8 @@ export interface PlanRequest {
   model: unknown;
   /** The prompt-bearing parts of the request body, for estimating input tokens. */
   prompt: unknown;
+  /** The request's `service_tier`, echoed (but `auto`) when the reply names none. */
+  serviceTier?: unknown;
 }
 
 /**
@@ -80,6 +84,11 @@ export function planReply(reply: MockReply, request: PlanRequest): ReplyPlan {
     latencyMs: reply.latencyMs ?? 0,
     chunkDelayMs: reply.chunkDelayMs ?? 0,
     cutAfterChunks: reply.cutAfterChunks,
+    serviceTier:
+      reply.serviceTier ??
+      (typeof request.serviceTier === "string" && request.serviceTier !== "auto"
+        ? request.serviceTier
+        : "default"),
   };
 }
 

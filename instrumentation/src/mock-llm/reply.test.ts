@@ -62,6 +62,7 @@ describe("planReply", () => {
       latencyMs: 0,
       chunkDelayMs: 0,
       cutAfterChunks: undefined,
+      serviceTier: "default",
     });
   });
 

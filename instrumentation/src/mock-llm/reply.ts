@@ -62,6 +62,12 @@ export interface MockReply {
    * a stream with no more events than this ends normally. Ignored without streaming.
    */
   cutAfterChunks?: number;
+  /**
+   * The service tier an OpenAI response reports. Defaults to the request's own tier (`flex`,
+   * `priority`, `default`), or `default`; set it to `default` on a `priority` request to act out
+   * OpenAI serving it at standard rates when priority capacity runs out.
+   */
+  serviceTier?: string;
 }
 
 const count = z.number().int().nonnegative();
@@ -110,6 +116,7 @@ const replySchema: z.ZodType<MockReply> = z.strictObject({
   chunkDelayMs: milliseconds.optional(),
   chunks: z.number().int().min(1).max(100_000).optional(),
   cutAfterChunks: count.optional(),
+  serviceTier: z.string().min(1).optional(),
 });
 
 /** A scripted reply failed validation; the message names each bad field. */

@@ -106,7 +106,11 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
       if (error instanceof MockReplyError) return fail(400, error.message);
       throw error;
     }
-    const plan = planReply(reply, { model: body.model, prompt: spec.prompt(body) });
+    const plan = planReply(reply, {
+      model: body.model,
+      prompt: spec.prompt(body),
+      serviceTier: body.service_tier,
+    });
     // The client may time out while we wait; then nothing is left to answer.
     if (plan.latencyMs > 0 && !(await pause(response, plan.latencyMs))) return;
     if (plan.error) {

@@ -32,6 +32,7 @@ describe("openai chat.completions.create", () => {
       [C.ATTR_BURNRATE_PROMPT_FINGERPRINT]: fingerprint,
       [C.ATTR_GEN_AI_RESPONSE_MODEL]: "gpt-4o",
       [C.ATTR_GEN_AI_RESPONSE_ID]: completion.id,
+      [C.ATTR_OPENAI_RESPONSE_SERVICE_TIER]: "default",
       [C.ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ["stop"],
       [C.ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 1200,
       [C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 300,
@@ -42,6 +43,24 @@ describe("openai chat.completions.create", () => {
       [C.ATTR_GEN_AI_USAGE_COST_SOURCE]: "local",
     });
     expect(span!.status.code).toBe(SpanStatusCode.UNSET);
+  });
+
+  it("prices a priority request at the tier the response says it was served at", async () => {
+    const usage = { input: 1_000_000, output: 0 };
+    h.mock.enqueue({ text: "fast", usage }); // served at priority, as asked
+    await h.openai.chat.completions.create({ model: "gpt-4o", messages, service_tier: "priority" });
+    h.mock.enqueue({ text: "slow", usage, serviceTier: "default" }); // no priority capacity left
+    await h.openai.chat.completions.create({ model: "gpt-4o", messages, service_tier: "priority" });
+    const spans = await h.waitForSpans(2);
+    expect(
+      spans.map((s) => [
+        s.attributes[C.ATTR_OPENAI_RESPONSE_SERVICE_TIER],
+        s.attributes[C.ATTR_GEN_AI_USAGE_COST_AMOUNT],
+      ]),
+    ).toEqual([
+      ["priority", 4.25], // 1M input tokens at gpt-4o's priority price
+      ["default", 2.5], // and at its standard price
+    ]);
   });
 
   it("keeps the SDK's own APIPromise: withResponse() and asResponse() still work", async () => {
@@ -152,6 +171,7 @@ describe("openai chat.completions.create", () => {
       [C.ATTR_BURNRATE_PROMPT_FINGERPRINT]: fingerprint,
       [C.ATTR_GEN_AI_RESPONSE_MODEL]: "gpt-4o",
       [C.ATTR_GEN_AI_RESPONSE_ID]: expect.stringMatching(/^chatcmpl-/),
+      [C.ATTR_OPENAI_RESPONSE_SERVICE_TIER]: "default",
       [C.ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ["stop"],
       [C.ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 50,
       [C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 6,
@@ -180,6 +200,7 @@ describe("openai chat.completions.create", () => {
       [C.ATTR_BURNRATE_PROMPT_FINGERPRINT]: fingerprint,
       [C.ATTR_GEN_AI_RESPONSE_MODEL]: "gpt-4o",
       [C.ATTR_GEN_AI_RESPONSE_ID]: expect.stringMatching(/^chatcmpl-/),
+      [C.ATTR_OPENAI_RESPONSE_SERVICE_TIER]: "default",
       [C.ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ["stop"],
       [C.ATTR_BURNRATE_USAGE_ESTIMATED]: true,
       [C.ATTR_GEN_AI_USAGE_INPUT_TOKENS]: input,

@@ -49,6 +49,7 @@ export const chatCompletions: MethodTelemetry = {
     const c = completion as {
       id?: string;
       model?: string;
+      service_tier?: string | null;
       usage?: ChatUsage;
       choices?: { finish_reason?: string; message?: { tool_calls?: ToolCallDelta[] } }[];
     };
@@ -63,6 +64,7 @@ export const chatCompletions: MethodTelemetry = {
     call.finish({
       responseId: c.id,
       responseModel: c.model,
+      servedTier: c.service_tier ?? undefined,
       finishReasons,
       usage: chatUsage(c.usage),
       toolCalls,
@@ -74,6 +76,7 @@ export const chatCompletions: MethodTelemetry = {
     const state = {
       id: undefined as string | undefined,
       model: undefined as string | undefined,
+      servedTier: undefined as string | undefined,
       usage: undefined as TokenUsage | undefined,
       text: "",
       finishReasons: [] as string[],
@@ -85,6 +88,7 @@ export const chatCompletions: MethodTelemetry = {
         const chunk = item as {
           id?: string;
           model?: string;
+          service_tier?: string | null;
           usage?: ChatUsage | null;
           choices?: {
             delta?: { content?: string | null; tool_calls?: ToolCallDelta[] };
@@ -93,6 +97,7 @@ export const chatCompletions: MethodTelemetry = {
         };
         state.id ??= chunk.id;
         state.model ??= chunk.model;
+        state.servedTier ??= chunk.service_tier ?? undefined;
         if (chunk.usage) state.usage = chatUsage(chunk.usage);
         for (const choice of chunk.choices ?? []) {
           if (choice.delta?.content) state.text += choice.delta.content;
@@ -111,6 +116,7 @@ export const chatCompletions: MethodTelemetry = {
         const result: CallResult = {
           responseId: state.id,
           responseModel: state.model,
+          servedTier: state.servedTier,
           finishReasons: state.finishReasons,
           usage: state.usage,
           toolCalls,

@@ -22,6 +22,7 @@ describe("openai responses and embeddings", () => {
       [C.ATTR_BURNRATE_PROMPT_FINGERPRINT]: fingerprint,
       [C.ATTR_GEN_AI_RESPONSE_MODEL]: "o4-mini",
       [C.ATTR_GEN_AI_RESPONSE_ID]: response.id,
+      [C.ATTR_OPENAI_RESPONSE_SERVICE_TIER]: "default",
       [C.ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ["completed"],
       [C.ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 3000,
       [C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 4000,

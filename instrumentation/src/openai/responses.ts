@@ -16,6 +16,7 @@ interface ResponseObject {
   id?: string;
   model?: string;
   status?: string;
+  service_tier?: string | null;
   usage?: ResponsesUsage | null;
   output?: { type?: string; name?: string; arguments?: string; content?: unknown }[];
 }
@@ -36,6 +37,7 @@ function resultOf(response: ResponseObject): CallResult {
   return {
     responseId: response.id,
     responseModel: response.model,
+    servedTier: response.service_tier ?? undefined,
     finishReasons: response.status ? [response.status] : [],
     usage: responsesUsage(response.usage),
     toolCalls: (response.output ?? [])
