@@ -3,6 +3,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  ATTR_BURNRATE_USER,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
@@ -92,6 +93,58 @@ describe("what the collector refuses", () => {
     } finally {
       await refusing.stop();
       await accepting.stop();
+    }
+  });
+
+  it("takes a span stamped in the future as arriving now, so a fast client clock cannot move a budget to tomorrow", async () => {
+    const c = await startTestCollector({ db, config: { detection: { budgetPollSeconds: 0.1, detectors } } });
+    try {
+      const now = new Date().toISOString().replace("T", " ").replace("Z", "");
+      await db.insert("budgets", [
+        {
+          project_id: "default",
+          id: "skew",
+          scope: "user",
+          match: "u-skew",
+          period: "day",
+          limit_usd: "1",
+          alert_at: [1],
+          updated_at: now,
+          version: 1,
+          deleted: 0,
+        },
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 400)); // a budget poll or more
+      const published: string[] = [];
+      c.collector.decisions.onPublish((d) => published.push(`${d.detector}/${d.action}`));
+      const userCall = (startNs: bigint) =>
+        otlpJson([
+          {
+            traceId: hexId(16),
+            spanId: hexId(8),
+            startNs,
+            attributes: {
+              [ATTR_GEN_AI_PROVIDER_NAME]: "openai",
+              [ATTR_GEN_AI_OPERATION_NAME]: "chat",
+              [ATTR_GEN_AI_REQUEST_MODEL]: "gpt-4o",
+              [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 240_000, // $0.60
+              [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 0,
+              [ATTR_BURNRATE_USER]: "u-skew",
+            },
+          },
+        ]);
+      const nowNs = BigInt(Date.now()) * 1_000_000n;
+      const statuses = [
+        (await post(c, userCall(nowNs + 86_400_000_000_000n))).status, // a client clock a day fast
+        (await post(c, userCall(nowNs))).status, // $1.20 today: past the $1 daily budget
+      ];
+      await eventually(
+        async () => published.length,
+        (n) => n > 0,
+      );
+      expect({ statuses, published }).toEqual({ statuses: [200, 200], published: ["budget/kill"] });
+    } finally {
+      await c.stop();
     }
   });
 

@@ -22,7 +22,7 @@ const text = (value: AttributeValue | undefined): string => (typeof value === "s
  * The batch's steps as detector events, in the order the spans arrived: each LLM call, and
  * each `execute_tool` span (whose result digest lets D4 see a tool that makes no progress).
  */
-export function detectorEvents(batch: Batch): DetectorEvent[] {
+export function detectorEvents(batch: Batch, nowMs = Date.now()): DetectorEvent[] {
   const calls = new Map<string, LlmCall>();
   for (const call of batch.calls) calls.set(call.spanId, call);
   const events: DetectorEvent[] = [];
@@ -32,8 +32,16 @@ export function detectorEvents(batch: Batch): DetectorEvent[] {
     else if (span.attributes[ATTR_GEN_AI_OPERATION_NAME] === "execute_tool")
       events.push(toolEvent(batch.projectId, span));
   }
+  // The detectors take their time from the events and never go back: one span from a client
+  // whose clock runs ahead would move every budget to a future day and expire every run. A
+  // span can start no later than it arrives, so a later time is taken as its arrival.
+  const latest = BigInt(nowMs + CLOCK_SKEW_MS) * 1_000_000n;
+  for (const event of events) if (event.timeUnixNano > latest) event.timeUnixNano = latest;
   return events;
 }
+
+/** How far ahead of the collector's clock a client's may run before its span times are capped. */
+const CLOCK_SKEW_MS = 60_000;
 
 function callEvent(call: LlmCall): DetectorEvent {
   return {
