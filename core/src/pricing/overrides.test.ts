@@ -169,6 +169,24 @@ describe("overrides in the price book", () => {
     expect(book.price(call).cost.total).toBe("0.750000000000"); // (1M * $0.30/M + 1M * $1.20/M) / 2
   });
 
+  it("scales an override by the priority tier, instead of OpenAI's published priority price for the name", () => {
+    const priority = (responseModel: string) =>
+      book.price(
+        pricedCall({
+          provider: "openai",
+          responseModel,
+          serviceTier: "priority",
+          tokens: { ...million, cacheRead: 0 },
+        }),
+      ).cost.total;
+    // The override prices gpt-4o (exactly) at $2/$8, and priority doubles it. The dated name
+    // matches no override, so it takes OpenAI's published priority price ($4.25/$17).
+    expect([priority("gpt-4o"), priority("gpt-4o-2024-08-06")]).toEqual([
+      "20.000000000000",
+      "21.250000000000",
+    ]);
+  });
+
   it("shows override prices through lookup", () => {
     expect(book.lookup({ provider: "self-hosted", model: "acme-llama-70b", at })).toEqual({
       provider: "self-hosted",

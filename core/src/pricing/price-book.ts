@@ -146,7 +146,11 @@ export function createPriceBook(options: PriceBookOptions = {}): PriceBook {
     const found = find(call.provider, models, new Date(call.atMs));
     if (!found) return { missedModel: models[0] ?? "" };
     const providerId = genaiPricesProviderId(found.provider);
-    const tiered = applyServiceTier(found.card, call.serviceTier, providerId, found.modelId);
+    // OpenAI's published priority prices are for its own cards; an override is the user's own
+    // price, which a tier scales like any model without a published one (so every name it
+    // matches prices alike).
+    const tierModel = found.source === "override" ? "" : found.modelId;
+    const tiered = applyServiceTier(found.card, call.serviceTier, providerId, tierModel);
     const whole = wholeRates(tiered.card, tiered.ratio);
     return { card: tiered.card, ratio: tiered.ratio, version: found.version, ...(whole ? { whole } : {}) };
   }
