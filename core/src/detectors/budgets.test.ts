@@ -160,6 +160,18 @@ describe("budgets", () => {
     ]);
   });
 
+  it("seedSpend: a seed with no project goes to the first project that spends, not to every one", () => {
+    const engine = new DetectionEngine({ budgets: [MONTHLY] });
+    engine.seedSpend([
+      { scope: "user", id: "alice", period: "month", periodStart: "2025-03-01", spentUsd: "9" },
+    ]);
+    expect(engine.observe({ ...call(1, "1.5", T0_MS), projectId: "p1" })).toEqual([
+      userFinding(1, "10.5", "2025-03-01"),
+    ]);
+    // Project p2's alice starts the month at $0: $1.50 is not even half of $10.
+    expect(engine.observe({ ...call(2, "1.5", T0_MS + HOUR), projectId: "p2" })).toEqual([]);
+  });
+
   it("seedSpend: a date-time without a zone is UTC, whatever the machine's time zone", () => {
     const zone = process.env.TZ;
     process.env.TZ = "Asia/Tokyo"; // 2025-03-01T00:00 there is still February in UTC

@@ -125,10 +125,10 @@ export class SpendLedger {
     for (const seedKey of [key, counterKey(ANY_PROJECT, scope, id, period)]) {
       const seed = this.#seeds.get(seedKey);
       if (!seed) continue;
-      // A seed is used up by its own period, and outlived by a later one; a late span of an
-      // earlier period (buffered across midnight) leaves it for the period it belongs to.
-      if (seed.periodStart < start || (seedKey === key && seed.periodStart === start))
-        this.#seeds.delete(seedKey);
+      // A seed is used up by its own period (a seed with no project, by the first project to
+      // spend in it), and outlived by a later one; a late span of an earlier period (buffered
+      // across midnight) leaves it for the period it belongs to.
+      if (seed.periodStart <= start) this.#seeds.delete(seedKey);
       if (seed.periodStart === start) {
         counter.spentPico = seed.pico;
         counter.seededPico = seed.pico;
