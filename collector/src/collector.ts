@@ -54,7 +54,7 @@ const stderrLog: Logger = {
 };
 
 /**
- * Creates the collector: receiver → normalise → dedupe → price → detect → spool → writer.
+ * Creates the collector: receiver → normalise → dedupe → price → spool → detect, and spool → writer.
  * Any spool left by an earlier process is replayed before new data, because the writer
  * reads the spool in order. Listening is the caller's job.
  */
