@@ -133,6 +133,7 @@ describe("wholeRates and totalUsd", () => {
       output: 8_000_000,
       cacheRead: 200_000,
       cacheWrite: 2_500_000,
+      perRequest: 0,
     });
     // Half price (a batch discount) still comes out whole.
     expect(wholeRates(card, { numerator: 1n, denominator: 2n })).toEqual({
@@ -140,6 +141,7 @@ describe("wholeRates and totalUsd", () => {
       output: 4_000_000,
       cacheRead: 100_000,
       cacheWrite: 1_250_000,
+      perRequest: 0,
     });
   });
 

@@ -1,6 +1,6 @@
 import type { CallCost, TokenUsage } from "../llm-call.js";
 import { addUsd, costOfTokens, formatUsd, type Ratio, WHOLE } from "./money.js";
-import { type Rate, type RateCard, rateAt } from "./rate-card.js";
+import { flatRate, type Rate, type RateCard, rateAt } from "./rate-card.js";
 
 /**
  * Prices a call's tokens with a rate card and returns the computed `CallCost`.
@@ -15,7 +15,8 @@ import { type Rate, type RateCard, rateAt } from "./rate-card.js";
  * charged the input price for those tokens: they are prompt tokens, and the input price
  * is what such a provider bills for them. Each part is rounded once, half-to-even, to 12
  * decimals, and `total` is the exact sum of the rounded parts, so the parts always add up.
- * `ratio` scales every part (a service-tier discount or surcharge).
+ * `ratio` scales every part (a service-tier discount or surcharge). A fee per request
+ * (`card.perRequest`) is part of what sending the request costs, so it is in the input part.
  * @example priceTokens({ input: 1000, output: 10, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, card, "genai-prices@0.1.8")
  */
 export function priceTokens(
@@ -25,7 +26,8 @@ export function priceTokens(
   ratio: Ratio = WHOLE,
 ): CallCost {
   const n = billedTokens(tokens);
-  const input = costOfTokens(n.uncached, rateAt(card.input, n.prompt), ratio);
+  const fee = card.perRequest ? costOfTokens(1_000_000, card.perRequest, ratio) : 0n;
+  const input = costOfTokens(n.uncached, rateAt(card.input, n.prompt), ratio) + fee;
   const output = costOfTokens(n.output, rateAt(card.output, n.prompt), ratio);
   const read = costOfTokens(n.cacheRead, rateAt(card.cacheRead ?? card.input, n.prompt), ratio);
   const write = costOfTokens(n.cacheWrite, rateAt(card.cacheWrite ?? card.input, n.prompt), ratio);
@@ -70,6 +72,8 @@ export interface WholeRates {
   output: number;
   cacheRead: number;
   cacheWrite: number;
+  /** Pico-dollars per call, whatever its tokens. */
+  perRequest: number;
 }
 
 /**
@@ -90,9 +94,17 @@ export function wholeRates(card: RateCard, ratio: Ratio = WHOLE): WholeRates | u
   const output = perToken(card.output);
   const cacheRead = perToken(card.cacheRead ?? card.input);
   const cacheWrite = perToken(card.cacheWrite ?? card.input);
-  if (input === undefined || output === undefined || cacheRead === undefined || cacheWrite === undefined)
+  // A fee per call is a "rate" for a million of one thing: the same whole-number test applies.
+  const perRequest = card.perRequest ? perToken(flatRate(card.perRequest * 1_000_000n)) : 0;
+  if (
+    input === undefined ||
+    output === undefined ||
+    cacheRead === undefined ||
+    cacheWrite === undefined ||
+    perRequest === undefined
+  )
     return undefined;
-  return { input, output, cacheRead, cacheWrite };
+  return { input, output, cacheRead, cacheWrite, perRequest };
 }
 
 /**
@@ -113,7 +125,8 @@ export function totalUsd(tokens: TokenUsage, rates: WholeRates): number | undefi
     n.uncached * rates.input +
     n.output * rates.output +
     n.cacheRead * rates.cacheRead +
-    n.cacheWrite * rates.cacheWrite;
+    n.cacheWrite * rates.cacheWrite +
+    rates.perRequest;
   // All terms are whole and non-negative, so an inexact product or sum would push the total past the safe range.
   return Number.isSafeInteger(pico) ? pico / 1e12 : undefined;
 }

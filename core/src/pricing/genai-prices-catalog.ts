@@ -60,12 +60,17 @@ function toRateCard(prices: GenaiModelPrice): RateCard | undefined {
   const zero: Rate = { base: 0n, tiers: [] };
   const cacheRead = toRate(prices.cache_read_mtok);
   const cacheWrite = toRate(prices.cache_write_mtok);
+  // genai-prices prices requests per thousand (`requests_kcount`); Burnrate keeps the price of one.
+  const perThousand = prices.requests_kcount;
+  const perRequest =
+    typeof perThousand === "number" && perThousand > 0 ? parseUsd(perThousand) / 1000n : undefined;
   // A model with only an input price (embeddings) produces no output tokens, and vice versa.
   return {
     input: input ?? zero,
     output: output ?? zero,
     ...(cacheRead ? { cacheRead } : {}),
     ...(cacheWrite ? { cacheWrite } : {}),
+    ...(perRequest ? { perRequest } : {}),
   };
 }
 

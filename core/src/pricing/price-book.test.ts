@@ -155,6 +155,32 @@ describe("a reasoning model", () => {
   });
 });
 
+describe("a model with a fee per request", () => {
+  it("adds Perplexity's per-request price to the input part, as genai-prices does to its total", () => {
+    const call = pricedCall({
+      provider: "perplexity",
+      responseModel: "sonar",
+      tokens: { input: 200, output: 300 },
+    });
+    const expected = calcPrice({ input_tokens: 200, output_tokens: 300 }, "sonar", {
+      providerId: "perplexity",
+      timestamp: new Date(OCTOBER_2025),
+    })!.total_price;
+    expect(book.price(call).cost).toEqual({
+      input: "0.012200000000", // 200 * $1/M, and $12 per 1000 requests for this one
+      cacheRead: "0.000000000000",
+      cacheWrite: "0.000000000000",
+      output: "0.000300000000", // 300 * $1/M
+      total: "0.012500000000",
+      source: "computed",
+      priceVersion: "genai-prices@0.1.8",
+    });
+    const { tokens, ...rest } = call;
+    const fast = book.totalUsd({ ...rest, atMs: Number(call.startTimeUnixNano / 1_000_000n), tokens });
+    expect([fast, expected]).toEqual([0.0125, 0.0125]);
+  });
+});
+
 describe("price at the span's timestamp", () => {
   const tokens = { input: 1_000_000, output: 1_000_000 };
 

@@ -21,6 +21,8 @@ export interface RateCard {
   output: Rate;
   cacheRead?: Rate;
   cacheWrite?: Rate;
+  /** A fee per call whatever its tokens (Perplexity's search requests), in pico-dollars. */
+  perRequest?: Usd;
 }
 
 /** A rate with one price whatever the prompt size. */
