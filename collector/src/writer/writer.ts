@@ -85,8 +85,7 @@ export class Writer {
           this.log.error(`burnrate: the writer could not use the spool (${message}); retrying`);
         lastError = message;
         if (this.#closing) return;
-        await this.#sleep(backoff * (0.8 + Math.random() * 0.4));
-        backoff = Math.min(backoff * 2, this.options.retryMaxMs);
+        backoff = await this.#backOff(backoff);
       }
     }
   }
@@ -130,9 +129,8 @@ export class Writer {
         }
         this.#storageDown = true;
         if (this.#stopping) return false;
-        await this.#sleep(backoff * (0.8 + Math.random() * 0.4));
+        backoff = await this.#backOff(backoff);
         if (this.#stopping) return false;
-        backoff = Math.min(backoff * 2, this.options.retryMaxMs);
       }
     }
   }
@@ -173,6 +171,12 @@ export class Writer {
     writeFileSync(file, record);
     this.metrics.writeErrors.inc({ kind: "rejected" });
     this.log.error(`burnrate: ClickHouse rejected a batch (${cause.message}); kept it in ${file}`);
+  }
+
+  /** Waits about `backoff` ms (±20%, so retries spread out) and returns the next wait, doubled up to the cap. */
+  async #backOff(backoff: number): Promise<number> {
+    await this.#sleep(backoff * (0.8 + Math.random() * 0.4));
+    return Math.min(backoff * 2, this.options.retryMaxMs);
   }
 
   #sleep(ms: number): Promise<void> {
