@@ -16,24 +16,22 @@ export function frame(payload: Uint8Array): Buffer {
 
 export interface ParsedFrames {
   payloads: Buffer[];
-  /** Bytes consumed by the whole frames found. */
+  /** Bytes consumed by the whole frames found; fewer than the data's when a frame is torn or fails its CRC. */
   consumed: number;
-  /** True when the data ended in a frame that is torn or fails its CRC. */
-  torn: boolean;
 }
 
 /** Reads whole, valid frames from the start of `data`, stopping at the first bad one. */
-export function parseFrames(data: Buffer, maxPayloads = Number.POSITIVE_INFINITY): ParsedFrames {
+export function parseFrames(data: Buffer): ParsedFrames {
   const payloads: Buffer[] = [];
   let offset = 0;
-  while (payloads.length < maxPayloads && offset + HEADER_BYTES <= data.length) {
+  while (offset + HEADER_BYTES <= data.length) {
     const length = data.readUInt32LE(offset);
     const end = offset + HEADER_BYTES + length;
     if (end > data.length) break;
     const payload = data.subarray(offset + HEADER_BYTES, end);
-    if (crc32(payload) !== data.readUInt32LE(offset + 4)) return { payloads, consumed: offset, torn: true };
+    if (crc32(payload) !== data.readUInt32LE(offset + 4)) return { payloads, consumed: offset };
     payloads.push(payload);
     offset = end;
   }
-  return { payloads, consumed: offset, torn: offset < data.length };
+  return { payloads, consumed: offset };
 }
