@@ -112,14 +112,42 @@ export function observeApiPromise(
   const thenUnwrap = Object.hasOwn(promise, "_thenUnwrap") ? promise._thenUnwrap : undefined;
   if (typeof thenUnwrap === "function") {
     promise._thenUnwrap = (transform) =>
-      thenUnwrap.call(promise, (data, props) =>
-        transform(
-          streaming ? observeStream(call, reader, data, request, what) : finishBody(call, reader, data, what),
-          props,
+      failOnUnreadBody(
+        thenUnwrap.call(promise, (data, props) =>
+          transform(
+            streaming
+              ? observeStream(call, reader, data, request, what)
+              : finishBody(call, reader, data, what),
+            props,
+          ),
         ),
+        call,
       );
   }
   return true;
+}
+
+/**
+ * For an APIPromise that openai 7's own `_thenUnwrap` derived: its parse reads the body with a
+ * function of its own, so a body that cannot be read (the connection lost half-way, a body
+ * timeout) never reaches the transform that finishes the call. The call fails with that error
+ * instead; once the transform has run, the call has ended and this does nothing. A promise
+ * derived from this one in turn is watched the same way.
+ */
+function failOnUnreadBody(derived: unknown, call: LlmCall): unknown {
+  const promise = derived as ApiPromise | null;
+  const parse = promise?.parseResponse;
+  if (typeof parse !== "function") return derived;
+  promise!.parseResponse = (client, props) => {
+    const parsed = parse.call(promise, client, props);
+    parsed.then(undefined, (error: unknown) => call.fail(error));
+    return parsed;
+  };
+  const thenUnwrap = Object.hasOwn(promise!, "_thenUnwrap") ? promise!._thenUnwrap : undefined;
+  if (typeof thenUnwrap === "function") {
+    promise!._thenUnwrap = (transform) => failOnUnreadBody(thenUnwrap.call(promise, transform), call);
+  }
+  return derived;
 }
 
 /** The prototype `hookRawReads` last handled; its chain needs no second look. */

@@ -37,6 +37,20 @@ export function sendJson(
 }
 
 /**
+ * Announces a complete JSON response but sends only its first half, then destroys the socket:
+ * a connection lost while the client reads the body.
+ */
+export function sendHalfJson(response: ServerResponse, body: unknown, headers: Record<string, string>): void {
+  const bytes = Buffer.from(JSON.stringify(body));
+  response.writeHead(200, {
+    "content-type": "application/json",
+    "content-length": String(bytes.length),
+    ...headers,
+  });
+  response.write(bytes.subarray(0, bytes.length >> 1), () => response.destroy());
+}
+
+/**
  * Waits `ms`, cut short when the connection closes, so a server being closed or a client
  * that gave up leaves no timers behind. Resolves `false` if the connection closed.
  */

@@ -38,6 +38,7 @@ export interface ReplyPlan {
   latencyMs: number;
   chunkDelayMs: number;
   cutAfterChunks: number | undefined;
+  cutBody: boolean;
   /** The OpenAI service tier the response reports. */
   serviceTier: string;
 }
@@ -84,6 +85,7 @@ export function planReply(reply: MockReply, request: PlanRequest): ReplyPlan {
     latencyMs: reply.latencyMs ?? 0,
     chunkDelayMs: reply.chunkDelayMs ?? 0,
     cutAfterChunks: reply.cutAfterChunks,
+    cutBody: reply.cutBody ?? false,
     serviceTier:
       reply.serviceTier ??
       (typeof request.serviceTier === "string" && request.serviceTier !== "auto"

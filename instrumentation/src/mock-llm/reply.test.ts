@@ -17,6 +17,7 @@ describe("parseMockReply", () => {
       chunkDelayMs: 2,
       chunks: 3,
       cutAfterChunks: 0,
+      cutBody: true,
     };
     expect(parseMockReply(reply)).toEqual(reply);
   });
@@ -62,6 +63,7 @@ describe("planReply", () => {
       latencyMs: 0,
       chunkDelayMs: 0,
       cutAfterChunks: undefined,
+      cutBody: false,
       serviceTier: "default",
     });
   });

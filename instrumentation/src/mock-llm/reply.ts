@@ -63,6 +63,11 @@ export interface MockReply {
    */
   cutAfterChunks?: number;
   /**
+   * Send the headers and half of the JSON body, then destroy the socket, to test a connection
+   * lost while the SDK reads a non-streaming body; the SDK's read then fails. Ignored when streaming.
+   */
+  cutBody?: boolean;
+  /**
    * The service tier an OpenAI response reports. Defaults to the request's own tier (`flex`,
    * `priority`, `default`), or `default`; set it to `default` on a `priority` request to act out
    * OpenAI serving it at standard rates when priority capacity runs out.
@@ -116,6 +121,7 @@ const replySchema: z.ZodType<MockReply> = z.strictObject({
   chunkDelayMs: milliseconds.optional(),
   chunks: z.number().int().min(1).max(100_000).optional(),
   cutAfterChunks: count.optional(),
+  cutBody: z.boolean().optional(),
   serviceTier: z.string().min(1).optional(),
 });
 

@@ -186,6 +186,24 @@ describe("mock LLM server", () => {
     ]);
   });
 
+  it("cuts a non-streaming body half-way with cutBody, so the SDK's body read fails", async () => {
+    server.enqueue({ text: "Paris is the capital.", cutBody: true });
+
+    const error = await openai.chat.completions
+      .create({ model: "gpt-4o", messages })
+      .catch((e: unknown) => e);
+
+    // undici's own error for a body cut off, which the SDK passes on.
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toBe("terminated");
+    // The server answers the next request normally.
+    const next = await openai.chat.completions.create(
+      { model: "gpt-4o", messages },
+      scripted({ text: "ok" }),
+    );
+    expect(next.choices[0]!.message.content).toBe("ok");
+  });
+
   it("cuts an Anthropic stream so messages.stream() rejects", async () => {
     // message_start, ping, content_block_start, then the cut.
     server.enqueue({ text: "Paris is the capital.", cutAfterChunks: 3 });

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { parseJsonObject, pause, readBody, sendJson } from "./http-io.js";
+import { parseJsonObject, pause, readBody, sendHalfJson, sendJson } from "./http-io.js";
 import { providerError, requestIdHeader } from "./provider-errors.js";
 import type { RenderContext } from "./render-context.js";
 import { type MockReply, MockReplyError } from "./reply.js";
@@ -122,6 +122,7 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
     if (body.stream === true && spec.renderStream) {
       return writeSse(response, spec.renderStream(ctx), plan, headers);
     }
+    if (plan.cutBody) return sendHalfJson(response, spec.render(ctx), headers);
     sendJson(response, 200, spec.render(ctx), headers);
   };
 

@@ -1,4 +1,5 @@
 import * as C from "@burnrate/core";
+import { SpanStatusCode } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
 import { useHarness } from "../../test/harness.js";
 
@@ -77,6 +78,37 @@ describe("openai responses and embeddings", () => {
         { name: "chat gpt-4o-mini", input: 300, output: 40 },
         { name: "chat o4-mini", input: 300, output: 40 },
         { name: "chat o4-mini", input: 300, output: 40 },
+      ],
+    });
+  });
+
+  it("ends the span as failed when the connection drops while the SDK or a helper reads the body", async () => {
+    const messages = [{ role: "user" as const, content: "Plan it." }];
+    const calls = [
+      () => h.openai.chat.completions.create({ model: "gpt-4o-mini", messages }),
+      () => h.openai.chat.completions.parse({ model: "gpt-4o-mini", messages }),
+      () => h.openai.responses.parse({ model: "o4-mini", input }),
+    ];
+    const errors: string[] = [];
+    for (const call of calls) {
+      h.mock.enqueue({ text: "Half of this never arrives.", cutBody: true });
+      errors.push(await call().then(String, (e: Error) => `${e.name}: ${e.message}`));
+    }
+    const spans = await h.waitForSpans(3);
+    expect({
+      errors,
+      spans: spans.map((s) => ({
+        name: s.name,
+        status: s.status.code,
+        errorType: s.attributes[C.ATTR_ERROR_TYPE],
+        usage: s.attributes[C.ATTR_GEN_AI_USAGE_INPUT_TOKENS],
+      })),
+    }).toEqual({
+      errors: ["TypeError: terminated", "TypeError: terminated", "TypeError: terminated"],
+      spans: [
+        { name: "chat gpt-4o-mini", status: SpanStatusCode.ERROR, errorType: "TypeError", usage: undefined },
+        { name: "chat gpt-4o-mini", status: SpanStatusCode.ERROR, errorType: "TypeError", usage: undefined },
+        { name: "chat o4-mini", status: SpanStatusCode.ERROR, errorType: "TypeError", usage: undefined },
       ],
     });
   });
