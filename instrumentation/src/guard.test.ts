@@ -74,6 +74,33 @@ describe("local guards", () => {
     h.mock.reset();
   });
 
+  it("count requests the server refused: an agent retrying the same failing prompt is stopped as a loop", async () => {
+    configure({ identicalCalls: 3 });
+    h.mock.setDefault({ error: { status: 400, message: "context too long" } });
+    const messages = [{ role: "user" as const, content: "summarise the repository" }];
+    try {
+      const errors = await withAttribution({ session: "sess-retrying" }, async () => {
+        const seen: string[] = [];
+        for (let attempt = 0; attempt < 6; attempt++) {
+          const error = await h.openai.chat.completions
+            .create({ model: "gpt-4o-mini", messages })
+            .catch((e: Error) => e);
+          seen.push((error as Error).constructor.name);
+          if (error instanceof RunawayLoopError) break;
+        }
+        return seen;
+      });
+      expect({ errors, requests: h.mock.requestCount("openai.chat") }).toEqual({
+        errors: ["BadRequestError", "BadRequestError", "BadRequestError", "RunawayLoopError"],
+        requests: 3,
+      });
+    } finally {
+      getRuntime().guard.reset();
+      configure({ identicalCalls: 5 });
+      h.mock.reset();
+    }
+  });
+
   it("stop a cycle at the threshold, counting each tool run between the calls as a step, as the collector does", async () => {
     configure({ identicalCalls: 5, cycleRepeats: 3 });
     const { context, trace } = await import("@opentelemetry/api");

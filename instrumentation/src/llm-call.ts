@@ -210,25 +210,35 @@ export class LlmCall {
     if (error !== undefined) markError(span, error);
     span.end(endTime);
     this.#ran();
-    const { scope } = this;
-    // The guard keeps runs per trace and per session; a call in neither has nothing to add to.
-    if (!scope.traceId && !scope.session) return;
-    runtime.guard.record(scope, {
-      tokens: usage ? usage.input + usage.output : 0,
-      costUsd,
-      spanId: span.spanContext().spanId,
-      promptFingerprint: this.promptFingerprint,
-      toolCallFingerprints: toolFingerprints ?? [],
-    });
+    this.#record(usage ? usage.input + usage.output : 0, costUsd, toolFingerprints ?? []);
   }
 
-  /** Ends the span as failed, with no usage (the request was refused or never answered). */
+  /**
+   * Ends the span as failed, with no usage (the request was refused or never answered). A call
+   * that was sent still counts for the guard, as the collector counts its span: an agent that
+   * repeats a failing request is a loop too. A guard's own stop sent nothing, so it does not count.
+   */
   fail(error: unknown): void {
     if (this.#ended) return;
     this.#ended = true;
     markError(this.span, error);
     this.span.end();
     this.#ran();
+    if (!(error instanceof BurnrateStopError)) this.#record(0, 0, []);
+  }
+
+  /** Adds the finished call to its runs in the local guard. */
+  #record(tokens: number, costUsd: number, toolCallFingerprints: string[]): void {
+    const { scope } = this;
+    // The guard keeps runs per trace and per session; a call in neither has nothing to add to.
+    if (!scope.traceId && !scope.session) return;
+    getRuntime().guard.record(scope, {
+      tokens,
+      costUsd,
+      spanId: this.span.spanContext().spanId,
+      promptFingerprint: this.promptFingerprint,
+      toolCallFingerprints,
+    });
   }
 
   get ended(): boolean {
