@@ -134,7 +134,7 @@ describe("one import instruments every app shape", () => {
     ]);
   });
 
-  it("an app whose collector cannot be reached still exits 0", async () => {
+  it("an app whose collector cannot be reached still exits 0, and warns that its last spans are lost", async () => {
     // The last spans are flushed when the event loop empties; a refused export used to be an
     // unhandled rejection there, which made the app exit 1.
     const run = await runApp(
@@ -148,6 +148,14 @@ describe("one import instruments every app shape", () => {
     );
     expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: "hi\n" });
     expect(run.stderr).not.toContain("UnhandledPromiseRejection");
+    // The lost spans are not lost unseen.
+    const warnings = run.stderr
+      .split("\n")
+      .flatMap((line) => line.match(/\[BURNRATE_EXPORT\] Warning: (.*)/)?.[1] ?? []);
+    expect(warnings).toEqual([
+      "burnrate: the last spans could not be sent to http://127.0.0.1:1/v1/traces before exit " +
+        "(Error: connect ECONNREFUSED 127.0.0.1:1); they are lost. Is the collector running?",
+    ]);
   });
 
   it("an app bundled with esbuild that calls instrument()", async () => {

@@ -71,10 +71,18 @@ export function setupTracing(input: TracingOptions = {}): Tracing {
   provider.register();
   // Spans still buffered when the event loop empties are sent before the process exits. A
   // collector that cannot be reached then must not turn the app's exit into a crash (an
-  // unhandled rejection ends a Node 20 process with code 1).
+  // unhandled rejection ends a Node 20 process with code 1), nor lose the spans unseen: the
+  // exporter retries for OTEL_EXPORTER_OTLP_TIMEOUT, then a process warning says so.
   process.once("beforeExit", () => {
     provider.forceFlush().catch((error: unknown) => {
-      diag.warn("burnrate: could not send the last spans before exit", error);
+      const where =
+        url ||
+        env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ||
+        `${env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/$/, "")}/v1/traces`;
+      process.emitWarning(
+        `burnrate: the last spans could not be sent to ${where} before exit (${(error as Error)?.message ?? error}); they are lost. Is the collector running?`,
+        { code: "BURNRATE_EXPORT" },
+      );
     });
   });
   current = { owned: true, flush: () => provider.forceFlush(), shutdown: () => provider.shutdown() };
