@@ -1,4 +1,12 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -108,6 +116,30 @@ describe("Spool", () => {
     expect(await drain(spool)).toEqual(["alpha"]);
     const kept = readFileSync(join(dir, "dead-letter", `${"1".padStart(16, "0")}-13.damaged`));
     expect(kept.equals(data.subarray(13))).toBe(true); // bravo and charlie, kept for an operator
+    await spool.close();
+  });
+
+  it("keeps the records made durable before a failed write, and refuses only the ones it could not keep", async () => {
+    const dir = dirOf();
+    const spool = await Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 64 });
+    await spool.append(Buffer.from("first"));
+    const [segment] = readdirSync(dir).filter((f) => f.endsWith(".seg"));
+    // The next segment cannot be created: a directory stands where its file would go.
+    const next = `${String(Number(segment!.slice(0, -4)) + 1).padStart(16, "0")}.seg`;
+    mkdirSync(join(dir, next));
+    // While "busy" is written, "kept" and "lost" queue up and are written as one batch: "kept"
+    // fills the first segment, which is then made durable and sealed, and "lost" needs the next.
+    const outcomes = await Promise.allSettled([
+      spool.append(Buffer.from("busy")),
+      spool.append(Buffer.from("kept".repeat(4))),
+      spool.append(Buffer.from("lost".repeat(10))),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "fulfilled", "rejected"]);
+    expect(spool.bytes).toBe(8 + 5 + 8 + 4 + 8 + 16);
+    rmdirSync(join(dir, next));
+    await spool.append(Buffer.from("later"));
+    expect(await drain(spool)).toEqual(["first", "busy", "kept".repeat(4), "later"]);
+    expect(spool.bytes).toBe(0);
     await spool.close();
   });
 

@@ -249,9 +249,17 @@ export class Spool {
   async #flushLoop(): Promise<void> {
     while (this.#pending.length > 0) {
       const batch = this.#pending.splice(0);
+      // Items before this index are durable: a segment sealed mid-batch was fsync'd and
+      // published with them in it, and the reader will deliver them whatever happens next.
+      // (Should closing the sealed file fail, they count as refused: a re-send, never a loss.)
+      let durable = 0;
       try {
-        for (const item of batch) {
-          const handle = await this.#handleFor(item.data.length);
+        for (const [i, item] of batch.entries()) {
+          if (this.#isFullFor(item.data.length)) {
+            await this.#seal();
+            durable = i;
+          }
+          const handle = this.#active ?? (await this.#openSegment());
           const at = this.#segments.at(-1)!.size + this.#unflushed;
           await handle.write(item.data, 0, item.data.length, at);
           this.#unflushed += item.data.length;
@@ -259,14 +267,16 @@ export class Spool {
         // Segments sealed while writing this batch were fsync'd as they were sealed.
         await this.#active?.datasync();
         this.#publish();
-        for (const item of batch) item.resolve();
+        durable = batch.length;
       } catch (error) {
+        // What is not durable is refused (its sender retries), and will be written over.
         this.#unflushed = 0;
-        for (const item of batch) {
+        for (const item of batch.slice(durable)) {
           this.#bytes -= item.data.length;
           item.reject(error as Error);
         }
       }
+      for (const item of batch.slice(0, durable)) item.resolve();
       for (const wake of this.#waiters.splice(0)) wake();
     }
     // Cleared in the same synchronous step that saw the queue empty, so an append that
@@ -274,19 +284,25 @@ export class Spool {
     this.#flushing = undefined;
   }
 
-  /** The handle to append `length` bytes to, starting a new segment when needed. */
-  async #handleFor(length: number): Promise<FileHandle> {
+  /** True when `length` more bytes would overflow the active segment; an empty one takes any record. */
+  #isFullFor(length: number): boolean {
     const last = this.#segments.at(-1);
-    if (this.#active && last) {
-      const used = last.size + this.#unflushed;
-      if (used === 0 || used + length <= this.options.segmentBytes) return this.#active;
-      // The segment is full: make what is in it durable and visible, then seal it.
-      await this.#active.datasync();
-      this.#publish();
-      const sealed = this.#active;
-      this.#active = undefined;
-      await sealed.close();
-    }
+    if (!this.#active || !last) return false;
+    const used = last.size + this.#unflushed;
+    return used > 0 && used + length > this.options.segmentBytes;
+  }
+
+  /** Makes what is in the full active segment durable and visible, then closes it. */
+  async #seal(): Promise<void> {
+    await this.#active!.datasync();
+    this.#publish();
+    const sealed = this.#active!;
+    this.#active = undefined;
+    await sealed.close();
+  }
+
+  /** Starts the next segment and makes it the active one. */
+  async #openSegment(): Promise<FileHandle> {
     const seq = Math.max((this.#segments.at(-1)?.seq ?? 0) + 1, this.#reader.segment);
     this.#active = await open(join(this.options.dir, segmentName(seq)), "w");
     this.#segments.push({ seq, size: 0 });
