@@ -187,5 +187,20 @@ describe("burnrate migrate", () => {
         "",
       ].join("\n"),
     );
+    expect(second.stderr()).toBe("");
+  });
+
+  it("warns about an applied migration whose shipped file differs from what was applied", async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), "burnrate-migrate-changed-")), "data");
+    expect(await spawnBurnrate(["migrate"], { BURNRATE_DATA_DIR: dataDir }).exited).toBe(0);
+    // As if 0004 had been applied from another version of its file.
+    const db = await openEmbedded(dataDir);
+    await db.insert("burnrate_migrations", [{ version: 4, name: "incidents", checksum: "00000000000000aa" }]);
+    await db.close();
+    const run = spawnBurnrate(["migrate"], { BURNRATE_DATA_DIR: dataDir });
+    expect(await run.exited).toBe(0);
+    expect(run.stderr()).toMatch(
+      /^burnrate: migration 0004_incidents differs from the one applied \(checksum [0-9a-f]{16}, applied 00000000000000aa\); the difference was not applied\. Migrations are append-only: a schema change needs a new one, and a damaged install a reinstall\n$/,
+    );
   });
 });

@@ -10,7 +10,14 @@ export {
   type SerialisedCall,
   toLlmCallRow,
 } from "./llm-calls.js";
-export { appliedVersions, loadMigrations, type Migration, type MigrationReport, migrate } from "./migrate.js";
+export {
+  appliedVersions,
+  changedMigrationWarning,
+  loadMigrations,
+  type Migration,
+  type MigrationReport,
+  migrate,
+} from "./migrate.js";
 export { openClickHouse, openStorage } from "./open.js";
 export { withOutageSwitch } from "./outage.js";
 export { type CostByDayRow, costByDay } from "./queries/cost-by-day.js";

@@ -44,8 +44,27 @@ describe("migrations on embedded chDB", () => {
       { id: "d-1", project_id: "default", created_at: now, detector: "D1", reason: "x" },
     ]);
     const again = await migrate(db);
-    expect(again).toEqual({ applied: [], alreadyApplied: 6 });
+    expect(again).toEqual({ applied: [], alreadyApplied: 6, changed: [] });
     expect(await db.query(build(sql`SELECT id FROM incidents`))).toEqual([{ id: "d-1" }]);
+  });
+
+  it("report an applied migration whose file has changed since, and apply nothing of it", async () => {
+    const shipped = loadMigrations();
+    const edited = shipped.map((m) =>
+      m.version === 4 ? { ...m, statements: ["SELECT 1"], checksum: "0123456789abcdef" } : m,
+    );
+    expect(await migrate(db, edited)).toEqual({
+      applied: [],
+      alreadyApplied: 6,
+      changed: [
+        {
+          version: 4,
+          name: "incidents",
+          appliedChecksum: shipped[3]!.checksum,
+          shippedChecksum: "0123456789abcdef",
+        },
+      ],
+    });
   });
 
   it("create spans with the otel_traces columns plus ProjectId", async () => {

@@ -15,6 +15,12 @@ export interface Migration {
 export interface MigrationReport {
   applied: Migration[];
   alreadyApplied: number;
+  /**
+   * Applied migrations whose shipped file no longer matches what was applied. Migrations are
+   * append-only, so the difference was never applied: the store has the schema of the older
+   * file. A damaged install, or an edit that belongs in a new migration.
+   */
+  changed: { version: number; name: string; appliedChecksum: string; shippedChecksum: string }[];
 }
 
 const MIGRATIONS_DIR = fileURLToPath(new URL("../migrations/", import.meta.url));
@@ -58,20 +64,37 @@ export async function migrate(
   migrations: Migration[] = loadMigrations(),
 ): Promise<MigrationReport> {
   await db.command(CREATE_MIGRATIONS_TABLE);
-  const rows = await db.query<{ version: number }>(
-    statement("SELECT version FROM burnrate_migrations FINAL"),
+  const rows = await db.query<{ version: number; checksum: string }>(
+    statement("SELECT version, checksum FROM burnrate_migrations FINAL"),
   );
-  const done = new Set(rows.map((r) => Number(r.version)));
+  const done = new Map(rows.map((r) => [Number(r.version), r.checksum]));
   const applied: Migration[] = [];
+  const changed: MigrationReport["changed"] = [];
   for (const migration of migrations) {
-    if (done.has(migration.version)) continue;
+    const appliedChecksum = done.get(migration.version);
+    if (appliedChecksum !== undefined) {
+      if (appliedChecksum !== migration.checksum) {
+        const { version, name, checksum: shippedChecksum } = migration;
+        changed.push({ version, name, appliedChecksum, shippedChecksum });
+      }
+      continue;
+    }
     for (const text of migration.statements) await db.command(statement(text));
     await db.insert("burnrate_migrations", [
       { version: migration.version, name: migration.name, checksum: migration.checksum },
     ]);
     applied.push(migration);
   }
-  return { applied, alreadyApplied: migrations.length - applied.length };
+  return { applied, alreadyApplied: migrations.length - applied.length, changed };
+}
+
+/** One line for the operator about a migration in `MigrationReport.changed`. */
+export function changedMigrationWarning(m: MigrationReport["changed"][number]): string {
+  return (
+    `burnrate: migration ${String(m.version).padStart(4, "0")}_${m.name} differs from the one applied ` +
+    `(checksum ${m.shippedChecksum}, applied ${m.appliedChecksum}); the difference was not applied. ` +
+    "Migrations are append-only: a schema change needs a new one, and a damaged install a reinstall"
+  );
 }
 
 /** The versions recorded as applied, oldest first. */

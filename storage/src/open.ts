@@ -1,7 +1,7 @@
 import type { ClickHouse } from "./client.js";
 import type { StorageConfig } from "./config.js";
 import { openEmbedded } from "./embedded.js";
-import { migrate } from "./migrate.js";
+import { changedMigrationWarning, migrate } from "./migrate.js";
 import { applyRetention } from "./retention.js";
 import { openServer } from "./server.js";
 
@@ -11,11 +11,15 @@ export async function openClickHouse(config: StorageConfig): Promise<ClickHouse>
   return url ? openServer({ url, user, password, database }) : openEmbedded(config.dataDir);
 }
 
-/** Opens the store, brings the schema up to date and applies the retention settings. */
-export async function openStorage(config: StorageConfig): Promise<ClickHouse> {
+/**
+ * Opens the store, brings the schema up to date and applies the retention settings. `warn`
+ * is told about an applied migration whose shipped file has changed since.
+ */
+export async function openStorage(config: StorageConfig, warn: (line: string) => void): Promise<ClickHouse> {
   const db = await openClickHouse(config);
   try {
-    await migrate(db);
+    const report = await migrate(db);
+    for (const m of report.changed) warn(changedMigrationWarning(m));
     await applyRetention(db, config.retention);
     return db;
   } catch (error) {

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { applyRetention, migrate, openClickHouse } from "@burnrate/storage";
+import { applyRetention, changedMigrationWarning, migrate, openClickHouse } from "@burnrate/storage";
 import { loadConfig } from "../config.js";
 import { describeStorage } from "../describe.js";
 import { COMMON_OPTIONS, type Command } from "./command.js";
@@ -26,6 +26,7 @@ ${COMMON_OPTIONS}`,
       const report = await migrate(db);
       for (const m of report.applied) out.info(`  applied ${String(m.version).padStart(4, "0")}_${m.name}`);
       out.info(`  ${report.applied.length} applied, ${report.alreadyApplied} already up to date`);
+      for (const m of report.changed) out.error(changedMigrationWarning(m));
       const changed = await applyRetention(db, config.storage.retention);
       if (changed.length > 0) out.info(`  retention updated on ${changed.join(", ")}`);
       return 0;

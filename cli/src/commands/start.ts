@@ -104,7 +104,7 @@ export async function startAll(
       ? `burnrate: connecting to ClickHouse and applying migrations…`
       : `burnrate: opening embedded chDB and applying migrations…`,
   );
-  const opened = await openStorage(config.storage);
+  const opened = await openStorage(config.storage, (line) => out.error(line));
   // Fault tests only: lets a test take storage away from this running process.
   const outageFile = process.env.BURNRATE_TEST_STORAGE_OUTAGE_FILE;
   const db = outageFile ? withOutageSwitch(opened, outageFile) : opened;
