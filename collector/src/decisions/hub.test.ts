@@ -52,6 +52,46 @@ describe("DecisionHub", () => {
     expect(initial.map((e) => e.decision.decision_id)).toEqual(["live"]);
   });
 
+  it("holds a kill in force for connecting apps even after other projects' warnings fill the recent window", () => {
+    const hub = new DecisionHub(3);
+    const seen: StreamedDecision[] = [];
+    const early = { projectId: "p2", send: (e: StreamedDecision) => seen.push(e), end: () => {} };
+    hub.subscribe(early);
+    hub.publish(decision("kill-b", { user: "bob" }, "p2"));
+    hub.unsubscribe(early);
+    for (let i = 0; i < 5; i++)
+      hub.publish({ ...decision(`warn-${i}`, { trace_id: `t${i}` }), action: "warn" });
+    const fresh = hub.subscribe({ projectId: "p2", send: () => {}, end: () => {} });
+    // The client saw nothing after the kill, but the window moved on without it: it gets the kill again.
+    const resumed = hub.subscribe({ projectId: "p2", send: () => {}, end: () => {} }, seen[0]!.id);
+    const resumedBefore = hub.subscribe(
+      { projectId: "p2", send: () => {}, end: () => {} },
+      seen[0]!.id.replace(/\d+$/, "0"),
+    );
+    expect({
+      fresh: fresh.map((e) => e.decision.decision_id),
+      resumedAfterKill: resumed.map((e) => e.decision.decision_id),
+      resumedBeforeKill: resumedBefore.map((e) => e.decision.decision_id),
+    }).toEqual({ fresh: ["kill-b"], resumedAfterKill: [], resumedBeforeKill: ["kill-b"] });
+  });
+
+  it("leaves out decisions that expired while a reconnecting client was away", () => {
+    const hub = new DecisionHub();
+    const first: StreamedDecision[] = [];
+    const sub = { projectId: "p1", send: (e: StreamedDecision) => first.push(e), end: () => {} };
+    hub.subscribe(sub);
+    hub.publish(decision("a", { trace_id: "t1" }));
+    hub.unsubscribe(sub);
+    hub.publish(decision("expired", { trace_id: "t2" }, "p1", 1_000));
+    hub.publish(decision("live", { trace_id: "t3" }, "p1", 120_000));
+    const missed = hub.subscribe(
+      { projectId: "p1", send: () => {}, end: () => {} },
+      first[0]!.id,
+      Date.now() + 60_000,
+    );
+    expect(missed.map((e) => e.decision.decision_id)).toEqual(["live"]);
+  });
+
   it("keeps a bounded number of recent decisions", () => {
     const hub = new DecisionHub(3);
     for (const id of ["a", "b", "c", "d", "e"]) hub.publish(decision(id, { trace_id: id }));

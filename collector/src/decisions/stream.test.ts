@@ -76,6 +76,35 @@ describe("the decision stream", () => {
     socket.destroy();
   });
 
+  it("sends a connecting app every decision in force, even more than the unread limit of them", async () => {
+    const hub = new DecisionHub();
+    const inForce = Math.ceil((2 * MAX_UNREAD_BYTES) / 600);
+    for (let n = 0; n < inForce; n++) hub.publish({ ...decision(n), action: "kill" });
+    const port = await streamServer(hub);
+    const res = await fetch(`http://127.0.0.1:${port}/v1/decisions/stream`);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    while (!text.includes(": connected\n\n")) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+    await reader.cancel();
+    const ids = [...text.matchAll(/^data: .*"decision_id":"(dec_\d+)"/gm)].map((m) => m[1]);
+    expect({
+      received: ids.length,
+      first: ids[0],
+      last: ids.at(-1),
+      connected: text.endsWith(": connected\n\n"),
+    }).toEqual({
+      received: inForce,
+      first: "dec_0",
+      last: `dec_${inForce - 1}`,
+      connected: true,
+    });
+  });
+
   it("ends every open stream on endStreams(), so the server can close", async () => {
     const hub = new DecisionHub();
     const port = await streamServer(hub);

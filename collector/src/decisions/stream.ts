@@ -48,13 +48,22 @@ export function createDecisionStream(
       "x-accel-buffering": "no",
     });
     res.flushHeaders();
+    // What a reader may leave unread. The replay below is written at once, before the socket
+    // can send any of it (it is bounded by what the hub keeps), so it is allowed on top, until
+    // it has drained; from then on only the limit.
+    let unreadAllowed = MAX_UNREAD_BYTES;
     const write = (event: StreamedDecision) => {
-      res.write(`id: ${event.id}\nevent: decision\ndata: ${JSON.stringify(event.decision)}\n\n`);
-      if (res.writableLength > MAX_UNREAD_BYTES) res.destroy();
+      res.write(eventText(event));
+      if (res.writableLength > unreadAllowed) res.destroy();
     };
     const subscriber: Subscriber = { projectId, service, send: write, end: () => res.end() };
     const lastEventId = header(req, "last-event-id");
-    for (const event of deps.hub.subscribe(subscriber, lastEventId)) write(event);
+    for (const event of deps.hub.subscribe(subscriber, lastEventId)) {
+      const text = eventText(event);
+      unreadAllowed += Buffer.byteLength(text);
+      res.write(text);
+    }
+    if (unreadAllowed > MAX_UNREAD_BYTES) res.once("drain", () => (unreadAllowed = MAX_UNREAD_BYTES));
     res.write(": connected\n\n");
     const heartbeat = setInterval(() => res.write(": ping\n\n"), options.heartbeatSeconds * 1000);
     heartbeat.unref();
@@ -66,6 +75,10 @@ export function createDecisionStream(
     res.on("close", close);
     res.on("error", close);
   };
+}
+
+function eventText(event: StreamedDecision): string {
+  return `id: ${event.id}\nevent: decision\ndata: ${JSON.stringify(event.decision)}\n\n`;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
