@@ -25,7 +25,7 @@ const config = (receiverUrl: string) => ({
 });
 
 /** One call for the user: 10,000 input tokens of gpt-4o-mini = 10000 * $0.15/M = $0.0015. */
-async function spend(c: TestCollector): Promise<void> {
+async function spend(c: TestCollector, user = USER): Promise<void> {
   const res = await fetch(`${c.url}/v1/traces`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -39,7 +39,7 @@ async function spend(c: TestCollector): Promise<void> {
           [ATTR_GEN_AI_REQUEST_MODEL]: "gpt-4o-mini",
           [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 10_000,
           [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 0,
-          [ATTR_BURNRATE_USER]: USER,
+          [ATTR_BURNRATE_USER]: user,
         },
       },
     ]),
@@ -78,6 +78,22 @@ beforeAll(async () => {
 afterAll(async () => {
   await receiver.close();
 });
+
+/** A $0.01-a-day budget for `user`, alerting at 50%, 80% and 100%, as PUT /v1/budgets stores it. */
+function dailyBudget(id: string, user: string) {
+  return {
+    project_id: "default",
+    id,
+    scope: "user",
+    match: user,
+    period: "day",
+    limit_usd: "0.01",
+    alert_at: [0.5, 0.8, 1],
+    updated_at: new Date().toISOString().replace("T", " ").replace("Z", ""),
+    version: 1,
+    deleted: 0,
+  };
+}
 
 describe("a user's daily budget", () => {
   it("warns at 50%, keeps its spend across a restart, warns at 80%, kills at 100%, and loads late when storage was down at start", async () => {
@@ -132,6 +148,41 @@ describe("a user's daily budget", () => {
       expect(published).toEqual([{ action: "kill", scope: { user: USER } }]);
     } finally {
       await third.stop();
+    }
+  });
+
+  it("counts the day's spend from before a budget was created, and holds its stop until the day ends", async () => {
+    const late = "u-budget-late";
+    const c = await startTestCollector({ config: config(receiver.url) });
+    try {
+      for (let i = 0; i < 6; i++) await spend(c, late); // $0.0090 before any budget watches the user
+      await eventually(
+        async () =>
+          c.db.query<{ cost: string }>({
+            query:
+              "SELECT toString(sum(cost_total)) AS cost FROM llm_cost_minutely WHERE user_id = {u:String}",
+            params: { u: late },
+          }),
+        (rows) => Number(rows[0]?.cost) >= 0.009,
+      );
+      const published: { action: string; scope: unknown; expires_at: string }[] = [];
+      c.collector.decisions.onPublish((d) =>
+        published.push({ action: d.action, scope: d.scope, expires_at: d.expires_at }),
+      );
+      await c.db.insert("budgets", [dailyBudget("daily-late", late)]);
+      await new Promise((r) => setTimeout(r, 600)); // polled every 0.2 s here
+      await spend(c, late); // $0.0105 for the day: past 100% only if the spend before the budget counts
+      await eventually(
+        async () => published,
+        (p) => p.some((d) => d.action === "kill"),
+      );
+      const day = new Date();
+      const nextMidnight = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1));
+      expect(published.filter((d) => d.action === "kill")).toEqual([
+        { action: "kill", scope: { user: late }, expires_at: nextMidnight.toISOString() },
+      ]);
+    } finally {
+      await c.stop();
     }
   });
 });

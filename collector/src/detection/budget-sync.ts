@@ -14,6 +14,9 @@ interface BudgetRow {
 
 const SCOPE_COLUMN = { user: "user_id", feature: "feature", tenant: "tenant" } as const;
 
+/** What a budget's seed covers: its project, scope, match and period. */
+const seedKey = (b: BudgetRow) => JSON.stringify([b.project_id, b.scope, b.match, b.period]);
+
 /**
  * Keeps the detection engine's budgets in step with the `budgets` table (the query API's
  * PUT /v1/budgets writes it), polling every few seconds, so a change applies without a
@@ -24,6 +27,8 @@ export class BudgetSync {
   #timer: NodeJS.Timeout | undefined;
   #last = "";
   #seeded = false;
+  /** The budgets whose scope's spend has been seeded (see `seedKey`). */
+  readonly #seededKeys = new Set<string>();
   #failing = false;
 
   constructor(
@@ -45,14 +50,17 @@ export class BudgetSync {
   }
 
   /**
-   * Reloads the budgets, and seeds the spend once. A seed taken late, after events were
-   * counted live, does not count them twice: a live counter keeps the larger of its own
-   * spend and the seed (see core's SpendLedger.seed).
+   * Reloads the budgets, and seeds the spend of each budget not seeded yet: all of them at
+   * start, then each budget added while running, whose day or month began before it existed
+   * (the engine counts spend live only for scopes that have a budget). A seed taken late,
+   * after events were counted live, does not count them twice: a live counter keeps the
+   * larger of its own spend and the seed (see core's SpendLedger.seed).
    */
   async #sync(): Promise<void> {
     const budgets = await this.#load();
-    if (this.#seeded) return;
-    await this.#seed(budgets);
+    const unseeded = budgets.filter((b) => !this.#seededKeys.has(seedKey(b)));
+    if (unseeded.length > 0) await this.#seed(unseeded);
+    for (const budget of unseeded) this.#seededKeys.add(seedKey(budget));
     this.#seeded = true;
   }
 

@@ -27,6 +27,6 @@ export function toDecision(
     reason: finding.reason,
     evidence: finding.evidence,
     created_at: new Date(now).toISOString(),
-    expires_at: new Date(now + ttlSeconds[action] * 1000).toISOString(),
+    expires_at: new Date(finding.untilMs ?? now + ttlSeconds[action] * 1000).toISOString(),
   };
 }

@@ -33,6 +33,13 @@ function observeAll(engine: DetectionEngine, events: DetectorEvent[]): Record<nu
   return byCall;
 }
 
+/** When each month a test spends in ends: a month's kill lasts until then. */
+const MONTH_ENDS: Record<string, number> = {
+  "2025-02-01": Date.UTC(2025, 2, 1),
+  "2025-03-01": Date.UTC(2025, 3, 1),
+  "2025-04-01": Date.UTC(2025, 4, 1),
+};
+
 function userFinding(threshold: number, spent: string, periodStart: string, limit = "10"): Finding {
   const action = threshold >= 1 ? "kill" : "warn";
   const dollarsSpent = `$${Number(spent).toFixed(2)}`;
@@ -54,6 +61,7 @@ function userFinding(threshold: number, spent: string, periodStart: string, limi
       alert_at: [0.5, 0.8, 1],
     },
     key: `budget:${action}:user:alice:alice-month:month:${periodStart}:${threshold}@${limit}`,
+    ...(action === "kill" ? { untilMs: MONTH_ENDS[periodStart] } : {}),
   };
 }
 
@@ -104,6 +112,8 @@ describe("budgets", () => {
             alert_at: [1],
           },
           key: "budget:kill:feature:support:feature-day:day:2025-03-14:1@2",
+          // The stop holds until the day is over.
+          untilMs: Date.UTC(2025, 2, 15),
         },
       ],
     });

@@ -3,7 +3,7 @@ import { parseUsd, type Usd } from "../pricing/money.js";
 import type { Budget } from "./config.js";
 import { DETECTOR, type DetectorEvent, type Finding } from "./events.js";
 import { dollars, type FindingSink, runLabel, usd } from "./finding.js";
-import { type BudgetPeriod, periodStart } from "./periods.js";
+import { type BudgetPeriod, periodEndMs, periodStart } from "./periods.js";
 import type { RunState } from "./run-state.js";
 import { SpendLedger } from "./spend-ledger.js";
 
@@ -185,6 +185,8 @@ function periodFinding(
       alert_at: budget.alertAt,
     },
     key,
+    // A kill that lapsed mid-period would not come back: the period's key fires once.
+    ...(level.action === "kill" ? { untilMs: periodEndMs(start, period) } : {}),
   };
 }
 

@@ -51,6 +51,11 @@ export interface Finding {
    * within a project; pair them with the event's `projectId` for a global idempotency key.
    */
   key: string;
+  /**
+   * When the situation itself ends, in ms, if it says: a budget's kill holds until its day or
+   * month is over. Otherwise the decision lasts the collector's time for its action.
+   */
+  untilMs?: number;
 }
 
 /** The two kinds of run: a trace, and a session that spans traces. */

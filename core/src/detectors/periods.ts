@@ -18,6 +18,15 @@ export function periodStart(ms: number, period: BudgetPeriod): string {
   return period === "day" ? cachedDayStart : cachedMonthStart;
 }
 
+/**
+ * When the period that starts on `start` (as `periodStart` gives it) ends, in ms.
+ * @example periodEndMs("2025-03-01", "month") === Date.UTC(2025, 3, 1)
+ */
+export function periodEndMs(start: string, period: BudgetPeriod): number {
+  const [year, month, day] = start.split("-").map(Number) as [number, number, number];
+  return period === "day" ? Date.UTC(year, month - 1, day + 1) : Date.UTC(year, month, 1);
+}
+
 let cachedDay = Number.NaN;
 let cachedDayStart = "";
 let cachedMonthStart = "";
