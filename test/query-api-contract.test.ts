@@ -9,7 +9,22 @@ import { DAY1, KEYS, T } from "./support/query-api-seed.js";
 
 const api = useQueryApi();
 const read = KEYS.acmeRead.key;
+const admin = KEYS.acmeAdmin.key;
 const RANGE = "from=2026-11-01&to=2026-11-05";
+const NOT_A_CURSOR = "is not a cursor this API issued; pass `nextCursor` unchanged";
+
+/** The 400 for input whose issues all share a location; `error` names the first issue. */
+function refused(location: string, issues: { path: string; message: string }[]) {
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+  return {
+    status: 400,
+    body: {
+      status: 400,
+      error: `invalid ${location} field ${issues[0]!.path}: ${issues[0]!.message}${more}`,
+      issues: issues.map((issue) => ({ location, ...issue })),
+    },
+  };
+}
 
 describe("incidents", () => {
   const loop = {
@@ -60,6 +75,31 @@ describe("incidents", () => {
     });
   });
 
+  it("refuse a cursor whose creation time is not one the API wrote, with 400 and never a 500", async () => {
+    const cursor = (c: string) => Buffer.from(JSON.stringify({ c, i: "inc-budget-2" })).toString("base64url");
+    for (const c of [
+      "::--",
+      "-",
+      "2026-02-30 09:00:04.000",
+      "2026-11-02 24:00:04.000",
+      "2026-11-02 09:00:04",
+      "2026-11-02 09:00:04.000000000",
+    ]) {
+      expect(await api.call("GET", `/v1/incidents?${RANGE}&cursor=${cursor(c)}`, read)).toMatchObject(
+        refused("query", [{ path: "cursor", message: NOT_A_CURSOR }]),
+      );
+    }
+    expect(
+      (await api.call("GET", `/v1/incidents?${RANGE}&cursor=${cursor("2026-11-02 09:10:02.000")}`, read))
+        .body,
+    ).toEqual({
+      range: { from: "2026-11-01T00:00:00.000Z", to: "2026-11-05T00:00:00.000Z" },
+      incidents: [loop],
+      nextCursor: null,
+    });
+    expect(api.errors).toEqual([]);
+  });
+
   it("are read one by one, 404 when absent", async () => {
     expect(await api.call("GET", "/v1/incidents/inc-loop-1", read)).toMatchObject({
       status: 200,
@@ -69,6 +109,166 @@ describe("incidents", () => {
       status: 404,
       body: { status: 404, error: "no incident nope in this project" },
     });
+  });
+});
+
+describe("unknown fields", () => {
+  const costsFields =
+    "from, to, service, feature, user, tenant, agent, provider, model, operation, minCost, hasIncident, groupBy, sort, limit";
+
+  it("are refused with a 400 naming each one, in the query string and in bodies", async () => {
+    expect(await api.call("GET", `/v1/costs?${RANGE}&groupBy=feature&featrue=checkout`, read)).toEqual({
+      ...refused("query", [{ path: "featrue", message: `unknown field; expected one of: ${costsFields}` }]),
+      headers: expect.any(Headers),
+    });
+    expect(await api.call("GET", `/v1/incidents?${RANGE}&detectr=D1&acton=kill`, read)).toMatchObject(
+      refused("query", [
+        {
+          path: "detectr",
+          message:
+            "unknown field; expected one of: from, to, detector, action, traceId, sessionId, limit, cursor",
+        },
+        {
+          path: "acton",
+          message:
+            "unknown field; expected one of: from, to, detector, action, traceId, sessionId, limit, cursor",
+        },
+      ]),
+    );
+    expect(await api.call("GET", "/v1/budgets?scope=user", read)).toMatchObject(
+      refused("query", [{ path: "scope", message: "unknown field; this route takes no query parameters" }]),
+    );
+    expect(
+      await api.call("POST", "/v1/whatif", read, { from: "2026-11-01", target: { modle: "gpt-4o-mini" } }),
+    ).toMatchObject(
+      refused("body", [
+        { path: "target.modle", message: "unknown field; expected one of: model, provider, serviceTier" },
+        { path: "target", message: "name a model, a serviceTier, or both" },
+      ]),
+    );
+    expect(
+      await api.call("POST", "/v1/prices/quote", read, {
+        model: "gpt-4o",
+        usage: { inputTokens: 10, outputTokens: 1, cachedTokens: 5 },
+      }),
+    ).toMatchObject(
+      refused("body", [
+        {
+          path: "usage.cachedTokens",
+          message:
+            "unknown field; expected one of: inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens",
+        },
+      ]),
+    );
+    expect(
+      await api.call("PUT", "/v1/budgets/typo", admin, {
+        scope: "user",
+        period: "day",
+        limitUsd: "5",
+        alert: [0.5],
+      }),
+    ).toMatchObject(
+      refused("body", [
+        { path: "alert", message: "unknown field; expected one of: scope, match, period, limitUsd, alertAt" },
+      ]),
+    );
+    expect((await api.call("GET", "/v1/budgets", read)).body).toEqual({ budgets: [] });
+  });
+
+  it("leave every documented parameter and body field accepted", async () => {
+    const { body } = await api.call("GET", "/openapi.json");
+    const document = body as {
+      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+    };
+    const sample: Record<string, string> = {
+      from: "2026-11-01",
+      to: "2026-11-05",
+      service: "support-bot",
+      feature: "ticket-summary",
+      user: "u-42",
+      tenant: "acme-corp",
+      agent: "triage",
+      provider: "openai",
+      model: "gpt-4o",
+      operation: "chat",
+      minCost: "0.01",
+      hasIncident: "true",
+      groupBy: "feature",
+      sort: "cost",
+      order: "asc",
+      limit: "5",
+      bucket: "day",
+      minCalls: "2",
+      at: "2026-11-02",
+      detector: "D1",
+      action: "warn",
+      traceId: T.ticket,
+      sessionId: "conv-7",
+    };
+    const answers: Record<string, number> = {};
+    for (const [path, operations] of Object.entries(document.paths)) {
+      const names = (operations.get?.parameters ?? []).filter((p) => p.in === "query").map((p) => p.name);
+      // The paging tests pass `cursor` as issued; every other parameter gets a valid value here.
+      const query = names.filter((name) => name !== "cursor");
+      expect(query.filter((name) => sample[name] === undefined)).toEqual([]);
+      if (query.length === 0) continue;
+      const text = query.map((name) => `${name}=${encodeURIComponent(sample[name]!)}`).join("&");
+      answers[path] = (await api.call("GET", `${path}?${text}`, read)).status;
+    }
+    expect(answers).toEqual({
+      "/v1/costs": 200,
+      "/v1/costs/timeseries": 200,
+      "/v1/incidents": 200,
+      "/v1/insights": 200,
+      "/v1/prices": 200,
+      "/v1/traces": 200,
+    });
+    const bodies: Record<string, unknown> = {
+      "POST /v1/whatif": {
+        from: "2026-11-01",
+        to: "2026-11-05",
+        ...Object.fromEntries(
+          ["service", "feature", "user", "tenant", "agent", "provider", "model", "operation", "minCost"].map(
+            (name) => [name, sample[name]],
+          ),
+        ),
+        hasIncident: true,
+        target: { model: "gpt-4o-mini", provider: "openai", serviceTier: "batch" },
+      },
+      "POST /v1/prices/quote": {
+        model: "gpt-4o",
+        provider: "openai",
+        serviceTier: "batch",
+        at: "2026-11-02",
+        usage: {
+          inputTokens: 100,
+          outputTokens: 10,
+          cacheReadTokens: 50,
+          cacheWriteTokens: 0,
+          reasoningTokens: 5,
+        },
+      },
+      "PUT /v1/budgets/{id}": {
+        scope: "feature",
+        match: "checkout",
+        period: "month",
+        limitUsd: "900",
+        alertAt: [0.9, 1],
+      },
+    };
+    const documentedBodies = document.paths as unknown as Record<
+      string,
+      Record<string, { requestBody?: { content: Record<string, { schema: { properties: object } }> } }>
+    >;
+    for (const [route, sent] of Object.entries(bodies)) {
+      const [method, path] = route.split(" ") as [string, string];
+      const schema =
+        documentedBodies[path]![method.toLowerCase()]!.requestBody!.content["application/json"]!.schema;
+      expect(Object.keys(sent as object).sort()).toEqual(Object.keys(schema.properties).sort());
+      const res = await api.call(method, path.replace("{id}", "every-field"), admin, sent);
+      expect({ route, status: res.status }).toEqual({ route, status: 200 });
+    }
+    await api.call("DELETE", "/v1/budgets/every-field", admin);
   });
 });
 
@@ -84,6 +284,26 @@ describe("errors", () => {
     });
     expect(await api.call("POST", "/v1/prices/quote", read, "x".repeat(70_000))).toMatchObject({
       status: 413,
+    });
+  });
+
+  it("answers 415 for a body that is not JSON or cannot be read, in the error format", async () => {
+    const post = async (contentType: string, body: string) => {
+      const res = await fetch(`${api.url}/v1/prices/quote`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${read}`, "content-type": contentType },
+        body,
+      });
+      return { status: res.status, body: await res.json() };
+    };
+    const quote = JSON.stringify({ model: "gpt-4o", usage: { inputTokens: 1, outputTokens: 1 } });
+    expect(await post("application/json; charset=latin1", quote)).toEqual({
+      status: 415,
+      body: { status: 415, error: "the request body could not be read" },
+    });
+    expect(await post("text/plain", quote)).toEqual({
+      status: 415,
+      body: { status: 415, error: "the request body must be JSON, sent with content-type: application/json" },
     });
   });
 
@@ -161,6 +381,39 @@ describe("GET /openapi.json", () => {
       "POST /v1/prices/quote",
       "POST /v1/whatif",
       "PUT /v1/budgets/{id}",
+    ]);
+  });
+
+  it("declares 413 and 415, with the error schema, on every route that takes a body", async () => {
+    const { body } = await api.call("GET", "/openapi.json");
+    const paths = (body as { paths: Record<string, Record<string, Record<string, unknown>>> }).paths;
+    const error = (description: string) => ({
+      description,
+      content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+    });
+    const declared = Object.entries(paths).flatMap(([path, operations]) =>
+      Object.entries(operations)
+        .filter(([, operation]) => operation.requestBody !== undefined)
+        .map(([method, operation]) => {
+          const responses = operation.responses as Record<string, unknown>;
+          return { route: `${method.toUpperCase()} ${path}`, 413: responses["413"], 415: responses["415"] };
+        }),
+    );
+    const bodyErrors = {
+      413: error("Request body too large"),
+      415: error("The request body is not JSON (content-type: application/json) or cannot be read"),
+    };
+    expect(declared).toEqual([
+      { route: "PUT /v1/budgets/{id}", ...bodyErrors },
+      { route: "POST /v1/prices/quote", ...bodyErrors },
+      { route: "POST /v1/whatif", ...bodyErrors },
+    ]);
+    expect(Object.keys(paths["/v1/costs"]!.get!.responses as object)).toEqual([
+      "200",
+      "400",
+      "401",
+      "403",
+      "500",
     ]);
   });
 });

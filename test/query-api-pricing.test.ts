@@ -7,6 +7,19 @@ const read = KEYS.acmeRead.key;
 const RANGE = "from=2026-11-01&to=2026-11-05";
 const ZERO = "0.000000000000";
 
+/** The 400 naming the given fields of one location. */
+function refused(location: string, issues: { path: string; message: string }[]) {
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+  return {
+    status: 400,
+    body: {
+      status: 400,
+      error: `invalid ${location} field ${issues[0]!.path}: ${issues[0]!.message}${more}`,
+      issues: issues.map((issue) => ({ location, ...issue })),
+    },
+  };
+}
+
 describe("GET /v1/prices", () => {
   it("shows the price-book entry in use, with tiers, source and version", async () => {
     const res = await api.call(
@@ -51,6 +64,21 @@ describe("GET /v1/prices", () => {
         ],
       },
     });
+  });
+});
+
+describe("price instants", () => {
+  it("refuse an impossible date instead of rolling it over", async () => {
+    expect(await api.call("GET", "/v1/prices?model=gpt-4o&at=2025-02-31", read)).toMatchObject(
+      refused("query", [{ path: "at", message: "is not a real date: February 2025 has 28 days" }]),
+    );
+    expect(
+      await api.call("POST", "/v1/prices/quote", read, {
+        model: "gpt-4o",
+        at: "2025-04-31T10:00:00Z",
+        usage: { inputTokens: 10, outputTokens: 1 },
+      }),
+    ).toMatchObject(refused("body", [{ path: "at", message: "is not a real date: April 2025 has 30 days" }]));
   });
 });
 
@@ -110,6 +138,69 @@ describe("POST /v1/prices/quote", () => {
             message: "Invalid input: expected int, received number",
           },
         ],
+      },
+    });
+  });
+});
+
+describe("POST /v1/prices/quote usage", () => {
+  const quote = (usage: Record<string, number>) =>
+    api.call("POST", "/v1/prices/quote", read, { model: "gpt-4o", at: "2026-11-02", usage });
+
+  it("refuses cached parts larger than the whole prompt, and reasoning larger than the output", async () => {
+    expect(await quote({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 1_000_000 })).toMatchObject(
+      refused("body", [
+        {
+          path: "usage.inputTokens",
+          message:
+            "must count the whole prompt, cached parts included, so at least cacheReadTokens + cacheWriteTokens (1000000)",
+        },
+      ]),
+    );
+    expect(
+      await quote({ inputTokens: 1_000, outputTokens: 10, cacheReadTokens: 600, cacheWriteTokens: 401 }),
+    ).toMatchObject(
+      refused("body", [
+        {
+          path: "usage.inputTokens",
+          message:
+            "must count the whole prompt, cached parts included, so at least cacheReadTokens + cacheWriteTokens (1001)",
+        },
+      ]),
+    );
+    expect(await quote({ inputTokens: 10, outputTokens: 0, reasoningTokens: 1_000_000 })).toMatchObject(
+      refused("body", [
+        {
+          path: "usage.outputTokens",
+          message:
+            "must count the whole completion, reasoning included, so at least reasoningTokens (1000000)",
+        },
+      ]),
+    );
+  });
+
+  it("prices usage whose cached parts and reasoning fill the prompt and output exactly", async () => {
+    const res = await quote({
+      inputTokens: 1_000,
+      outputTokens: 100,
+      cacheReadTokens: 600,
+      cacheWriteTokens: 400,
+      reasoningTokens: 100,
+    });
+    // 600 * 1.25/M read + 400 * 2.50/M written (no write price: input) + 100 * 10/M out; no uncached input.
+    expect(res.body).toEqual({
+      model: "gpt-4o",
+      provider: "",
+      serviceTier: "",
+      at: "2026-11-02T00:00:00.000Z",
+      priced: true,
+      cost: {
+        inputUsd: ZERO,
+        outputUsd: "0.001000000000",
+        cacheReadUsd: "0.000750000000",
+        cacheWriteUsd: "0.001000000000",
+        totalUsd: "0.002750000000",
+        priceVersion: "genai-prices@0.1.8",
       },
     });
   });

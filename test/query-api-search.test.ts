@@ -6,6 +6,22 @@ import { chat, DAY1, KEYS, sendExport, T } from "./support/query-api-seed.js";
 const api = useQueryApi();
 const read = KEYS.acmeRead.key;
 const RANGE = "from=2026-11-01&to=2026-11-05";
+const NOT_A_CURSOR = "is not a cursor this API issued; pass `nextCursor` unchanged";
+
+/** The 400 naming one query field. */
+function refused(path: string, message: string) {
+  return {
+    status: 400,
+    body: {
+      status: 400,
+      error: `invalid query field ${path}: ${message}`,
+      issues: [{ location: "query", path, message }],
+    },
+  };
+}
+
+const decoded = (cursor: string) => JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+const encoded = (fields: object) => Buffer.from(JSON.stringify(fields)).toString("base64url");
 
 const tokens = (input: number, output: number, cacheRead = 0, cacheWrite = 0, reasoning = 0) => ({
   input,
@@ -179,7 +195,7 @@ describe("GET /v1/traces", () => {
         ],
       },
     });
-    expect(await api.call("GET", `/v1/traces?cursor=bm90LWEtY3Vyc29y`, read)).toMatchObject({
+    expect(await api.call("GET", "/v1/traces?cursor=bm90LWEtY3Vyc29y", read)).toMatchObject({
       status: 400,
       body: {
         issues: [
@@ -191,5 +207,91 @@ describe("GET /v1/traces", () => {
         ],
       },
     });
+  });
+
+  it("refuses a forged or damaged cursor with 400, never a 500, and keeps the 400-day limit", async () => {
+    const byTime = decoded(
+      ((await api.call("GET", `/v1/traces?${RANGE}&limit=1`, read)).body as Page).nextCursor!,
+    );
+    const byCost = decoded(
+      ((await api.call("GET", `/v1/traces?${RANGE}&limit=1&sort=cost`, read)).body as Page).nextCursor!,
+    );
+    expect(byTime).toEqual({
+      v: 1,
+      s: "time",
+      o: "desc",
+      k: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{9}$/),
+      t: expect.stringMatching(/^[0-9a-f]{32}$/),
+      from: "2026-11-01T00:00:00.000Z",
+      to: "2026-11-05T00:00:00.000Z",
+      f: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/),
+    });
+    const forged = [
+      { ...byTime, from: "garbage" },
+      { ...byTime, from: "2026-02-30T00:00:00.000Z" },
+      { ...byTime, to: "2026-11-05" },
+      { ...byTime, k: "::--" },
+      { ...byTime, k: "2026-11-02 25:00:00.000000000" },
+      { ...byTime, k: "2026-11-02 09:00:00" },
+      { ...byTime, t: "" },
+      { ...byTime, f: "not a digest" },
+      { ...byTime, extra: 1 },
+      { ...byTime, from: "1970-01-01T00:00:00.000Z", to: "2100-01-01T00:00:00.000Z" },
+      { ...byTime, from: "2026-11-05T00:00:00.000Z", to: "2026-11-01T00:00:00.000Z" },
+      { ...byCost, k: "1.2.3" },
+      { ...byCost, k: "0.5" },
+      { ...byCost, k: byTime.k },
+    ];
+    for (const cursor of forged) {
+      const sort = cursor.s === "cost" ? "&sort=cost" : "";
+      expect(
+        await api.call("GET", `/v1/traces?limit=1${sort}&cursor=${encoded(cursor)}`, read),
+      ).toMatchObject(refused("cursor", NOT_A_CURSOR));
+    }
+    expect(api.errors).toEqual([]);
+  });
+});
+
+describe("dates", () => {
+  it("refuses impossible dates and times instead of rolling them over, naming the field", async () => {
+    expect(await api.call("GET", "/v1/traces?from=2026-02-30&to=2026-03-05", read)).toMatchObject(
+      refused("from", "is not a real date: February 2026 has 28 days"),
+    );
+    expect(
+      await api.call("GET", "/v1/costs?groupBy=feature&from=2026-02-01&to=2026-02-29", read),
+    ).toMatchObject(refused("to", "is not a real date: February 2026 has 28 days"));
+    expect(await api.call("GET", "/v1/incidents?from=2026-13-01", read)).toMatchObject(
+      refused("from", "is not a real date: there is no month 13"),
+    );
+    expect(await api.call("GET", "/v1/insights?to=2026-11-02T24:00:00Z", read)).toMatchObject(
+      refused("to", "is not a real time of day: 24:00:00 (hours go up to 23, minutes and seconds up to 59)"),
+    );
+    expect(await api.call("GET", "/v1/traces?to=2026-11-02T09:60Z", read)).toMatchObject(
+      refused("to", "is not a real time of day: 09:60 (hours go up to 23, minutes and seconds up to 59)"),
+    );
+    expect(await api.call("GET", "/v1/traces?to=2026-11-02T09:00:00%2B24:00", read)).toMatchObject(
+      refused("to", "is not a real UTC offset: +24:00 (hours go up to 23, minutes up to 59)"),
+    );
+    // A leap day is real.
+    expect((await api.call("GET", "/v1/traces?from=2028-02-29&to=2028-03-01", read)).body).toEqual({
+      range: { from: "2028-02-29T00:00:00.000Z", to: "2028-03-01T00:00:00.000Z" },
+      sort: "time",
+      order: "desc",
+      traces: [],
+      nextCursor: null,
+    });
+  });
+
+  it("takes back a start time the API emitted, and refuses precision it cannot honour", async () => {
+    const ids = async (query: string) =>
+      ((await api.call("GET", `/v1/traces?${query}`, read)).body as Page).traces.map((t) => t.traceId);
+    // `startTime` of T.ticketFollowUp, as GET /v1/traces emits it (nanosecond digits).
+    expect(await ids(`from=${DAY1}T09:10:00.000000000Z&to=${DAY1}T10:00:00Z`)).toEqual([T.ticketFollowUp]);
+    expect(await api.call("GET", `/v1/traces?from=${DAY1}T09:10:00.0005Z`, read)).toMatchObject(
+      refused(
+        "from",
+        "has digits below the millisecond (.0005); times are exact to the millisecond, so give at most 3 fractional digits (zeros after them are fine)",
+      ),
+    );
   });
 });

@@ -1,6 +1,6 @@
 import type { KeyAuthenticator, Role } from "@burnrate/core";
 import type { Express, Request } from "express";
-import type { z } from "zod";
+import { z } from "zod";
 import type { ApiContext } from "./context.js";
 import { HttpError, type InputIssue } from "./http-error.js";
 import type { Route } from "./route.js";
@@ -12,17 +12,25 @@ export interface MountOptions {
   validateResponses: boolean;
 }
 
+/** What a route without a query schema takes in its query string: nothing. */
+const NO_QUERY = z.strictObject({});
+
 /**
  * Registers a route on the app: authenticate, validate params, query and body, run the
  * handler, check the response. Express 5 forwards a rejected promise to the error handler.
+ * Request schemas are strict, so a misspelt filter is a 400 rather than a silently wider
+ * answer; a route without a query schema takes no query parameters.
  */
 export function mountRoute(app: Express, route: Route, options: MountOptions): void {
   const { authenticate, context, validateResponses } = options;
   app[route.method](route.path, async (req, res) => {
     const project = route.role === "public" ? "" : authorise(req, route.role, authenticate);
+    if (route.body && hasBody(req) && !req.is("application/json")) {
+      throw new HttpError(415, "the request body must be JSON, sent with content-type: application/json");
+    }
     const input = {
       params: parse(route.params, req.params, "params"),
-      query: parse(route.query, req.query, "query"),
+      query: parse(route.query ?? NO_QUERY, req.query, "query"),
       body: parse(route.body, req.body, "body"),
       project,
       context,
@@ -57,12 +65,46 @@ function parse(schema: z.ZodType | undefined, value: unknown, location: InputIss
   // A GET has no body; validate it as an empty object so optional fields still get defaults.
   const result = schema.safeParse(value ?? (location === "body" ? undefined : {}));
   if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({
-    location,
-    path: issue.path.map(String).join(".") || "(root)",
-    message: issue.message,
-  }));
+  const issues = result.error.issues.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      const message = unknownFieldMessage(schema, issue.path, location);
+      return issue.keys.map((key) => ({ location, path: [...issue.path, key].join("."), message }));
+    }
+    return [{ location, path: issue.path.map(String).join(".") || "(root)", message: issue.message }];
+  });
   const first = issues[0]!;
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
   throw new HttpError(400, `invalid ${location} field ${first.path}: ${first.message}${more}`, { issues });
+}
+
+/** Names the fields the object at `path` does take, so a typo is easy to spot. */
+function unknownFieldMessage(
+  schema: z.ZodType,
+  path: readonly PropertyKey[],
+  location: InputIssue["location"],
+): string {
+  const known = fieldsAt(schema, path);
+  if (known === undefined) return "unknown field; see GET /openapi.json";
+  if (known.length === 0) return `unknown field; this route takes no ${location} parameters`;
+  return `unknown field; expected one of: ${known.join(", ")}`;
+}
+
+/** The field names of the object schema found at `path` inside `schema`, if it is one. */
+function fieldsAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
+  let at: z.ZodType | undefined = schema;
+  for (const step of [...path, undefined]) {
+    while (at instanceof z.ZodOptional || at instanceof z.ZodNullable || at instanceof z.ZodDefault) {
+      at = at.unwrap() as z.ZodType;
+    }
+    if (step === undefined) break;
+    if (at instanceof z.ZodObject) at = at.shape[String(step)] as z.ZodType | undefined;
+    else if (at instanceof z.ZodArray) at = at.element as z.ZodType;
+    else return undefined;
+  }
+  return at instanceof z.ZodObject ? Object.keys(at.shape) : undefined;
+}
+
+/** Whether the request carries a body: a length above zero, or a chunked one. */
+function hasBody(req: Request): boolean {
+  return req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
 }

@@ -26,6 +26,7 @@ const ERROR_TEXT: Record<number, string> = {
   404: "Not found in the key's project",
   409: "Conflict",
   413: "Request body too large",
+  415: "The request body is not JSON (content-type: application/json) or cannot be read",
   500: "Internal error; the server log has the details",
   503: "Storage unavailable",
 };
@@ -79,6 +80,11 @@ function operation(route: Route): Record<string, unknown> {
           },
   };
   const errors = new Set<number>([400, 500, ...(route.errors ?? [])]);
+  // Any route with a body: over app.ts's 64 KiB cap is 413; not JSON, or unreadable, is 415.
+  if (route.body) {
+    errors.add(413);
+    errors.add(415);
+  }
   if (route.role !== "public") {
     errors.add(401);
     errors.add(403);

@@ -36,4 +36,31 @@ describe("trace search cursors", () => {
     ).toString("base64url");
     expect(() => decodeCursor(forged)).toThrow("is not a cursor this API issued");
   });
+
+  it("refuse any field the API would not have written, and a range past 400 days", () => {
+    const fields = JSON.parse(Buffer.from(encodeCursor(cursor), "base64url").toString("utf8"));
+    const byTime = { ...fields, s: "time", k: "2026-11-02 09:00:01.000000000" };
+    expect(decodeCursor(Buffer.from(JSON.stringify(byTime)).toString("base64url"))).toEqual({
+      ...cursor,
+      sort: "time",
+      key: "2026-11-02 09:00:01.000000000",
+    });
+    for (const forged of [
+      { ...fields, extra: true },
+      { ...fields, k: "0.5" },
+      { ...fields, t: "" },
+      { ...fields, t: "a".repeat(129) },
+      { ...fields, f: "" },
+      { ...fields, from: "2026-02-30T00:00:00.000Z" },
+      { ...fields, from: "2026-11-01" },
+      { ...fields, from: "2025-01-01T00:00:00.000Z" },
+      { ...fields, from: fields.to },
+      { ...byTime, k: "2026-02-30 09:00:01.000000000" },
+      { ...byTime, k: "2026-11-02 09:00:01.000" },
+    ]) {
+      expect(() => decodeCursor(Buffer.from(JSON.stringify(forged)).toString("base64url"))).toThrow(
+        "is not a cursor this API issued",
+      );
+    }
+  });
 });

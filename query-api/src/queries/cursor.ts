@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { badInput } from "../http/http-error.js";
+import { badInput, type HttpError } from "../http/http-error.js";
+import { isSqlTime, rangeProblem } from "../schemas/time-range.js";
+import { traceId } from "../schemas/trace.js";
 
 /**
  * A keyset cursor: the sort key and trace id of the last row served, plus what the first
@@ -19,16 +21,35 @@ export interface Cursor {
   filters: string;
 }
 
-const cursorSchema = z.object({
+/** A range end as the API writes it into a cursor: `Date.toISOString()` of a real instant. */
+const cursorInstant = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+  .refine((text) => {
+    const date = new Date(text);
+    return !Number.isNaN(date.getTime()) && date.toISOString() === text;
+  });
+
+/**
+ * Every field as the API itself writes it, nothing else: the time key is a trace's first
+ * call as ClickHouse prints a DateTime64(9), the cost key a Decimal(38, 12) sum, the digest
+ * `filtersDigest`'s, and the trace id what `GET /v1/traces/:traceId` takes (it only ever
+ * reaches SQL as a parameter). The range must pass the checks a request's range passes, or a
+ * forged cursor could lift the 400-day limit.
+ */
+const cursorSchema = z.strictObject({
   v: z.literal(1),
   s: z.enum(["time", "cost"]),
   o: z.enum(["asc", "desc"]),
-  k: z.string().regex(/^[0-9 :.-]{1,40}$/),
-  t: z.string().max(128),
-  from: z.string().max(40),
-  to: z.string().max(40),
-  f: z.string().max(64),
+  k: z.string(),
+  t: traceId,
+  from: cursorInstant,
+  to: cursorInstant,
+  f: z.string().regex(/^[A-Za-z0-9_-]{16}$/),
 });
+
+/** A cost key: the trace's priced cost, a Decimal(38, 12) as ClickHouse prints it. */
+const COST_KEY = /^-?\d{1,26}\.\d{12}$/;
 
 /** Encodes a cursor as opaque URL-safe text. */
 export function encodeCursor(cursor: Cursor): string {
@@ -36,19 +57,30 @@ export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify({ v: 1, s, o, k, t, from, to, f })).toString("base64url");
 }
 
-/** Decodes a cursor, answering 400 (naming `cursor`) when it is not one this server issued. */
+/**
+ * Decodes a cursor, answering 400 (naming `cursor`) when it is not exactly one this server
+ * issued: cursors are not signed, so every field is checked before it reaches SQL.
+ */
 export function decodeCursor(text: string): Cursor {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
   } catch {
-    throw badInput("query", "cursor", "is not a cursor this API issued; pass `nextCursor` unchanged");
+    throw invalidCursor();
   }
   const parsed = cursorSchema.safeParse(value);
-  if (!parsed.success)
-    throw badInput("query", "cursor", "is not a cursor this API issued; pass `nextCursor` unchanged");
+  if (!parsed.success) throw invalidCursor();
   const { s, o, k, t, from, to, f } = parsed.data;
+  const keyIssued = s === "time" ? isSqlTime(k, 9) : COST_KEY.test(k);
+  if (!keyIssued || rangeProblem({ from: new Date(from), to: new Date(to) }) !== undefined) {
+    throw invalidCursor();
+  }
   return { sort: s, order: o, key: k, traceId: t, from, to, filters: f };
+}
+
+/** The 400 for a cursor this API did not issue, or that was changed since. */
+export function invalidCursor(): HttpError {
+  return badInput("query", "cursor", "is not a cursor this API issued; pass `nextCursor` unchanged");
 }
 
 /** A short digest of the filters, so a cursor is not reused with different ones. */

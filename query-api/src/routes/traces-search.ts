@@ -33,7 +33,8 @@ export const searchTracesRoute = defineRoute({
           "was issued for a different sort, order or filters; start again without it",
         );
       }
-      // The first page's range stays in force, so `to` defaulting to "now" cannot move.
+      // The first page's range stays in force, so `to` defaulting to "now" cannot move;
+      // decodeCursor has held it to the checks a request's range passes.
       range = { from: new Date(cursor.from), to: new Date(cursor.to) };
       after = { key: cursor.key, traceId: cursor.traceId };
     }

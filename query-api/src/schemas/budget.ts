@@ -5,7 +5,7 @@ export const BUDGET_SCOPES = ["trace", "session", "user", "feature", "tenant"] a
 /** Scopes whose budget is per run (no period), the others being per day or per month. */
 const RUN_SCOPES: readonly string[] = ["trace", "session"];
 
-export const budgetParams = z.object({
+export const budgetParams = z.strictObject({
   id: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, "must be 1-128 letters, digits, '_', '.', ':' or '-'")
@@ -14,7 +14,7 @@ export const budgetParams = z.object({
 
 /** PUT /v1/budgets/:id body. */
 export const budgetInput = z
-  .object({
+  .strictObject({
     scope: z
       .enum(BUDGET_SCOPES)
       .describe("what one budget counts: a trace, a session, or a user, feature or tenant"),

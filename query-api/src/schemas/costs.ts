@@ -27,7 +27,7 @@ export const MAX_GROUPS = 10_000;
 
 /** GET /v1/costs query. */
 export const costsQuery = z
-  .object({
+  .strictObject({
     ...rangeShape,
     ...filterQueryShape,
     groupBy: groupByList(1, 3, GROUP_KEYS),
@@ -65,7 +65,7 @@ export const MAX_BUCKETS = 10_000;
 
 /** GET /v1/costs/timeseries query. */
 export const timeseriesQuery = z
-  .object({
+  .strictObject({
     ...rangeShape,
     ...filterQueryShape,
     bucket: z.enum(["minute", "hour", "day"]).default("hour"),

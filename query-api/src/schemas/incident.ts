@@ -20,7 +20,7 @@ export type Incident = z.infer<typeof incident>;
 
 /** GET /v1/incidents query. */
 export const incidentListQuery = z
-  .object({
+  .strictObject({
     ...rangeShape,
     detector: z.string().max(128).optional().describe("only this detector's incidents"),
     action: z.string().max(32).optional().describe("only this action: warn, block_tool or kill"),
@@ -38,4 +38,4 @@ export const incidentListResponse = z.object({
   nextCursor: z.string().nullable(),
 });
 
-export const incidentParams = z.object({ id: z.string().min(1).max(256) });
+export const incidentParams = z.strictObject({ id: z.string().min(1).max(256) });

@@ -7,7 +7,7 @@ export const INSIGHT_KINDS = ["exact_cache", "prefix_cache", "routing", "batch"]
 
 /** GET /v1/insights query. */
 export const insightsQuery = z
-  .object({
+  .strictObject({
     ...rangeShape,
     ...filterQueryShape,
     limit: z.coerce

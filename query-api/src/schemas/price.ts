@@ -9,7 +9,7 @@ const provider = z
   .describe("`gen_ai.provider.name` (openai, anthropic, aws.bedrock…); empty lets the price book infer it");
 
 /** GET /v1/prices query. */
-export const priceQuery = z.object({
+export const priceQuery = z.strictObject({
   model: z.string().min(1).max(256).describe("the model name as the provider reports it"),
   provider,
   at: timeInput.optional().describe("the instant whose prices to show (default: now)"),
@@ -37,19 +37,47 @@ export const priceResponse = z.object({
 
 const count = z.number().int().nonnegative().max(1_000_000_000);
 
+/**
+ * Token counts as the GenAI conventions count them: `inputTokens` is the whole prompt, so it
+ * includes the cache reads and writes, and `outputTokens` includes the reasoning. Counts that
+ * break this (Anthropic's raw `input_tokens` leaves the cache out) are refused, naming the
+ * total to raise, rather than priced as something no call could cost.
+ */
+const usage = z
+  .strictObject({
+    inputTokens: count.describe("the whole prompt, cached parts included"),
+    outputTokens: count.describe("the whole completion, reasoning included"),
+    cacheReadTokens: count.default(0).describe("the part of `inputTokens` read from the prompt cache"),
+    cacheWriteTokens: count.default(0).describe("the part of `inputTokens` written to the prompt cache"),
+    reasoningTokens: count.default(0).describe("the part of `outputTokens` spent on reasoning"),
+  })
+  .superRefine((tokens, ctx) => {
+    // Zod runs this even when a count already failed; that count's own issue says enough.
+    if (!Object.values(tokens).every((n) => Number.isSafeInteger(n) && n >= 0)) return;
+    const cached = tokens.cacheReadTokens + tokens.cacheWriteTokens;
+    if (tokens.inputTokens < cached) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["inputTokens"],
+        message: `must count the whole prompt, cached parts included, so at least cacheReadTokens + cacheWriteTokens (${cached})`,
+      });
+    }
+    if (tokens.outputTokens < tokens.reasoningTokens) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["outputTokens"],
+        message: `must count the whole completion, reasoning included, so at least reasoningTokens (${tokens.reasoningTokens})`,
+      });
+    }
+  });
+
 /** POST /v1/prices/quote body. */
-export const quoteInput = z.object({
+export const quoteInput = z.strictObject({
   model: z.string().min(1).max(256),
   provider,
   serviceTier: z.string().max(32).default("").describe("batch, flex, priority…; empty is standard"),
   at: timeInput.optional().describe("price at this instant (default: now)"),
-  usage: z.object({
-    inputTokens: count.describe("the whole prompt, cached parts included"),
-    outputTokens: count.describe("the whole completion, reasoning included"),
-    cacheReadTokens: count.default(0),
-    cacheWriteTokens: count.default(0),
-    reasoningTokens: count.default(0),
-  }),
+  usage,
 });
 
 /** POST /v1/prices/quote response. `cost` is null when no price is known: never $0. */

@@ -17,7 +17,7 @@ export const pageSize = z.coerce
 
 /** GET /v1/traces query. */
 export const traceSearchQuery = z
-  .object({
+  .strictObject({
     ...rangeShape,
     ...filterQueryShape,
     sort: z

@@ -3,7 +3,7 @@ import { incident } from "./incident.js";
 import { callTotals, instant, usd } from "./money.js";
 import { attribution, costBreakdown, modelTotals } from "./trace.js";
 
-export const sessionParams = z.object({
+export const sessionParams = z.strictObject({
   id: z.string().min(1).max(512).describe("the session id (`gen_ai.conversation.id` or `burnrate.session`)"),
 });
 

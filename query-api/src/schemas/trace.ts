@@ -105,4 +105,4 @@ export const traceResponse = z.object({
 });
 export type TraceResponse = z.infer<typeof traceResponse>;
 
-export const traceParams = z.object({ traceId });
+export const traceParams = z.strictObject({ traceId });

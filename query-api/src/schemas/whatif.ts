@@ -5,11 +5,11 @@ import { checkRange, rangeShape } from "./time-range.js";
 
 /** POST /v1/whatif body. */
 export const whatifInput = z
-  .object({
+  .strictObject({
     ...rangeShape,
     ...filterBodyShape,
     target: z
-      .object({
+      .strictObject({
         model: z
           .string()
           .min(1)
