@@ -1,28 +1,52 @@
+import { spawn } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
 import { DEFAULT_PROJECT, type Decision } from "@burnrate/core";
 import { instrument, onDecision, onKill, RunawayLoopError, withAttribution } from "@burnrate/instrumentation";
 import { type MockLlmServer, startMockLlmServer } from "@burnrate/instrumentation/mock-llm";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startTestCollector, type TestCollector } from "./support/collector.js";
+import { countRows, eventually, startTestCollector, type TestCollector } from "./support/collector.js";
 
 let collector: TestCollector;
 let mock: MockLlmServer;
 let client: OpenAI;
+/** What the OTLP endpoint variable names; instrument()'s endpoint overrides it, so nothing may come here. */
+let elsewhere: Server;
+const elsewhereRequests: string[] = [];
 
 beforeAll(async () => {
   collector = await startTestCollector();
   mock = await startMockLlmServer();
-  // The instrumentation reads these when it first runs, i.e. at the first LLM call below.
-  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.url;
+  elsewhere = await listen((req, res) => {
+    elsewhereRequests.push(req.url ?? "");
+    res.writeHead(404).end();
+  });
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = urlOf(elsewhere);
+  delete process.env.BURNRATE_DECISIONS_URL;
+  // The instrumentation reads its settings when it first runs, i.e. at the first LLM call below.
   process.env.OTEL_SERVICE_NAME = "kill-switch-test";
-  instrument({ openai: OpenAI });
+  instrument({ openai: OpenAI }, { endpoint: collector.url });
   client = new OpenAI({ apiKey: "k", baseURL: mock.openaiBaseUrl, maxRetries: 0 });
   mock.setDefault({ text: "working on it", usage: { input: 100, output: 10 } });
 });
 afterAll(async () => {
   await mock.close();
   await collector.stop();
+  elsewhere.closeAllConnections();
+  await new Promise((resolve) => elsewhere.close(resolve));
 });
+
+async function listen(handler: Parameters<typeof createServer>[1]): Promise<Server> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
+}
+
+function urlOf(server: Server): string {
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
 
 function killDecision(id: string, scope: Decision["scope"]): Decision {
   const now = Date.now();
@@ -46,6 +70,24 @@ const ask = () =>
   });
 
 describe("the kill switch", () => {
+  it("listens for decisions at the collector instrument() was given, where the spans go, from the first call on", async () => {
+    const beforeFirstCall = collector.collector.decisions.subscriberCount;
+    await withAttribution({ session: "s-endpoint" }, ask);
+    const subscribers = await eventually(
+      async () => collector.collector.decisions.subscriberCount,
+      (n) => n === 1,
+    ).catch(() => collector.collector.decisions.subscriberCount);
+    await eventually(
+      () => countRows(collector.db, "llm_calls"),
+      (n) => n >= 1,
+    );
+    expect({ beforeFirstCall, subscribers, elsewhere: elsewhereRequests }).toEqual({
+      beforeFirstCall: 0,
+      subscribers: 1,
+      elsewhere: [],
+    });
+  });
+
   it("subscribes on the first call, then a kill makes the next call in scope throw before it is sent", async () => {
     await withAttribution({ session: "s-kill" }, ask);
     await eventually(
@@ -110,5 +152,71 @@ describe("the kill switch", () => {
       { id: "dec_test_1", action: "kill", detector: "D3.ping_pong", session_id: "s-kill" },
       { id: "dec_test_2", action: "kill", detector: "D3.ping_pong", session_id: "s-stream" },
     ]);
+  });
+});
+
+/** An app that makes one call, waits until its decision stream is open, and has nothing left to do. */
+const ONE_CALL_APP = `
+import { get } from "node:http";
+import OpenAI from "openai";
+const client = new OpenAI({ apiKey: "k", baseURL: process.env.MOCK_OPENAI_URL, maxRetries: 0 });
+await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });
+const subscribed = () =>
+  new Promise((resolve) =>
+    get(process.env.SUBSCRIBED_URL, { agent: false }, (res) => {
+      let text = "";
+      res.on("data", (d) => (text += d));
+      res.on("end", () => resolve(text === "yes"));
+    }),
+  );
+while (!(await subscribed())) await new Promise((r) => setTimeout(r, 20));
+console.log("done");
+`;
+
+describe("the kill switch in an app's lifetime", () => {
+  it("lets the app exit when its work is done, while its decision stream is open and silent", async () => {
+    let streams = 0;
+    // A collector whose stream sends its headers and then nothing, as one behind a dead link does.
+    const silent = await listen((req, res) => {
+      if (req.url?.startsWith("/v1/decisions/stream")) {
+        streams++;
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.flushHeaders();
+      } else if (req.url === "/subscribed") res.end(streams > 0 ? "yes" : "no");
+      else {
+        req.resume();
+        req.on("end", () => res.writeHead(200, { "content-type": "application/x-protobuf" }).end());
+      }
+    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "@burnrate/instrumentation/register", "--input-type=module", "-e", ONE_CALL_APP],
+      {
+        cwd: fileURLToPath(new URL(".", import.meta.url)),
+        env: {
+          ...process.env,
+          OTEL_EXPORTER_OTLP_ENDPOINT: urlOf(silent),
+          MOCK_OPENAI_URL: mock.openaiBaseUrl,
+          SUBSCRIBED_URL: `${urlOf(silent)}/subscribed`,
+        },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    // The decision stream's read-idle timeout is 45 s: an app kept alive by it would still be running.
+    const exit = await new Promise<number | string | null>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        resolve("still running after 20 s");
+      }, 20_000);
+      child.on("exit", (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+    silent.closeAllConnections();
+    await new Promise((resolve) => silent.close(resolve));
+    expect({ exit, stdout }).toEqual({ exit: 0, stdout: "done\n" });
   });
 });

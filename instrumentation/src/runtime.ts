@@ -18,6 +18,8 @@ export interface Runtime {
 }
 
 let runtime: Runtime | undefined;
+/** The collector given in code (`instrument()`'s or `setupTracing()`'s `endpoint`), if any. */
+let collectorInCode: string | undefined;
 
 /** The shared runtime, created on first use from the environment. */
 export function getRuntime(): Runtime {
@@ -30,13 +32,32 @@ export function getRuntime(): Runtime {
     captureContent: captureContentFromEnv(env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT),
     service,
     killSwitch: new KillSwitch({
-      endpoint: env.BURNRATE_DECISIONS_URL || env.OTEL_EXPORTER_OTLP_ENDPOINT || "http://127.0.0.1:4318",
+      endpoint: decisionStreamEndpoint(env, collectorInCode),
       service,
       apiKey: env.BURNRATE_API_KEY || undefined,
       enabled: !/^(off|false|0|no)$/i.test(env.BURNRATE_KILL_SWITCH ?? ""),
     }),
   };
   return runtime;
+}
+
+/**
+ * Points the decision stream at the collector the app named in code, where its spans go.
+ * The runtime may exist already (an `onKill` registered first); the stream itself starts
+ * only on the first LLM call, so it still opens there.
+ */
+export function useCollectorEndpoint(endpoint: string): void {
+  collectorInCode = endpoint;
+  runtime?.killSwitch.useEndpoint(decisionStreamEndpoint(process.env, endpoint));
+}
+
+/**
+ * Where the decision stream is: BURNRATE_DECISIONS_URL, else the collector given in code,
+ * else OTEL_EXPORTER_OTLP_ENDPOINT, else the local default. An empty variable counts as unset.
+ * @example decisionStreamEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel:4318" }, "http://c:4318") // "http://c:4318"
+ */
+export function decisionStreamEndpoint(env: NodeJS.ProcessEnv, inCode: string | undefined): string {
+  return env.BURNRATE_DECISIONS_URL || inCode || env.OTEL_EXPORTER_OTLP_ENDPOINT || "http://127.0.0.1:4318";
 }
 
 /**

@@ -7,6 +7,7 @@ import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { z } from "zod";
 import { AttributionSpanProcessor } from "./attribution-processor.js";
 import { warnConfig } from "./config-warning.js";
+import { useCollectorEndpoint } from "./runtime.js";
 import { serviceName } from "./service-name.js";
 import { settingProblems } from "./setting-problems.js";
 
@@ -17,7 +18,10 @@ const DEFAULT_EXPORT_DELAY_MS = 200;
 
 const tracingOptionsSchema = z
   .object({
-    /** Where spans go; default OTEL_EXPORTER_OTLP_ENDPOINT, else http://127.0.0.1:4318. */
+    /**
+     * The collector: spans go there, and the kill switch listens there unless
+     * BURNRATE_DECISIONS_URL says otherwise; default OTEL_EXPORTER_OTLP_ENDPOINT, else http://127.0.0.1:4318.
+     */
     endpoint: z.url({ protocol: /^https?$/ }).optional(),
     serviceName: z.string().min(1).optional(),
     /** Longest a finished span waits before export; default BURNRATE_EXPORT_DELAY_MS, else 200. */
@@ -43,6 +47,9 @@ let current: Tracing | undefined;
 export function setupTracing(input: TracingOptions = {}): Tracing {
   const options = parseTracingOptions(input, "setupTracing");
   if (current) return current;
+  // Decisions come from the collector the spans go to. With the app's own tracer provider the
+  // endpoint sends no spans, but it still says where the collector is.
+  if (options.endpoint !== undefined) useCollectorEndpoint(options.endpoint);
   const global = trace.getTracerProvider();
   const delegate = global instanceof ProxyTracerProvider ? global.getDelegate() : global;
   if (delegate.constructor.name !== "NoopTracerProvider") {

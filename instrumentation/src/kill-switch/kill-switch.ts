@@ -3,8 +3,8 @@ import { request as httpsRequest } from "node:https";
 import { type Decision, type DecisionScope, decisionSchema, inScope } from "@burnrate/core";
 import { diag } from "@opentelemetry/api";
 import { warnConfig } from "../config-warning.js";
-import { BudgetExceededError, RunawayLoopError } from "../errors.js";
 import { SseParser } from "./sse.js";
+import { stopError } from "./stop-error.js";
 
 export interface KillSwitchOptions {
   /** The collector's base URL; the stream is at `/v1/decisions/stream`. */
@@ -12,7 +12,23 @@ export interface KillSwitchOptions {
   service: string;
   apiKey?: string;
   enabled: boolean;
+  /**
+   * Longest the stream may stay silent, in ms, before it is taken for dead and reopened. The
+   * collector sends a heartbeat every 15 s (`decisions.heartbeatSeconds`); default 45 s.
+   */
+  idleTimeoutMs?: number;
+  /**
+   * How long, in ms, a stream must stay open, having sent something, before reconnecting
+   * starts again from the shortest delay; default 5 s.
+   */
+  stableAfterMs?: number;
 }
+
+/** Three missed heartbeats of the collector's default 15 s. */
+const IDLE_TIMEOUT_MS = 45_000;
+const STABLE_AFTER_MS = 5_000;
+const FIRST_RETRY_MS = 250;
+const MAX_RETRY_MS = 30_000;
 
 /** What a call is, in the terms decisions are scoped by. */
 export type CallScope = Partial<Record<keyof DecisionScope, string>>;
@@ -25,7 +41,7 @@ const untracked = () => {};
  * Listens to the collector's decision stream and keeps a kill list. Every wrapped LLM call
  * checks the list before it is sent. It connects on the first LLM call (never at import, so
  * an app without a collector starts as usual), reconnects with backoff, resumes with
- * Last-Event-ID, and never holds the process open.
+ * Last-Event-ID, reopens a stream that has gone silent, and never holds the process open.
  */
 export class KillSwitch {
   readonly #kills = new Map<string, Decision>();
@@ -37,11 +53,26 @@ export class KillSwitch {
    */
   readonly #streams = new Map<AbortController, CallScope>();
   #started = false;
+  #endpoint: string;
   #lastEventId: string | undefined;
-  #backoffMs = 250;
+  #backoffMs = FIRST_RETRY_MS;
   #refusedWarned = false;
+  #notStreamWarned = false;
 
-  constructor(private readonly options: KillSwitchOptions) {}
+  constructor(private readonly options: KillSwitchOptions) {
+    this.#endpoint = options.endpoint;
+  }
+
+  /**
+   * Listens at another collector from the next connection on: normally before the first,
+   * since the stream starts on the first LLM call. Event ids are the old collector's, so
+   * the new stream starts afresh (it sends every decision still in force).
+   */
+  useEndpoint(endpoint: string): void {
+    if (endpoint === this.#endpoint) return;
+    this.#endpoint = endpoint;
+    this.#lastEventId = undefined;
+  }
 
   /** Starts listening, once. */
   ensureStarted(): void {
@@ -90,7 +121,15 @@ export class KillSwitch {
   }
 
   /** Applies a decision as if it had arrived on the stream (used by tests and the stream itself). */
-  receive(decision: Decision): void {
+  receive(decision: Decision, now = Date.now()): void {
+    // A Last-Event-ID resume replays what the app missed while it was away, expired or not.
+    // An expired kill must not abort live streams or run onKill for a scope that is free again.
+    if (Date.parse(decision.expires_at) <= now) {
+      diag.debug(
+        `burnrate: ignored decision ${decision.decision_id}, which expired at ${decision.expires_at}`,
+      );
+      return;
+    }
     if (decision.action === "kill") {
       this.#kills.set(decision.decision_id, decision);
       for (const [controller, scope] of this.#streams) {
@@ -117,7 +156,7 @@ export class KillSwitch {
   }
 
   #open(): void {
-    const url = new URL(`${this.options.endpoint.replace(/\/$/, "")}/v1/decisions/stream`);
+    const url = new URL(`${this.#endpoint.replace(/\/$/, "")}/v1/decisions/stream`);
     url.searchParams.set("service", this.options.service);
     const headers: Record<string, string> = { accept: "text/event-stream" };
     if (this.options.apiKey) headers["x-burnrate-api-key"] = this.options.apiKey;
@@ -126,7 +165,16 @@ export class KillSwitch {
     const req = request(url, { headers });
     // The stream must never keep an app alive that has finished its work.
     req.on("socket", (socket) => socket.unref());
+    // A collector host that died, or a network partition, sends no FIN: the socket just goes
+    // quiet and would be listened to for good. A live stream is never quiet that long, since
+    // the collector sends heartbeats, so silence means the stream is gone.
+    const idle = setTimeout(() => req.destroy(), this.options.idleTimeoutMs ?? IDLE_TIMEOUT_MS);
+    idle.unref();
+    let openedAt: number | undefined;
+    let received = false;
     req.on("response", (res) => {
+      idle.refresh();
+      res.on("error", () => {});
       if (res.statusCode !== 200) {
         if ((res.statusCode === 401 || res.statusCode === 403) && !this.#refusedWarned) {
           // A key problem is the user's to fix, so it is said where they will see it, once.
@@ -138,7 +186,19 @@ export class KillSwitch {
         res.resume();
         return;
       }
-      this.#backoffMs = 250;
+      const type = res.headers["content-type"] ?? "";
+      if (!/^text\/event-stream\s*(;|$)/i.test(type)) {
+        // A proxy's default page or some other server: the endpoint is wrong, which is the user's to fix.
+        if (!this.#notStreamWarned) {
+          this.#notStreamWarned = true;
+          warnConfig(
+            `the decision stream at ${url.origin}${url.pathname} answered 200 with content type ${JSON.stringify(type)}, not "text/event-stream": is that the collector? Set BURNRATE_DECISIONS_URL to its base URL; retrying meanwhile`,
+          );
+        }
+        req.destroy();
+        return;
+      }
+      openedAt = Date.now();
       const parser = new SseParser((event) => {
         if (event.id) this.#lastEventId = event.id;
         if (event.event !== "decision") return;
@@ -148,36 +208,31 @@ export class KillSwitch {
         else diag.warn("burnrate: ignored a malformed decision", parsed.error.message);
       });
       res.setEncoding("utf8");
-      res.on("data", (chunk: string) => parser.push(chunk));
+      res.on("data", (chunk: string) => {
+        idle.refresh();
+        received = true;
+        parser.push(chunk);
+      });
     });
-    req.on("close", () => this.#reconnect());
+    req.on("close", () => {
+      clearTimeout(idle);
+      // Only a stream that proved itself starts the backoff afresh: one that a proxy or a
+      // server cuts as soon as it opens would otherwise be reopened four times a second.
+      const stable = this.options.stableAfterMs ?? STABLE_AFTER_MS;
+      if (openedAt !== undefined && received && Date.now() - openedAt >= stable) {
+        this.#backoffMs = FIRST_RETRY_MS;
+      }
+      this.#reconnect();
+    });
     req.on("error", () => {});
     req.end();
   }
 
   #reconnect(): void {
     const delay = this.#backoffMs * (0.8 + Math.random() * 0.4);
-    this.#backoffMs = Math.min(this.#backoffMs * 2, 30_000);
+    this.#backoffMs = Math.min(this.#backoffMs * 2, MAX_RETRY_MS);
     setTimeout(() => this.#connect(), delay).unref();
   }
-}
-
-function stopError(decision: Decision): Error {
-  const scope = Object.fromEntries(
-    Object.entries(decision.scope).filter(([, v]) => v !== undefined),
-  ) as Record<string, string>;
-  const evidence = decision.evidence as { spent?: number; limit?: number };
-  const details = {
-    scope,
-    measure: decision.detector,
-    spent: Number(evidence.spent ?? 0),
-    limit: Number(evidence.limit ?? 0),
-    hint: `the collector stopped this scope (decision ${decision.decision_id}); see GET /v1/incidents/${decision.decision_id}`,
-    decision,
-  };
-  return decision.detector.startsWith("budget")
-    ? new BudgetExceededError(decision.reason, details)
-    : new RunawayLoopError(decision.reason, details);
 }
 
 function add(list: Handler[], handler: Handler): () => void {
