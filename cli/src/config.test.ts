@@ -71,6 +71,15 @@ describe("loadConfig", () => {
     );
   });
 
+  it("refuses a decision-stream heartbeat slower than apps wait for before reopening the stream", () => {
+    const cwd = dirWith("collector:\n  decisions: { heartbeatSeconds: 60 }\n");
+    expect(() => loadConfig({ cwd, env: {} })).toThrow(
+      new ConfigError(
+        `config error in ${join(cwd, "burnrate.yaml")}: collector.decisions.heartbeatSeconds: Too big: expected number to be <=30`,
+      ),
+    );
+  });
+
   it("names a misspelt storage setting instead of keeping its default", () => {
     const cwd = dirWith("storage:\n  retention: { spanDays: 7 }\n  clickhouse: { passwrod: x }\n");
     const file = join(cwd, "burnrate.yaml");

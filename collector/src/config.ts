@@ -76,8 +76,11 @@ export const collectorConfigSchema = z
       .prefault({}),
     decisions: z
       .object({
-        /** Seconds between heartbeats on the decision stream. */
-        heartbeatSeconds: z.number().positive().default(15),
+        /**
+         * Seconds between heartbeats on the decision stream. At most 30: apps take a stream
+         * that has been silent for 45 s for dead and reopen it.
+         */
+        heartbeatSeconds: z.number().positive().max(30).default(15),
         /** Endpoints that receive every decision as a signed Standard Webhooks request. */
         webhooks: webhooksConfigSchema,
       })
