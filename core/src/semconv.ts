@@ -245,7 +245,10 @@ export const ATTR_AI_USAGE_OUTPUT_TOKEN_DETAILS_REASONING_TOKENS =
 
 /** Span event recorded when a local guard stops a call before it is sent. */
 export const EVENT_BURNRATE_GUARD_STOP = "burnrate.guard.stop" as const;
-/** What the guard measured: `cost_usd`, `calls`, `tokens`, `identical_calls`, `cycle_repeats`. */
+/**
+ * What the guard measured: `cost_usd`, `calls`, `tokens`, `identical_calls`, `cycle_repeats`, and
+ * for a collector's kill also `ping_pong_rounds`, `same_results`, `usd_per_minute`, `age_seconds`.
+ */
 export const ATTR_BURNRATE_GUARD_MEASURE = "burnrate.guard.measure" as const;
 /** How much of the measure the run had used. */
 export const ATTR_BURNRATE_GUARD_SPENT = "burnrate.guard.spent" as const;

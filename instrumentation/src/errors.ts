@@ -2,7 +2,11 @@
 export interface StopDetails {
   /** e.g. `{ trace: "4bf9…" }` or `{ session: "s-1" }`. */
   scope: Record<string, string>;
-  /** What was measured: `cost_usd`, `calls`, `tokens`, `identical_calls`, `cycle_repeats`. */
+  /**
+   * What was measured: `cost_usd`, `calls`, `tokens`, `identical_calls`, `cycle_repeats` (the
+   * local guard and the collector), and for a collector's kill also `ping_pong_rounds`,
+   * `same_results`, `usd_per_minute` and `age_seconds` (see kill-switch/stop-error.ts).
+   */
   measure: string;
   spent: number;
   limit: number;
