@@ -68,7 +68,11 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const priceBook = createPriceBook(overrides ? { overrides } : {});
   const context: ProcessorContext = { metrics };
   const hub = new DecisionHub();
-  const engine = new DetectionEngine(config.detection.detectors as DetectionConfigInput);
+  // A run's kill lasts as long as its decision: a run that loops on after that is killed again.
+  const engine = new DetectionEngine({
+    killRenewSeconds: config.detection.ttlSeconds.kill,
+    ...config.detection.detectors,
+  } as DetectionConfigInput);
   const budgets = new BudgetSync(db, engine, log, config.detection.budgetPollSeconds);
   await budgets
     .start()

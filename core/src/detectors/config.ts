@@ -180,6 +180,12 @@ export const detectionConfigSchema = z
       .default(6 * 3600),
     /** Most (scope, id, period) spend counters held for user, feature and tenant budgets. */
     maxSpendCounters: z.int().positive().default(200_000),
+    /**
+     * How long a run's kill holds, in seconds (event time): the collector sets it to its kill
+     * decisions' time to live. Once it has passed, a run that still breaks a limit is killed
+     * again, as a new finding, rather than left to run on. Unset, a run is killed once.
+     */
+    killRenewSeconds: z.number().positive().optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -59,7 +59,7 @@ export class DetectionEngine {
   readonly #budgets: BudgetBook;
   readonly #allowlist: ReadonlySet<string>;
   readonly #acknowledgements: ReadonlySet<string>;
-  readonly #sink = new FindingSink();
+  readonly #sink: FindingSink;
   #nowMs = 0;
 
   constructor(config: DetectionConfigInput = {}) {
@@ -69,6 +69,8 @@ export class DetectionEngine {
     this.#budgets = new BudgetBook(this.#config.budgets, this.#config.maxSpendCounters);
     this.#allowlist = new Set(this.#config.allowlist);
     this.#acknowledgements = new Set(this.#config.acknowledgementTools);
+    const renewSeconds = this.#config.killRenewSeconds;
+    this.#sink = new FindingSink(renewSeconds === undefined ? undefined : renewSeconds * 1000);
   }
 
   /** Runs held now (traces plus sessions). */
@@ -88,7 +90,7 @@ export class DetectionEngine {
 
     const trace =
       event.traceId === "" ? undefined : this.#runs.touch("trace", event.projectId, event.traceId, ms);
-    sink.reset(trace);
+    sink.reset(trace, ms);
     if (trace) this.#observeRun(trace, event, ms, steps, costPico);
     if (event.sessionId !== "") {
       const session = this.#runs.touch("session", event.projectId, event.sessionId, ms);

@@ -26,17 +26,24 @@ export class FindingSink {
   traceRun: RunState | undefined;
   /** Incremented per new key, so the engine can estimate the memory the keys hold. */
   firedKeys = 0;
+  /** The event time of the event being observed. */
+  #nowMs = 0;
+
+  /** @param killRenewMs how long a run's kill holds before it may be renewed (see `killRenewSeconds`). */
+  constructor(private readonly killRenewMs?: number) {}
 
   /** Starts a new event. */
-  reset(traceRun: RunState | undefined): void {
+  reset(traceRun: RunState | undefined, nowMs: number): void {
     this.findings = [];
     this.traceRun = traceRun;
+    this.#nowMs = nowMs;
   }
 
   /** True when this finding has not been emitted for the run yet (check before building evidence). */
   isNew(run: RunState, detector: string, action: DecisionAction, detail = ""): boolean {
     if (run.killed && action !== "kill") return false;
-    if (run.fired?.has(runFindingKey(run, detector, action, detail))) return false;
+    if (run.fired?.has(runFindingKey(run, detector, action, detail)) && !this.#killLapsed(run, action))
+      return false;
     const trace = this.traceRun;
     if (run.kind === "session" && trace && LOOP_DETECTORS.has(detector)) {
       return !trace.fired?.has(runFindingKey(trace, detector, action, detail));
@@ -57,12 +64,31 @@ export class FindingSink {
     detail = "",
   ): void {
     if (!this.isNew(run, detector, action, detail)) return;
-    const key = runFindingKey(run, detector, action, detail);
+    let key = runFindingKey(run, detector, action, detail);
     run.fired ??= new Set();
-    run.fired.add(key);
-    this.firedKeys++;
-    if (action === "kill") run.killed = true;
+    if (run.fired.has(key)) {
+      // A renewal: the same situation, killed again, as a finding (and decision) of its own.
+      run.renewedKills++;
+      key = `${key}:renewed-${run.renewedKills}`;
+    } else {
+      run.fired.add(key);
+      this.firedKeys++;
+    }
+    if (action === "kill") {
+      run.killed = true;
+      run.killedAtMs = this.#nowMs;
+    }
     this.findings.push({ detector, action, scope: runScope(run), reason, evidence, key });
+  }
+
+  /** True for a kill of a run whose last kill has stopped holding (see `killRenewSeconds`). */
+  #killLapsed(run: RunState, action: DecisionAction): boolean {
+    return (
+      action === "kill" &&
+      run.killed &&
+      this.killRenewMs !== undefined &&
+      this.#nowMs - run.killedAtMs >= this.killRenewMs
+    );
   }
 
   /** Emits a finding whose uniqueness the caller already tracks (budgets of users, features, tenants). */

@@ -45,6 +45,30 @@ describe("D1 identical call", () => {
     ]);
   });
 
+  it("kills a run that loops on once its kill has lapsed (killRenewSeconds), as a finding of its own", () => {
+    // A call and its tool run every minute each; the kill holds for 30 minutes.
+    const episode = new Episode({ traceId: "t-renew", stepMs: 60_000 });
+    for (let i = 0; i < 22; i++) {
+      episode.llm(`attempt ${i}`, { tools: [{ name: "get_order_details", args: { order_id: "#1" } }] });
+      episode.tool("get_order_details", { error: "timeout", attempt: i });
+    }
+    const kills = (engine: DetectionEngine) =>
+      run(engine, episode.events)
+        .filter((f) => f.action === "kill")
+        .map((f) => ({ key: f.key, repeats: f.evidence.repeats }));
+    expect({
+      renewed: kills(new DetectionEngine({ killRenewSeconds: 1800 })),
+      once: kills(new DetectionEngine()),
+    }).toEqual({
+      // The 5th call (minute 8) is killed; the 20th (minute 38) is the first 30 minutes later.
+      renewed: [
+        { key: "D1.identical_call:kill:trace:t-renew", repeats: 5 },
+        { key: "D1.identical_call:kill:trace:t-renew:renewed-1", repeats: 20 },
+      ],
+      once: [{ key: "D1.identical_call:kill:trace:t-renew", repeats: 5 }],
+    });
+  });
+
   it("treats parallel calls asked for in another order as the same step", () => {
     const episode = new Episode({ traceId: "t-parallel" });
     const a = { name: "get_order_details", args: { order_id: "#1" } };

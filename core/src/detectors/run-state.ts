@@ -84,6 +84,9 @@ export class RunState {
   /** Keys of the findings already emitted for this run. Made on the first finding. */
   fired: Set<string> | undefined;
   killed = false;
+  /** Event time of the run's latest kill, and how many kills renewed it since the first. */
+  killedAtMs = 0;
+  renewedKills = 0;
 
   /** Neighbours in the engine's recency list (see RunTable). */
   older: RunState | undefined;
