@@ -1,5 +1,30 @@
+import type { TokenUsage } from "@burnrate/core";
+import * as C from "@burnrate/core";
+import { diag, SpanStatusCode } from "@opentelemetry/api";
 import { estimateTokens } from "./estimate.js";
 import type { CallResult, LlmCall } from "./llm-call.js";
+
+/** What a streamed call's usage is estimated from, when the stream did not report it. */
+export interface UsageEstimate {
+  /** The prompt's text; not read when `prompt` is known. */
+  inputText: () => string;
+  outputText: () => string;
+  /**
+   * The prompt's exact counts, when the stream reported them before it ended (Anthropic's
+   * `message_start`): they are billed however the stream ends, so only the output is estimated.
+   */
+  prompt?: Pick<TokenUsage, "input" | "cacheRead" | "cacheWrite">;
+}
+
+/**
+ * A failure the provider reported in a body or stream that otherwise arrived whole, such as a
+ * Responses `response.failed`: the SDK hands it over without throwing.
+ */
+export interface ReportedFailure {
+  /** The provider's error code or type, which becomes `error.type`. */
+  type: string;
+  message?: string;
+}
 
 /**
  * Ends a streamed call. A stream that ended without usage (no `include_usage`, or cut off)
@@ -11,20 +36,44 @@ export function settle(
   result: CallResult,
   outcome: { error?: unknown; closedEarly?: boolean },
   endTime: number,
-  inputText: () => string,
-  outputText: () => string,
+  estimate: UsageEstimate,
+  failure?: ReportedFailure,
 ): void {
-  const done = () => call.finish(result, endTime, outcome.error);
+  const done = () => {
+    if (failure && outcome.error === undefined) markFailure(call, failure);
+    call.finish(result, endTime, outcome.error);
+  };
   if (result.usage) {
     done();
     return;
   }
-  Promise.all([estimateTokens(inputText()), estimateTokens(outputText())]).then(
+  const { prompt } = estimate;
+  let texts: [string, string];
+  try {
+    texts = [prompt ? "" : estimate.inputText(), estimate.outputText()];
+  } catch (error) {
+    diag.error("burnrate: could not read a stream's text to estimate its usage", error);
+    done();
+    return;
+  }
+  Promise.all([estimateTokens(texts[0]), estimateTokens(texts[1])]).then(
     ([input, output]) => {
-      result.usage = { input, output, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
+      const counts = prompt ?? { input, cacheRead: 0, cacheWrite: 0 };
+      result.usage = { ...counts, output, reasoning: 0 };
       result.estimated = true;
       done();
     },
     () => done(),
   );
+}
+
+/**
+ * Gives the call's span error status and the provider's error type, for a failure the SDK
+ * did not throw. Call it before the call finishes.
+ */
+export function markFailure(call: LlmCall, failure: ReportedFailure): void {
+  if (call.ended) return;
+  const span = call.span;
+  span.setAttribute(C.ATTR_ERROR_TYPE, failure.type);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
 }

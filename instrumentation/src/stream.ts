@@ -7,21 +7,70 @@ type SdkStream<Item> = AsyncIterable<Item> & {
 
 type Outcome = { error?: unknown; closedEarly?: boolean };
 
-/** How a stream's call ends, once. Holds no reference to the stream (see `dropped`). */
+/**
+ * How a stream's call ends, once, and the item the caller was last given, which telemetry
+ * reads when the caller asks for the next one (or when the stream ends first). Holds no
+ * reference to the stream (see `dropped`).
+ */
 interface Ending {
   ended: boolean;
+  onItem: (item: unknown) => void;
   onEnd: (outcome: Outcome) => void;
+  pending: boolean;
+  given: unknown;
+  /** Reads of the SDK's stream under way: their own ending says best how the stream ended. */
+  reading: number;
+  /** Stops listening for the stream's abort, once the call has ended. */
+  unlisten: (() => void) | undefined;
+}
+
+function readGiven(ending: Ending): void {
+  if (!ending.pending) return;
+  ending.pending = false;
+  const item = ending.given;
+  ending.given = undefined;
+  try {
+    ending.onItem(item);
+  } catch {
+    // A bad chunk for telemetry is not a bad chunk for the app.
+  }
 }
 
 function endOnce(ending: Ending, outcome: Outcome): void {
   if (ending.ended) return;
+  // The item the caller holds counts too: an abort can end the call before the caller reads on.
+  readGiven(ending);
   ending.ended = true;
   dropped.unregister(ending);
+  ending.unlisten?.();
+  ending.unlisten = undefined;
   try {
     ending.onEnd(outcome);
   } catch {
     // Telemetry must never break the host's stream.
   }
+}
+
+/**
+ * Ends the call as soon as the stream's controller aborts, with the abort as its error, as a
+ * read after the abort would: a stream aborted while nobody reads it (before the first read,
+ * or between two) would otherwise keep its span open until it is garbage-collected. During a
+ * read the call is left to that read, which settles at once: the SDKs abort their own
+ * controller while they fail (a cut connection, an error event), and the failure is the error
+ * to record. Declared apart from `observeStream` so the listener's closure holds the signal
+ * and the `Ending`, never the stream.
+ */
+function endOnAbort(ending: Ending, signal: AbortSignal | undefined): void {
+  if (!signal || typeof signal.addEventListener !== "function") return;
+  const onAbort = () => {
+    if (ending.reading === 0) endOnce(ending, { error: abortError(signal.reason) });
+  };
+  if (signal.aborted) {
+    onAbort();
+    return;
+  }
+  signal.addEventListener("abort", onAbort, { once: true });
+  ending.unlisten = () => signal.removeEventListener("abort", onAbort);
 }
 
 /**
@@ -46,44 +95,42 @@ export function observeStream<Item>(
   onItem: (item: Item) => void,
   onEnd: (outcome: { error?: unknown; closedEarly?: boolean }) => void,
 ): AsyncIterable<Item> {
-  const ending: Ending = { ended: false, onEnd };
+  const ending: Ending = {
+    ended: false,
+    onItem: onItem as (item: unknown) => void,
+    onEnd,
+    pending: false,
+    given: undefined,
+    reading: 0,
+    unlisten: undefined,
+  };
   const end = (outcome: Outcome) => endOnce(ending, outcome);
+  const read = () => readGiven(ending);
   const source = typeof stream.iterator === "function" ? stream.iterator : undefined;
   const observed = (): AsyncIterator<Item> => {
     const inner = source ? source.call(stream) : stream[Symbol.asyncIterator]();
-    // The item the caller was last given, read when it asks for the next one.
-    let pending = false;
-    let given: Item | undefined;
-    const read = () => {
-      if (!pending) return;
-      pending = false;
-      const item = given as Item;
-      given = undefined;
-      try {
-        onItem(item);
-      } catch {
-        // A bad chunk for telemetry is not a bad chunk for the app.
-      }
-    };
     // One pair of handlers for the whole stream, not a new pair for every chunk.
     const received = (result: IteratorResult<Item>) => {
+      ending.reading--;
       if (result.done) {
         // The SDKs end a stream quietly when its controller is aborted; the call was still cut off.
         const signal = stream.controller?.signal;
         end(signal?.aborted ? { error: abortError(signal.reason) } : {});
-      } else {
-        pending = true;
-        given = result.value;
+      } else if (!ending.ended) {
+        ending.pending = true;
+        ending.given = result.value;
       }
       return result;
     };
     const failed = (error: unknown): never => {
+      ending.reading--;
       end({ error });
       throw error;
     };
     return {
       next: () => {
         read();
+        ending.reading++;
         return inner.next().then(received, failed);
       },
       return: (value?: unknown) => {
@@ -111,6 +158,7 @@ export function observeStream<Item>(
     handedOn = new StreamClass(observed, stream.controller, (stream as { _client?: unknown })._client);
   }
   dropped.register(handedOn, ending, ending);
+  endOnAbort(ending, stream.controller?.signal);
   return handedOn;
 }
 

@@ -80,6 +80,8 @@ export const messages: MethodTelemetry = {
     let model: string | undefined;
     let stopReason: string | undefined;
     let text = "";
+    // What else the model wrote that is billed as output: thinking, and server tools' input.
+    let otherOutput = "";
     const blocks = new Map<number, { name: string; json: string }>();
     return observeStream(
       stream as AsyncIterable<unknown> & { controller?: AbortController },
@@ -89,20 +91,30 @@ export const messages: MethodTelemetry = {
           index?: number;
           message?: { id?: string; model?: string; usage?: AnthropicUsage };
           content_block?: ContentBlock;
-          delta?: { type?: string; text?: string; partial_json?: string; stop_reason?: string };
+          delta?: {
+            type?: string;
+            text?: string;
+            thinking?: string;
+            partial_json?: string;
+            stop_reason?: string;
+          };
           usage?: AnthropicUsage;
         };
         if (event.type === "message_start" && event.message) {
-          id = event.message.id;
-          model = event.message.model;
-          usage = { ...event.message.usage };
+          id = event.message.id || undefined;
+          model = event.message.model || undefined;
+          usage = event.message.usage ? { ...event.message.usage } : undefined;
         } else if (event.type === "content_block_start" && event.content_block?.type === "tool_use") {
           blocks.set(event.index ?? 0, { name: event.content_block.name ?? "", json: "" });
         } else if (event.type === "content_block_delta") {
-          if (event.delta?.type === "text_delta") text += event.delta.text ?? "";
-          if (event.delta?.type === "input_json_delta") {
+          const delta = event.delta;
+          if (delta?.type === "text_delta") text += delta.text ?? "";
+          else if (delta?.type === "thinking_delta") otherOutput += delta.thinking ?? "";
+          else if (delta?.type === "input_json_delta") {
+            // A tool_use block's input is fingerprinted; any other block's (server tools) is output all the same.
             const block = blocks.get(event.index ?? 0);
-            if (block) block.json += event.delta.partial_json ?? "";
+            if (block) block.json += delta.partial_json ?? "";
+            else otherOutput += delta.partial_json ?? "";
           }
         } else if (event.type === "message_delta") {
           if (event.delta?.stop_reason) stopReason = event.delta.stop_reason;
@@ -113,24 +125,27 @@ export const messages: MethodTelemetry = {
       (outcome) => {
         const toolCalls = [...blocks.values()].map((b) => ({ name: b.name, arguments: b.json }));
         const complete = stopReason !== undefined;
+        const counted = anthropicUsage(usage);
+        const prompted = typeof usage?.input_tokens === "number" ? counted : undefined;
         const result: CallResult = {
           responseId: id,
           responseModel: model,
           finishReasons: stopReason ? [stopReason] : [],
-          // A stream cut off before message_delta has only the prompt's count: estimate instead.
-          usage: complete ? anthropicUsage(usage) : undefined,
+          // Before message_delta only the prompt's counts are known (from message_start): they
+          // are billed however the stream ends, so only the output is estimated.
+          usage: complete ? counted : undefined,
           toolCalls,
           outputMessages: [{ role: "assistant", content: text }],
         };
-        const system = typeof body.system === "string" ? body.system : messagesText(body.system);
-        settle(
-          call,
-          result,
-          outcome,
-          Date.now(),
-          () => `${system}\n${messagesText(body.messages)}`,
-          () => text + toolCalls.map((t) => `${t.name} ${t.arguments}`).join("\n"),
-        );
+        settle(call, result, outcome, Date.now(), {
+          inputText: () => `${messagesText(body.system)}\n${messagesText(body.messages)}`,
+          outputText: () => otherOutput + text + toolCalls.map((t) => `${t.name} ${t.arguments}`).join("\n"),
+          prompt: prompted && {
+            input: prompted.input,
+            cacheRead: prompted.cacheRead,
+            cacheWrite: prompted.cacheWrite,
+          },
+        });
       },
     );
   },

@@ -163,6 +163,46 @@ describe("Anthropic Messages through @anthropic-ai/sdk", () => {
     ]);
   });
 
+  it("streams scripted thinking as a thinking block ahead of the text, and returns it unstreamed", async () => {
+    server.enqueue({ thinking: "Paris is in France.", text: "Paris.", chunks: 2 });
+    server.enqueue({ thinking: "Paris is in France.", text: "Paris." });
+
+    const stream = await client.messages.create({ ...params, stream: true });
+    const deltas: unknown[] = [];
+    for await (const event of stream) if (event.type === "content_block_delta") deltas.push(event.delta);
+    const message = await client.messages.create(params);
+
+    expect(deltas).toEqual([
+      { type: "thinking_delta", thinking: "Paris is " },
+      { type: "thinking_delta", thinking: "in France." },
+      { type: "signature_delta", signature: "mock-signature" },
+      { type: "text_delta", text: "Par" },
+      { type: "text_delta", text: "is." },
+    ]);
+    expect(message.content).toEqual([
+      { type: "thinking", thinking: "Paris is in France.", signature: "mock-signature" },
+      { type: "text", text: "Paris.", citations: null },
+    ]);
+  });
+
+  it("ends a stream with an error event after streamError.afterChunks events, so the SDK throws", async () => {
+    server.enqueue({ text: "Paris is the capital.", streamError: { afterChunks: 4 } });
+
+    const stream = await client.messages.create({ ...params, stream: true });
+    const types: string[] = [];
+    const error = await (async () => {
+      for await (const event of stream) types.push(event.type);
+    })().catch((e: unknown) => e);
+
+    // message_start, ping (skipped by the SDK), content_block_start, one delta; then the error.
+    expect(types).toEqual(["message_start", "content_block_start", "content_block_delta"]);
+    expect(error).toBeInstanceOf(Anthropic.APIError);
+    expect((error as InstanceType<typeof Anthropic.APIError>).error).toEqual({
+      type: "error",
+      error: { type: "overloaded_error", message: "Overloaded" },
+    });
+  });
+
   it("raises the SDK's RateLimitError for a scripted 429", async () => {
     server.enqueue({ error: { status: 429, retryAfter: 3 } });
 

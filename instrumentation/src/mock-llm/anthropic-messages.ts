@@ -3,12 +3,16 @@ import type {
   Message,
   RawMessageStreamEvent,
   TextBlock,
+  ThinkingBlock,
   ToolUseBlock,
   Usage,
 } from "@anthropic-ai/sdk/resources/messages/messages";
 import { field, type RenderContext } from "./render-context.js";
 import type { PlannedToolCall, PlannedUsage } from "./reply-plan.js";
-import type { SseEvent } from "./sse.js";
+import { failAfter, type SseEvent } from "./sse.js";
+
+/** The signature the mock gives every thinking block; the real one is opaque too. */
+const THINKING_SIGNATURE = "mock-signature";
 
 /** The parts of a Messages request that count as prompt. */
 export function anthropicMessagesPrompt(body: unknown): unknown {
@@ -16,12 +20,13 @@ export function anthropicMessagesPrompt(body: unknown): unknown {
 }
 
 /**
- * Renders a non-streaming `message`: a text block (if any text), then one `tool_use` block
- * per tool call, with `stop_reason` `tool_use` or `end_turn`.
+ * Renders a non-streaming `message`: a thinking block (if any thinking), a text block (if any
+ * text), then one `tool_use` block per tool call, with `stop_reason` `tool_use` or `end_turn`.
  */
 export function renderMessage(ctx: RenderContext): Message {
   const { plan } = ctx;
   const content: ContentBlock[] = [];
+  if (plan.thinking !== null) content.push(thinkingBlock(plan.thinking, THINKING_SIGNATURE));
   if (plan.text !== null) content.push(textBlock(plan.text));
   for (const call of plan.toolCalls)
     content.push(toolUseBlock(ctx, call, parseToolInput(call.argumentsJson)));
@@ -36,8 +41,9 @@ export function renderMessage(ctx: RenderContext): Message {
 /**
  * Renders a Messages stream: `message_start` (input and cache usage, as the API reports the
  * prompt up front), `ping`, per block `content_block_start` → `content_block_delta`
- * (`text_delta` or `input_json_delta`) → `content_block_stop`, then `message_delta` with
- * `stop_reason` and the cumulative usage, and `message_stop`.
+ * (`thinking_delta` then `signature_delta`, `text_delta`, or `input_json_delta`) →
+ * `content_block_stop`, then `message_delta` with `stop_reason` and the cumulative usage, and
+ * `message_stop`. A scripted `streamError` replaces the events after it with an `error` event.
  */
 export function renderMessageStream(ctx: RenderContext): SseEvent[] {
   const { plan } = ctx;
@@ -55,6 +61,19 @@ export function renderMessageStream(ctx: RenderContext): SseEvent[] {
     },
   ];
   let index = 0;
+  if (plan.thinking !== null) {
+    const at = index++;
+    events.push({ type: "content_block_start", index: at, content_block: thinkingBlock("", "") });
+    for (const thinking of plan.thinkingPieces) {
+      events.push({ type: "content_block_delta", index: at, delta: { type: "thinking_delta", thinking } });
+    }
+    events.push({
+      type: "content_block_delta",
+      index: at,
+      delta: { type: "signature_delta", signature: THINKING_SIGNATURE },
+    });
+    events.push({ type: "content_block_stop", index: at });
+  }
   if (plan.text !== null) {
     const at = index++;
     events.push({ type: "content_block_start", index: at, content_block: textBlock("") });
@@ -100,7 +119,10 @@ export function renderMessageStream(ctx: RenderContext): SseEvent[] {
   const sse = events.map((event): SseEvent => ({ event: event.type, data: event }));
   // `ping` keeps proxies from timing out; the SDK must skip it, so the mock sends one too.
   sse.splice(1, 0, { event: "ping", data: { type: "ping" } });
-  return sse;
+  const failure = plan.streamError;
+  if (!failure) return sse;
+  const error = { type: failure.type ?? "overloaded_error", message: failure.message ?? "Overloaded" };
+  return failAfter(sse, failure.afterChunks, { event: "error", data: { type: "error", error } });
 }
 
 /**
@@ -136,6 +158,10 @@ function messageShell(ctx: RenderContext) {
     container: null,
     diagnostics: null,
   };
+}
+
+function thinkingBlock(thinking: string, signature: string): ThinkingBlock {
+  return { type: "thinking", thinking, signature };
 }
 
 function textBlock(text: string): TextBlock {

@@ -1,4 +1,4 @@
-export type { MockError, MockReply, MockToolCall, MockUsage } from "./reply.js";
+export type { MockError, MockReply, MockStreamError, MockToolCall, MockUsage } from "./reply.js";
 export { MockReplyError, parseMockReply } from "./reply.js";
 export type { MockRoute } from "./routes.js";
 export {

@@ -234,6 +234,65 @@ describe.each(SDKS)("Chat Completions through $sdk", ({ OpenAI }) => {
     expect(final.usage?.prompt_tokens).toBeGreaterThan(0);
   });
 
+  it("answers each of n choices with the scripted reply, streamed in turns or not", async () => {
+    const toolCalls = [{ name: "get_weather", arguments: weatherArgs }];
+    server.enqueue({ toolCalls, chunks: 2 });
+    server.enqueue({ toolCalls, chunks: 2 });
+
+    const completion = await client.chat.completions.create({ model: "gpt-4o", messages, n: 2 });
+    const stream = await client.chat.completions.create({ model: "gpt-4o", messages, n: 2, stream: true });
+    const order: number[] = [];
+    const args = ["", ""];
+    for await (const chunk of stream) {
+      for (const choice of chunk.choices) {
+        order.push(choice.index);
+        for (const delta of choice.delta.tool_calls ?? [])
+          args[choice.index] += delta.function?.arguments ?? "";
+      }
+    }
+
+    expect(completion.choices.map((c) => [c.index, c.message.tool_calls?.length, c.finish_reason])).toEqual([
+      [0, 1, "tool_calls"],
+      [1, 1, "tool_calls"],
+    ]);
+    // role, tool-call start, two argument pieces and the finish, each choice in turn
+    expect(order).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
+    expect(args.map((a) => JSON.parse(a))).toEqual([weatherArgs, weatherArgs]);
+  });
+
+  it("starts a stream with Azure's prompt-filter chunk when azureFilterChunk is set", async () => {
+    server.enqueue({ text: "Paris.", chunks: 1, azureFilterChunk: true });
+
+    const stream = await client.chat.completions.create({ model: "my-deployment", messages, stream: true });
+    const chunks: ChatCompletionChunk[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+
+    expect(chunks.map((c) => [c.id === "" ? "" : "chatcmpl", c.model, c.choices.length])).toEqual([
+      ["", "", 0],
+      ["chatcmpl", "my-deployment", 1],
+      ["chatcmpl", "my-deployment", 1],
+      ["chatcmpl", "my-deployment", 1],
+    ]);
+    expect(chunks[0]).toMatchObject({ object: "", prompt_filter_results: [{ prompt_index: 0 }] });
+  });
+
+  it("ends a stream with an error chunk after streamError.afterChunks chunks, so the SDK throws", async () => {
+    server.enqueue({ text: "Paris is the capital.", streamError: { afterChunks: 2, message: "boom" } });
+
+    const stream = await client.chat.completions.create({ model: "gpt-4o", messages, stream: true });
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const chunk of stream) seen.push(chunk.choices[0]?.delta.content ?? "");
+    })().catch((e: unknown) => e);
+
+    expect(seen).toEqual(["", "Paris"]);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect({ message: (error as Error).message, type: (error as { type?: string }).type }).toEqual({
+      message: "boom",
+      type: "server_error",
+    });
+  });
+
   it("raises the SDK's RateLimitError for a scripted 429", async () => {
     server.enqueue({ error: { status: 429, message: "Rate limit reached for gpt-4o", retryAfter: 7 } });
 

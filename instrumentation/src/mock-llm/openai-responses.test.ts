@@ -146,6 +146,37 @@ describe.each(SDKS)("Responses through $sdk", ({ OpenAI }) => {
     expect(final.usage).toEqual(expectedUsage);
   });
 
+  it("ends a stream with response.failed carrying the error and usage when streamError is scripted", async () => {
+    server.enqueue({
+      text: "Paris.",
+      usage: scriptedUsage,
+      streamError: { afterChunks: 3, type: "rate_limit_exceeded", message: "Slow down." },
+    });
+
+    const stream = await client.responses.create({ model: "o4-mini", input: "Capital?", stream: true });
+    const events: ResponseStreamEvent[] = [];
+    for await (const event of stream) events.push(event);
+
+    expect(events.map((e) => [e.type, e.sequence_number])).toEqual([
+      ["response.created", 0],
+      ["response.in_progress", 1],
+      ["response.output_item.added", 2],
+      ["response.failed", 3],
+    ]);
+    const failed = events.at(-1);
+    expect(
+      failed?.type === "response.failed" && {
+        status: failed.response.status,
+        error: failed.response.error,
+        usage: failed.response.usage,
+      },
+    ).toEqual({
+      status: "failed",
+      error: { code: "rate_limit_exceeded", message: "Slow down." },
+      usage: expectedUsage,
+    });
+  });
+
   it("raises RateLimitError for a scripted 429", async () => {
     server.enqueue({ error: { status: 429 } });
 

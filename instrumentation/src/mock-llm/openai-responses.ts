@@ -1,5 +1,6 @@
 import type {
   Response,
+  ResponseError,
   ResponseFunctionToolCall,
   ResponseOutputMessage,
   ResponseOutputText,
@@ -8,7 +9,7 @@ import type {
 } from "openai/resources/responses/responses";
 import { field, type RenderContext } from "./render-context.js";
 import type { PlannedUsage } from "./reply-plan.js";
-import type { SseEvent } from "./sse.js";
+import { failAfter, type SseEvent } from "./sse.js";
 
 /**
  * A `response` object as the API sends it. `output_text` is not on the wire: the SDK
@@ -52,7 +53,9 @@ export function renderResponse(ctx: RenderContext): WireResponse {
  * item `response.output_item.added` → content part / text deltas or function-call argument
  * deltas → `…done` events → `response.output_item.done`, and finally `response.completed`
  * carrying the full response with `usage`. Every event has a rising `sequence_number`, as
- * the SDK's `ResponseStream` checks event order and item identity.
+ * the SDK's `ResponseStream` checks event order and item identity. A scripted `streamError`
+ * replaces the events after it with `response.failed`, whose response carries the error and
+ * the usage, as the API ends a response that failed while it was being generated.
  */
 export function renderResponseStream(ctx: RenderContext): SseEvent[] {
   const { plan } = ctx;
@@ -115,7 +118,19 @@ export function renderResponseStream(ctx: RenderContext): SseEvent[] {
     },
   });
   // The SDK switches on the `type` inside the data; the `event:` line mirrors it as the API does.
-  return events.map((event) => ({ event: event.type, data: event }));
+  const sse = events.map((event): SseEvent => ({ event: event.type, data: event }));
+  const failure = plan.streamError;
+  if (!failure) return sse;
+  const error = {
+    code: (failure.type ?? "server_error") as ResponseError["code"],
+    message: failure.message ?? "The model failed to generate a response.",
+  };
+  const failed: WireResponseEvent = {
+    type: "response.failed",
+    sequence_number: Math.min(failure.afterChunks, sse.length),
+    response: { ...shell, status: "failed", error, output: [], usage: responsesUsage(plan.usage) },
+  };
+  return failAfter(sse, failure.afterChunks, { event: failed.type, data: failed });
 }
 
 /**

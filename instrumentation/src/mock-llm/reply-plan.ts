@@ -1,4 +1,4 @@
-import type { MockError, MockReply } from "./reply.js";
+import type { MockError, MockReply, MockStreamError } from "./reply.js";
 
 /** Text the mock answers with when a reply scripts neither text nor tool calls. */
 export const DEFAULT_TEXT = "This is a reply from the Burnrate mock LLM.";
@@ -41,6 +41,12 @@ export interface ReplyPlan {
   cutBody: boolean;
   /** The OpenAI service tier the response reports. */
   serviceTier: string;
+  /** Anthropic extended thinking, or `null` for none. */
+  thinking: string | null;
+  /** `thinking` cut into stream pieces; joined they equal it. */
+  thinkingPieces: string[];
+  streamError: MockStreamError | undefined;
+  azureFilterChunk: boolean;
 }
 
 /** What the plan needs to know about the request. */
@@ -73,8 +79,11 @@ export function planReply(reply: MockReply, request: PlanRequest): ReplyPlan {
     };
   });
   const text = reply.text ?? (toolCalls.length > 0 ? null : DEFAULT_TEXT);
+  const thinking = reply.thinking ?? null;
   const outputChars =
-    (text?.length ?? 0) + toolCalls.reduce((sum, c) => sum + c.name.length + c.argumentsJson.length, 0);
+    (text?.length ?? 0) +
+    (thinking?.length ?? 0) +
+    toolCalls.reduce((sum, c) => sum + c.name.length + c.argumentsJson.length, 0);
   return {
     model: reply.model ?? (typeof request.model === "string" && request.model ? request.model : "mock-model"),
     text,
@@ -91,6 +100,10 @@ export function planReply(reply: MockReply, request: PlanRequest): ReplyPlan {
       (typeof request.serviceTier === "string" && request.serviceTier !== "auto"
         ? request.serviceTier
         : "default"),
+    thinking,
+    thinkingPieces: thinking === null ? [] : splitIntoPieces(thinking, pieceCount),
+    streamError: reply.streamError,
+    azureFilterChunk: reply.azureFilterChunk ?? false,
   };
 }
 

@@ -18,19 +18,31 @@ describe("parseMockReply", () => {
       chunks: 3,
       cutAfterChunks: 0,
       cutBody: true,
+      thinking: "Let me think.",
+      streamError: { afterChunks: 3, type: "overloaded_error", message: "Overloaded" },
+      azureFilterChunk: true,
     };
     expect(parseMockReply(reply)).toEqual(reply);
   });
 
   it("names every bad field", () => {
     expect(() =>
-      parseMockReply({ chunks: 0, usage: { output: 1, reasoning: 2 }, error: { status: 302 }, extra: true }),
+      parseMockReply({
+        chunks: 0,
+        usage: { output: 1, reasoning: 2 },
+        error: { status: 302 },
+        streamError: { afterChunks: -1 },
+        azureFilterChunk: "yes",
+        extra: true,
+      }),
     ).toThrow(
       new MockReplyError(
         "mock-llm: invalid reply: " +
           "usage.output: reasoning must not exceed output (output includes reasoning); " +
           "error.status: Too small: expected number to be >=400; " +
           "chunks: Too small: expected number to be >=1; " +
+          "streamError.afterChunks: Too small: expected number to be >=0; " +
+          "azureFilterChunk: Invalid input: expected boolean, received string; " +
           '(root): Unrecognized key: "extra"',
       ),
     );
@@ -65,6 +77,20 @@ describe("planReply", () => {
       cutAfterChunks: undefined,
       cutBody: false,
       serviceTier: "default",
+      thinking: null,
+      thinkingPieces: [],
+      streamError: undefined,
+      azureFilterChunk: false,
+    });
+  });
+
+  it("splits scripted thinking into stream pieces and counts it as output", () => {
+    const plan = planReply({ thinking: "abcdefgh", text: "abcd", chunks: 2 }, request);
+
+    expect({ thinking: plan.thinking, pieces: plan.thinkingPieces, output: plan.usage.output }).toEqual({
+      thinking: "abcdefgh",
+      pieces: ["abcd", "efgh"],
+      output: 3, // (8 thinking + 4 text) / 4
     });
   });
 

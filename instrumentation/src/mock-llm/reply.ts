@@ -35,6 +35,21 @@ export interface MockError {
 }
 
 /**
+ * A failure the provider reports inside a stream that has already begun, in place of its
+ * remaining events. Every SSE event counts towards `afterChunks`, as with `cutAfterChunks`.
+ */
+export interface MockStreamError {
+  /** How many of the stream's events are sent before the failure. */
+  afterChunks: number;
+  /**
+   * Anthropic's error type (default `overloaded_error`), the Responses error `code` (default
+   * `server_error`), or the Chat Completions error type (default `server_error`).
+   */
+  type?: string;
+  message?: string;
+}
+
+/**
  * How the mock answers one request. Every field is optional; an empty reply gives a short
  * default text with usage estimated from the request.
  *
@@ -73,6 +88,25 @@ export interface MockReply {
    * OpenAI serving it at standard rates when priority capacity runs out.
    */
   serviceTier?: string;
+  /**
+   * Extended thinking before the answer, Anthropic only: a `thinking` block ahead of the text,
+   * streamed as `thinking_delta` pieces and a `signature_delta`. Counted as output when
+   * `usage.output` is estimated. The OpenAI routes do not send it.
+   */
+  thinking?: string;
+  /**
+   * End a stream with the provider's own in-stream failure: Anthropic's `error` event and a
+   * Chat Completions chunk carrying `error` (the SDK stream then throws), or a Responses
+   * `response.failed` event whose response carries the error and the usage (the SDK stream
+   * yields it and ends normally). Ignored without streaming.
+   */
+  streamError?: MockStreamError;
+  /**
+   * Start a Chat Completions stream as Azure OpenAI does: with a chunk of prompt filter results
+   * whose `id`, `model` and `object` are empty strings and whose `choices` are empty. It counts
+   * as an event for `cutAfterChunks` and `streamError`. The other routes ignore it.
+   */
+  azureFilterChunk?: boolean;
 }
 
 const count = z.number().int().nonnegative();
@@ -123,6 +157,15 @@ const replySchema: z.ZodType<MockReply> = z.strictObject({
   cutAfterChunks: count.optional(),
   cutBody: z.boolean().optional(),
   serviceTier: z.string().min(1).optional(),
+  thinking: z.string().optional(),
+  streamError: z
+    .strictObject({
+      afterChunks: count,
+      type: z.string().min(1).optional(),
+      message: z.string().optional(),
+    })
+    .optional(),
+  azureFilterChunk: z.boolean().optional(),
 });
 
 /** A scripted reply failed validation; the message names each bad field. */

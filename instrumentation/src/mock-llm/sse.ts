@@ -70,3 +70,11 @@ function write(response: ServerResponse, text: string): Promise<boolean> {
     });
   });
 }
+
+/**
+ * A stream as a provider sends it when it fails mid-way: the first `afterChunks` events,
+ * then its failure event in place of the rest.
+ */
+export function failAfter(events: readonly SseEvent[], afterChunks: number, failure: SseEvent): SseEvent[] {
+  return [...events.slice(0, afterChunks), failure];
+}

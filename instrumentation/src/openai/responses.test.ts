@@ -1,7 +1,9 @@
 import * as C from "@burnrate/core";
 import { SpanStatusCode } from "@opentelemetry/api";
+import { countTokens } from "gpt-tokenizer";
 import { describe, expect, it } from "vitest";
 import { useHarness } from "../../test/harness.js";
+import { messagesText } from "../estimate.js";
 
 const h = useHarness();
 
@@ -49,6 +51,88 @@ describe("openai responses and embeddings", () => {
       reasoning: span!.attributes[C.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS],
       estimated: span!.attributes[C.ATTR_BURNRATE_USAGE_ESTIMATED],
     }).toEqual({ input: 3000, output: 4000, reasoning: 3500, estimated: undefined });
+  });
+
+  it("records a stream that ends in response.failed as an error, with the failed response's usage", async () => {
+    const streamError = { afterChunks: 5, type: "server_error", message: "The model failed." };
+    const usage = { input: 3000, output: 40 };
+    h.mock.enqueue({ text: "Half a plan.", usage, streamError });
+    const stream = await h.openai.responses.create({ model: "o4-mini", input, stream: true });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    // The same through the SDK's helper, which hands over the failed response.
+    h.mock.enqueue({ text: "Half a plan.", usage, streamError });
+    const helper = await h.openai.responses.stream({ model: "o4-mini", input }).finalResponse();
+    const spans = await h.waitForSpans(2);
+    const expected = {
+      [C.ATTR_GEN_AI_PROVIDER_NAME]: "openai",
+      [C.ATTR_GEN_AI_OPERATION_NAME]: "chat",
+      [C.ATTR_GEN_AI_REQUEST_MODEL]: "o4-mini",
+      [C.ATTR_BURNRATE_PROMPT_FINGERPRINT]: fingerprint,
+      [C.ATTR_GEN_AI_RESPONSE_MODEL]: "o4-mini",
+      [C.ATTR_GEN_AI_RESPONSE_ID]: expect.stringMatching(/^resp_/),
+      [C.ATTR_OPENAI_RESPONSE_SERVICE_TIER]: "default",
+      [C.ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ["failed"],
+      [C.ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 3000,
+      [C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 40,
+      // 3000 * $1.10/M + 40 * $4.40/M
+      [C.ATTR_GEN_AI_USAGE_COST_AMOUNT]: 0.003476,
+      [C.ATTR_GEN_AI_USAGE_COST_CURRENCY]: "USD",
+      [C.ATTR_GEN_AI_USAGE_COST_SOURCE]: "local",
+      // The response's error code, as OpenTelemetry's error.type prefers a provider's own code.
+      [C.ATTR_ERROR_TYPE]: "server_error",
+    };
+    expect({
+      lastEvent: types.at(-1),
+      helper: helper.status,
+      spans: spans.map((s) => ({ attributes: s.attributes, status: s.status })),
+    }).toEqual({
+      lastEvent: "response.failed",
+      helper: "failed",
+      spans: [
+        { attributes: expected, status: { code: SpanStatusCode.ERROR, message: "The model failed." } },
+        { attributes: expected, status: { code: SpanStatusCode.ERROR, message: "The model failed." } },
+      ],
+    });
+  });
+
+  it("estimates a cut stream's prompt with its tool calls and results, and keeps the response's id and model", async () => {
+    const results = JSON.stringify(
+      Array.from({ length: 50 }, (_, i) => ({ id: i, title: `Result ${i} about the weather in Paris` })),
+    );
+    const items = [
+      { role: "user" as const, content: "What is the weather in Paris?" },
+      { type: "function_call" as const, call_id: "c1", name: "search", arguments: '{"q":"weather paris"}' },
+      { type: "function_call_output" as const, call_id: "c1", output: results },
+    ];
+    // response.created, response.in_progress, output_item.added, content_part.added, one delta.
+    h.mock.enqueue({ text: "It is sunny in Paris today.", cutAfterChunks: 5 });
+    let seen = "";
+    const stream = await h.openai.responses.create({ model: "gpt-4o", input: items, stream: true });
+    await (async () => {
+      for await (const event of stream) if (event.type === "response.output_text.delta") seen += event.delta;
+    })().catch(() => {});
+    const [span] = await h.waitForSpans(1);
+    const prompt = countTokens(`${messagesText(items)}\n`);
+    const output = countTokens(seen);
+    expect({ promptHoldsToolResults: prompt > countTokens(results), attributes: span!.attributes }).toEqual({
+      promptHoldsToolResults: true,
+      attributes: {
+        [C.ATTR_GEN_AI_PROVIDER_NAME]: "openai",
+        [C.ATTR_GEN_AI_OPERATION_NAME]: "chat",
+        [C.ATTR_GEN_AI_REQUEST_MODEL]: "gpt-4o",
+        [C.ATTR_BURNRATE_PROMPT_FINGERPRINT]: C.promptFingerprint({ model: "gpt-4o", messages: items }),
+        [C.ATTR_GEN_AI_RESPONSE_MODEL]: "gpt-4o",
+        [C.ATTR_GEN_AI_RESPONSE_ID]: expect.stringMatching(/^resp_/),
+        [C.ATTR_BURNRATE_USAGE_ESTIMATED]: true,
+        [C.ATTR_GEN_AI_USAGE_INPUT_TOKENS]: prompt,
+        [C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: output,
+        [C.ATTR_GEN_AI_USAGE_COST_AMOUNT]: expect.closeTo((prompt * 2.5 + output * 10) / 1e6, 12),
+        [C.ATTR_GEN_AI_USAGE_COST_CURRENCY]: "USD",
+        [C.ATTR_GEN_AI_USAGE_COST_SOURCE]: "local",
+        [C.ATTR_ERROR_TYPE]: "TypeError",
+      },
+    });
   });
 
   it("records calls made through the SDK's parse and stream helpers, which openai 7 builds on _thenUnwrap", async () => {

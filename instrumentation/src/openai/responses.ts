@@ -1,14 +1,15 @@
 import type { TokenUsage } from "@burnrate/core";
 import { messagesText } from "../estimate.js";
 import type { CallResult, LlmCall } from "../llm-call.js";
-import { settle } from "../settle.js";
+import { markFailure, type ReportedFailure, settle } from "../settle.js";
 import { observeStream } from "../stream.js";
 import type { MethodTelemetry } from "../wrap.js";
+import { openAiUsage } from "./usage.js";
 
 interface ResponsesUsage {
   input_tokens?: number;
   output_tokens?: number;
-  input_tokens_details?: { cached_tokens?: number } | null;
+  input_tokens_details?: { cached_tokens?: number; cache_write_tokens?: number } | null;
   output_tokens_details?: { reasoning_tokens?: number } | null;
 }
 
@@ -19,18 +20,21 @@ interface ResponseObject {
   service_tier?: string | null;
   usage?: ResponsesUsage | null;
   output?: { type?: string; name?: string; arguments?: string; content?: unknown }[];
+  /** Set on a failed response. */
+  error?: { code?: string | null; type?: string | null; message?: string } | null;
 }
 
 function responsesUsage(usage: ResponsesUsage | null | undefined): TokenUsage | undefined {
   if (!usage) return undefined;
-  // Like Chat Completions, input_tokens already includes the cached tokens.
-  return {
+  // Like Chat Completions, input_tokens already includes the tokens read from and written to the cache.
+  const details = usage.input_tokens_details;
+  return openAiUsage({
     input: usage.input_tokens ?? 0,
     output: usage.output_tokens ?? 0,
-    cacheRead: usage.input_tokens_details?.cached_tokens ?? 0,
-    cacheWrite: 0,
+    cacheRead: details?.cached_tokens ?? 0,
+    cacheWrite: details?.cache_write_tokens ?? 0,
     reasoning: usage.output_tokens_details?.reasoning_tokens ?? 0,
-  };
+  });
 }
 
 function resultOf(response: ResponseObject): CallResult {
@@ -45,6 +49,17 @@ function resultOf(response: ResponseObject): CallResult {
       .map((item) => ({ name: item.name ?? "", arguments: item.arguments })),
     outputMessages: response.output,
   };
+}
+
+/**
+ * The failure a `failed` response reports. Its error code becomes `error.type`, as the
+ * OpenTelemetry conventions prefer a provider's own code; a failure without one gets `_OTHER`,
+ * the conventions' value for an error of no known type.
+ */
+function failureOf(response: ResponseObject): ReportedFailure | undefined {
+  if (response.status !== "failed") return undefined;
+  const error = response.error;
+  return { type: error?.code || error?.type || "_OTHER", message: error?.message };
 }
 
 /** The event types that carry the final response, usage included. */
@@ -67,11 +82,16 @@ export const responses: MethodTelemetry = {
   },
 
   finish(call, response) {
+    const failure = failureOf(response as ResponseObject);
+    if (failure) markFailure(call, failure);
     call.finish(resultOf(response as ResponseObject));
   },
 
   observe(call: LlmCall, stream, body) {
     let final: ResponseObject | undefined;
+    // The response as first announced (response.created), for a stream cut before its final event.
+    let id: string | undefined;
+    let model: string | undefined;
     let text = "";
     return observeStream(
       stream as AsyncIterable<unknown> & { controller?: AbortController },
@@ -79,17 +99,28 @@ export const responses: MethodTelemetry = {
         const event = item as { type?: string; delta?: string; response?: ResponseObject };
         if (event.type === "response.output_text.delta" && event.delta) text += event.delta;
         if (event.type === "response.function_call_arguments.delta" && event.delta) text += event.delta;
-        if (event.type && FINAL_EVENTS.has(event.type) && event.response) final = event.response;
+        if (event.response) {
+          id ||= event.response.id || undefined;
+          model ||= event.response.model || undefined;
+          if (event.type && FINAL_EVENTS.has(event.type)) final = event.response;
+        }
       },
       (outcome) => {
-        const result = final ? resultOf(final) : { outputMessages: [{ type: "message", content: text }] };
+        const result: CallResult = final
+          ? resultOf(final)
+          : { responseId: id, responseModel: model, outputMessages: [{ type: "message", content: text }] };
+        // The SDK yields response.failed and ends the stream normally; the call still failed.
+        const failure = final && failureOf(final);
         settle(
           call,
           result,
           outcome,
           Date.now(),
-          () => `${messagesText(body.input)}\n${body.instructions ?? ""}`,
-          () => text,
+          {
+            inputText: () => `${messagesText(body.input)}\n${body.instructions ?? ""}`,
+            outputText: () => text,
+          },
+          failure,
         );
       },
     );
