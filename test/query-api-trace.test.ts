@@ -206,6 +206,7 @@ describe("GET /v1/traces/:traceId", () => {
           sessionId: "",
         },
       ],
+      callsTruncated: false,
     });
   });
 
@@ -339,6 +340,7 @@ describe("GET /v1/sessions/:id", () => {
           sessionId: "conv-7",
         },
       ],
+      tracesTruncated: false,
     });
     expect((await api.call("GET", "/v1/sessions/conv-7", KEYS.betaRead.key)).body).toMatchObject({
       totals: { calls: 1, pricedCostUsd: "0.300000000000" },

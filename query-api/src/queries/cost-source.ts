@@ -1,4 +1,4 @@
-import { and, type Fragment, param, sql } from "@burnrate/storage";
+import { and, build, type ClickHouse, type Fragment, param, sql } from "@burnrate/storage";
 import type { DimensionFilters, TraceFilters } from "../schemas/filters.js";
 import { sqlTime, type TimeRange } from "../schemas/time-range.js";
 import { callConditions, dimensionColumn, dimensionConditions, hasTraceFilters } from "./call-filters.js";
@@ -7,13 +7,16 @@ import { CALL_TOTALS, ROLLUP_TOTALS } from "./totals.js";
 
 /**
  * Where a cost aggregate reads from. The per-minute rollup is small and fast, and exact
- * when the range falls on whole minutes and no filter needs whole traces; otherwise the
- * calls themselves (`llm_calls FINAL`) answer, so a result is never approximate.
+ * when the range falls on whole minutes, no filter needs whole traces and no minute of the
+ * range waits in `rollup_repairs`; otherwise the calls themselves (`llm_calls FINAL`)
+ * answer, so a result is never approximate.
  */
 export interface CostSource {
   kind: "rollup" | "calls";
   /** `FROM … WHERE …` */
   from: Fragment;
+  /** The same, narrowed by one more condition. */
+  fromWhere(condition: Fragment): Fragment;
   totals: Fragment;
   /** The expression for a dimension, or for the start of a time bucket. */
   column(key: keyof DimensionFilters): Fragment;
@@ -22,36 +25,58 @@ export interface CostSource {
   settings: Fragment;
 }
 
-export function costSource(
+export async function costSource(
+  db: ClickHouse,
   project: string,
   range: TimeRange,
   filters: DimensionFilters & TraceFilters,
-): CostSource {
+): Promise<CostSource> {
   const wholeMinutes = range.from.getTime() % 60_000 === 0 && range.to.getTime() % 60_000 === 0;
-  if (wholeMinutes && !hasTraceFilters(filters)) {
-    const where = and([
-      sql`project_id = ${param("String", project)}`,
-      sql`minute >= toDateTime(${param("String", sqlTime(range.from))}, 'UTC')`,
-      sql`minute < toDateTime(${param("String", sqlTime(range.to))}, 'UTC')`,
-      ...dimensionConditions(filters, "rollup"),
-    ]);
+  const minutes = and([
+    sql`project_id = ${param("String", project)}`,
+    sql`minute >= toDateTime(${param("String", sqlTime(range.from))}, 'UTC')`,
+    sql`minute < toDateTime(${param("String", sqlTime(range.to))}, 'UTC')`,
+  ]);
+  if (wholeMinutes && !hasTraceFilters(filters) && !(await repairPending(db, minutes))) {
+    const where = and([minutes, ...dimensionConditions(filters, "rollup")]);
     return {
       kind: "rollup",
       from: sql`llm_cost_minutely WHERE ${where}`,
+      fromWhere: (condition) => sql`llm_cost_minutely WHERE ${where} AND (${condition})`,
       totals: ROLLUP_TOTALS,
       column: (key) => dimensionColumn(key, "rollup"),
       time: sql`minute`,
       settings: sql``,
     };
   }
+  const where = callConditions(project, range, filters);
   return {
     kind: "calls",
-    from: sql`llm_calls FINAL WHERE ${callConditions(project, range, filters)}`,
+    from: sql`llm_calls FINAL WHERE ${where}`,
+    fromWhere: (condition) => sql`llm_calls FINAL WHERE ${where} AND (${condition})`,
     totals: CALL_TOTALS,
     column: (key) => dimensionColumn(key, "calls"),
     time: sql`start_time`,
     settings: FINAL_SETTINGS,
   };
+}
+
+/**
+ * Whether a reprice still has to rebuild one of these rollup minutes. A reprice re-inserts
+ * calls with a higher version, which the materialized view counts a second time, and lists
+ * their minutes in `rollup_repairs` first; it strikes them off only once they are rebuilt
+ * from `llm_calls FINAL` (and a reprice that was stopped leaves them there until the next
+ * one). Until then the rollup over-counts those minutes, so the calls answer instead.
+ * The table is tiny (usually empty) and keyed by (project, minute), so this costs one
+ * primary-key lookup. The check and the read that follows are two statements, and ClickHouse
+ * gives no snapshot across them: a reprice that starts re-inserting calls in between can still
+ * make that one answer count them twice; the next answer sees the pending minutes.
+ */
+async function repairPending(db: ClickHouse, minutes: Fragment): Promise<boolean> {
+  const rows = await db.query<{ pending: number }>(
+    build(sql`SELECT 1 AS pending FROM rollup_repairs FINAL WHERE ${minutes} LIMIT 1`),
+  );
+  return rows.length > 0;
 }
 
 /** The start of a call's bucket (UTC): a Date for days, a DateTime for minutes and hours. */

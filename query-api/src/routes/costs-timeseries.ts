@@ -1,6 +1,6 @@
 import { badInput } from "../http/http-error.js";
 import { defineRoute } from "../http/route.js";
-import { costSeries } from "../queries/cost-series.js";
+import { chooseSeries, countPoints, MAX_POINTS, seriesPoints } from "../queries/cost-series.js";
 import { costSource } from "../queries/cost-source.js";
 import { BUCKETS, MAX_BUCKETS, timeseriesQuery, timeseriesResponse } from "../schemas/costs.js";
 import type { DimensionFilters } from "../schemas/filters.js";
@@ -14,7 +14,8 @@ export const costsTimeseriesRoute = defineRoute({
   summary: "Bucketed totals, optionally grouped",
   description:
     "Priced cost and calls per bucket (UTC), as one series or one per value of up to two dimensions " +
-    "(the `limit` most expensive). Buckets with no calls are left out.",
+    "(the `limit` most expensive over the range; `truncated` when more exist). Buckets with no calls are " +
+    `left out. An answer holds at most ${MAX_POINTS} points; a request for more is refused with 400.`,
   role: "read",
   query: timeseriesQuery,
   response: timeseriesResponse,
@@ -29,16 +30,31 @@ export const costsTimeseriesRoute = defineRoute({
         `the range holds ${buckets} ${bucket}s; at most ${MAX_BUCKETS} buckets, so use a larger bucket`,
       );
     }
-    const source = costSource(project, range, filters);
+    const source = await costSource(context.db, project, range, filters);
     const keys = groupBy as (keyof DimensionFilters)[];
-    const { series, truncated } = await costSeries(context.db, source, bucket, keys, limit);
+    const choice = await chooseSeries(context.db, source, keys, limit);
+    // Counting costs a second pass over the chosen series, so it runs only when they could
+    // hold more points than one answer may (a range off the bucket grid touches one bucket
+    // more): never a silently partial answer.
+    if (choice.chosen.length * (buckets + 1) > MAX_POINTS) {
+      const points = await countPoints(context.db, source, bucket, keys, choice);
+      if (points > MAX_POINTS) {
+        throw badInput(
+          "query",
+          "bucket",
+          `the request asks for ${points} points (${choice.chosen.length} series over ${buckets} ${bucket}s); ` +
+            `at most ${MAX_POINTS} in one answer, so use a larger bucket, a narrower range or a lower limit`,
+        );
+      }
+    }
+    const series = await seriesPoints(context.db, source, bucket, keys, choice);
     return {
       range: { from: range.from.toISOString(), to: range.to.toISOString() },
       bucket,
       groupBy: keys,
       source: source.kind,
       series,
-      truncated,
+      truncated: choice.truncated,
     };
   },
 });

@@ -13,14 +13,15 @@ export const costsRoute = defineRoute({
   description:
     "Priced cost, calls (priced and unpriced) and tokens grouped by 1–3 of service, feature, user, tenant, agent, " +
     "provider, model, operation, day and hour (UTC). Whole-minute ranges without trace filters read the " +
-    "per-minute rollup; otherwise the calls are read, so totals are exact either way.",
+    "per-minute rollup, unless a reprice has not yet rebuilt one of its minutes; otherwise the calls are " +
+    "read, so totals are exact either way. `source` says which.",
   role: "read",
   query: costsQuery,
   response: costsResponse,
   async handle({ query, project, context }) {
     const { from: _from, to: _to, groupBy, sort, limit, ...filters } = query;
     const range = resolveRange(query, context.now());
-    const source = costSource(project, range, filters);
+    const source = await costSource(context.db, project, range, filters);
     const groups = await costGroups(context.db, source, groupBy as GroupKey[], sort, limit + 1);
     const truncated = groups.length > limit;
     const kept = groups.slice(0, limit);

@@ -1,5 +1,5 @@
 import { formatUsd, parseUsd } from "@burnrate/core";
-import type { CallRow } from "../queries/trace-calls.js";
+import type { CallRow, ModelRow } from "../queries/trace-calls.js";
 import type { CallTotals, Tokens } from "../schemas/money.js";
 import { callModel } from "./call-view.js";
 
@@ -28,107 +28,152 @@ export interface CallSummary {
 }
 
 /**
- * Sums calls exactly: money as bigint pico-dollars, so the trace total is the exact sum of
- * its priced calls. Unpriced calls are counted, and add nothing to any dollar figure.
+ * Adds up the per-model sums of a trace or session (`scopeModels`, computed in SQL over
+ * every call) into its totals, exactly: money as bigint pico-dollars, so the total is the
+ * exact sum of its priced calls. Unpriced calls are counted, and add nothing to any dollar
+ * figure. Models come most expensive first.
  */
-export function summariseCalls(rows: readonly CallRow[]): CallSummary {
-  const parts = { input: 0n, output: 0n, cacheRead: 0n, cacheWrite: 0n, total: 0n };
-  const models = new Map<
-    string,
-    { provider: string; model: string; calls: number; unpriced: number; cost: bigint; tokens: Tokens }
-  >();
-  let unpricedCalls = 0;
-  let errorCalls = 0;
-  let estimatedCalls = 0;
-  const tokens = emptyTokens();
+export function summariseModels(rows: readonly ModelRow[]): CallSummary {
+  const cost = { input: 0n, output: 0n, cacheRead: 0n, cacheWrite: 0n, total: 0n };
+  const counts = { calls: 0, unpriced: 0, errors: 0, estimated: 0 };
+  const tokens: Tokens = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
   for (const row of rows) {
-    const priced = row.cost_source !== "unpriced";
-    if (!priced) unpricedCalls++;
-    if (row.status === "error") errorCalls++;
-    if (row.estimated) estimatedCalls++;
-    addTokens(tokens, row);
-    const cost = priced ? parseUsd(row.cost_total) : 0n;
-    if (priced) {
-      parts.input += parseUsd(row.cost_input);
-      parts.output += parseUsd(row.cost_output);
-      parts.cacheRead += parseUsd(row.cost_cache_read);
-      parts.cacheWrite += parseUsd(row.cost_cache_write);
-      parts.total += cost;
-    }
-    const model = callModel(row);
-    const key = `${row.provider}\u0000${model}`;
-    const entry = models.get(key) ?? {
-      provider: row.provider,
-      model,
-      calls: 0,
-      unpriced: 0,
-      cost: 0n,
-      tokens: emptyTokens(),
-    };
-    entry.calls++;
-    if (!priced) entry.unpriced++;
-    entry.cost += cost;
-    addTokens(entry.tokens, row);
-    models.set(key, entry);
+    counts.calls += Number(row.calls);
+    counts.unpriced += Number(row.unpricedCalls);
+    counts.errors += Number(row.errorCalls);
+    counts.estimated += Number(row.estimatedCalls);
+    addTokens(tokens, modelTokens(row));
+    cost.input += parseUsd(row.costInput);
+    cost.output += parseUsd(row.costOutput);
+    cost.cacheRead += parseUsd(row.costCacheRead);
+    cost.cacheWrite += parseUsd(row.costCacheWrite);
+    cost.total += parseUsd(row.costTotal);
   }
+  const models = [...rows].sort((a, b) => {
+    const [x, y] = [parseUsd(a.costTotal), parseUsd(b.costTotal)];
+    return x === y ? compareText(a.provider + a.model, b.provider + b.model) : x > y ? -1 : 1;
+  });
   return {
     totals: {
-      calls: rows.length,
-      pricedCalls: rows.length - unpricedCalls,
-      unpricedCalls,
-      errorCalls,
-      estimatedCalls,
-      pricedCostUsd: formatUsd(parts.total),
+      calls: counts.calls,
+      pricedCalls: counts.calls - counts.unpriced,
+      unpricedCalls: counts.unpriced,
+      errorCalls: counts.errors,
+      estimatedCalls: counts.estimated,
+      pricedCostUsd: formatUsd(cost.total),
       tokens,
       costBreakdown: {
-        inputUsd: formatUsd(parts.input),
-        outputUsd: formatUsd(parts.output),
-        cacheReadUsd: formatUsd(parts.cacheRead),
-        cacheWriteUsd: formatUsd(parts.cacheWrite),
+        inputUsd: formatUsd(cost.input),
+        outputUsd: formatUsd(cost.output),
+        cacheReadUsd: formatUsd(cost.cacheRead),
+        cacheWriteUsd: formatUsd(cost.cacheWrite),
       },
     },
-    models: [...models.values()]
-      .sort((a, b) =>
-        a.cost === b.cost
-          ? compareText(a.provider + a.model, b.provider + b.model)
-          : a.cost > b.cost
-            ? -1
-            : 1,
-      )
-      .map((m) => ({
-        provider: m.provider,
-        model: m.model,
-        calls: m.calls,
-        unpricedCalls: m.unpriced,
-        pricedCostUsd: formatUsd(m.cost),
-        tokens: m.tokens,
-      })),
+    models: models.map((m) => ({
+      provider: m.provider,
+      model: m.model,
+      calls: Number(m.calls),
+      unpricedCalls: Number(m.unpricedCalls),
+      pricedCostUsd: formatUsd(parseUsd(m.costTotal)),
+      tokens: modelTokens(m),
+    })),
     attribution: {
-      services: distinct(rows, (r) => r.service),
-      features: distinct(rows, (r) => r.feature),
-      users: distinct(rows, (r) => r.user_id),
-      tenants: distinct(rows, (r) => r.tenant),
-      agents: distinct(rows, (r) => r.agent),
-      sessions: distinct(rows, (r) => r.session_id),
+      services: distinct(rows.flatMap((r) => r.services)),
+      features: distinct(rows.flatMap((r) => r.features)),
+      users: distinct(rows.flatMap((r) => r.users)),
+      tenants: distinct(rows.flatMap((r) => r.tenants)),
+      agents: distinct(rows.flatMap((r) => r.agents)),
+      sessions: distinct(rows.flatMap((r) => r.sessions)),
     },
   };
 }
 
-function emptyTokens(): Tokens {
-  return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
+/**
+ * The per-model sums `scopeModels` computes in SQL, computed from a list of calls instead.
+ * Only for a list that holds every call of its trace: then it is exact, and saves a query.
+ */
+export function modelsOf(calls: readonly CallRow[]): ModelRow[] {
+  const byModel = new Map<string, CallRow[]>();
+  for (const call of calls) {
+    const key = `${call.provider}\u0000${callModel(call)}`;
+    const group = byModel.get(key) ?? [];
+    group.push(call);
+    byModel.set(key, group);
+  }
+  return [...byModel.values()].map(sumModel);
 }
 
-function addTokens(into: Tokens, row: CallRow): void {
-  into.input += row.input_tokens;
-  into.output += row.output_tokens;
-  into.cacheRead += row.cache_read_tokens;
-  into.cacheWrite += row.cache_write_tokens;
-  into.reasoning += row.reasoning_tokens;
+function sumModel(calls: readonly CallRow[]): ModelRow {
+  const priced = calls.filter((c) => c.cost_source !== "unpriced");
+  const usd = (pick: (c: CallRow) => string) =>
+    formatUsd(priced.reduce((sum, c) => sum + parseUsd(pick(c)), 0n));
+  const count = (test: (c: CallRow) => boolean) => calls.filter(test).length;
+  const sum = (pick: (c: CallRow) => number) => calls.reduce((total, c) => total + pick(c), 0);
+  const values = (pick: (c: CallRow) => string) => [...new Set(calls.map(pick).filter((v) => v !== ""))];
+  return {
+    provider: calls[0]!.provider,
+    model: callModel(calls[0]!),
+    calls: calls.length,
+    unpricedCalls: calls.length - priced.length,
+    errorCalls: count((c) => c.status === "error"),
+    estimatedCalls: count((c) => c.estimated),
+    inputTokens: sum((c) => c.input_tokens),
+    outputTokens: sum((c) => c.output_tokens),
+    cacheReadTokens: sum((c) => c.cache_read_tokens),
+    cacheWriteTokens: sum((c) => c.cache_write_tokens),
+    reasoningTokens: sum((c) => c.reasoning_tokens),
+    costInput: usd((c) => c.cost_input),
+    costOutput: usd((c) => c.cost_output),
+    costCacheRead: usd((c) => c.cost_cache_read),
+    costCacheWrite: usd((c) => c.cost_cache_write),
+    costTotal: usd((c) => c.cost_total),
+    services: values((c) => c.service),
+    features: values((c) => c.feature),
+    users: values((c) => c.user_id),
+    tenants: values((c) => c.tenant),
+    agents: values((c) => c.agent),
+    sessions: values((c) => c.session_id),
+    start: calls.map((c) => c.start).sort()[0]!,
+    end: calls
+      .map((c) => c.end)
+      .sort()
+      .at(-1)!,
+  };
 }
 
-/** Distinct non-empty values, sorted. */
-function distinct(rows: readonly CallRow[], pick: (row: CallRow) => string): string[] {
-  return [...new Set(rows.map(pick).filter((v) => v !== ""))].sort(compareText);
+/** When a scope's calls ran: the first start and the last end over every model, as ClickHouse text. */
+export function callsExtent(rows: readonly ModelRow[]): { start: string; end: string } | undefined {
+  if (rows.length === 0) return undefined;
+  return {
+    start: rows.map((r) => r.start).sort()[0]!,
+    end: rows
+      .map((r) => r.end)
+      .sort()
+      .at(-1)!,
+  };
+}
+
+function modelTokens(row: ModelRow): Tokens {
+  return {
+    input: Number(row.inputTokens),
+    output: Number(row.outputTokens),
+    cacheRead: Number(row.cacheReadTokens),
+    cacheWrite: Number(row.cacheWriteTokens),
+    reasoning: Number(row.reasoningTokens),
+  };
+}
+
+function addTokens(into: Tokens, add: Tokens): void {
+  into.input += add.input;
+  into.output += add.output;
+  into.cacheRead += add.cacheRead;
+  into.cacheWrite += add.cacheWrite;
+  into.reasoning += add.reasoning;
+}
+
+/** Distinct values, sorted (the rows hold no empty ones). */
+function distinct(values: readonly string[]): string[] {
+  return [...new Set(values)].sort(compareText);
 }
 
 /** Plain code-unit order, the same on every machine (no locale). */
