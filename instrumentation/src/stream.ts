@@ -18,8 +18,6 @@ interface Ending {
   onEnd: (outcome: Outcome) => void;
   pending: boolean;
   given: unknown;
-  /** Reads of the SDK's stream under way: their own ending says best how the stream ended. */
-  reading: number;
 }
 
 function readGiven(ending: Ending): void {
@@ -36,7 +34,7 @@ function readGiven(ending: Ending): void {
 
 function endOnce(ending: Ending, outcome: Outcome): void {
   if (ending.ended) return;
-  // The item the caller holds counts too: an abort can end the call before the caller reads on.
+  // The item the caller holds counts too: a dropped stream ends before the caller reads on.
   readGiven(ending);
   ending.ended = true;
   dropped.unregister(ending);
@@ -45,33 +43,6 @@ function endOnce(ending: Ending, outcome: Outcome): void {
   } catch {
     // Telemetry must never break the host's stream.
   }
-}
-
-/**
- * Ends the call as soon as the stream's controller aborts, with the abort as its error, as a
- * read after the abort would: a stream aborted while nobody reads it (before the first read,
- * or between two) would otherwise keep its span open until it is garbage-collected. During a
- * read the call is left to that read, which settles at once: the SDKs abort their own
- * controller while they fail (a cut connection, an error event), and the failure is the error
- * to record. The controller's own `abort` is wrapped rather than an "abort" listener added to
- * its signal: adding and removing an EventTarget listener costs about 4 µs, on every streamed
- * call. The app, the SDK (for a signal passed in the request) and the kill switch all abort
- * through it. Declared apart from `observeStream` so the wrapper holds the `Ending`, never the stream.
- */
-function endOnAbort(ending: Ending, controller: AbortController | undefined): void {
-  if (!controller || typeof controller.abort !== "function") return;
-  const ended = () => {
-    if (ending.reading === 0) endOnce(ending, { error: abortError(controller.signal?.reason) });
-  };
-  if (controller.signal?.aborted) {
-    ended();
-    return;
-  }
-  const abort = controller.abort;
-  controller.abort = function (this: AbortController, reason?: unknown) {
-    abort.call(this, reason);
-    ended();
-  };
 }
 
 /**
@@ -102,7 +73,6 @@ export function observeStream<Item>(
     onEnd,
     pending: false,
     given: undefined,
-    reading: 0,
   };
   const end = (outcome: Outcome) => endOnce(ending, outcome);
   const read = () => readGiven(ending);
@@ -111,7 +81,6 @@ export function observeStream<Item>(
     const inner = source ? source.call(stream) : stream[Symbol.asyncIterator]();
     // One pair of handlers for the whole stream, not a new pair for every chunk.
     const received = (result: IteratorResult<Item>) => {
-      ending.reading--;
       if (result.done) {
         // The SDKs end a stream quietly when its controller is aborted; the call was still cut off.
         const signal = stream.controller?.signal;
@@ -123,14 +92,12 @@ export function observeStream<Item>(
       return result;
     };
     const failed = (error: unknown): never => {
-      ending.reading--;
       end({ error });
       throw error;
     };
     return {
       next: () => {
         read();
-        ending.reading++;
         return inner.next().then(received, failed);
       },
       return: (value?: unknown) => {
@@ -158,7 +125,6 @@ export function observeStream<Item>(
     handedOn = new StreamClass(observed, stream.controller, (stream as { _client?: unknown })._client);
   }
   dropped.register(handedOn, ending, ending);
-  endOnAbort(ending, stream.controller);
   return handedOn;
 }
 

@@ -35,19 +35,18 @@ interface ToolCallDelta {
   function?: { name?: string; arguments?: string };
 }
 
-/** What one choice of a stream has said so far. */
+/** What one choice of a stream has said so far; `tools` by tool-call index, made on the first. */
 interface StreamedChoice {
   text: string;
-  tools: Map<number, { name: string; arguments: string }>;
+  tools: Map<number, { name: string; arguments: string }> | undefined;
 }
 
-function streamedChoice(choices: Map<number, StreamedChoice>, index: number): StreamedChoice {
-  let choice = choices.get(index);
-  if (!choice) {
-    choice = { text: "", tools: new Map() };
-    choices.set(index, choice);
-  }
-  return choice;
+const newChoice = (): StreamedChoice => ({ text: "", tools: undefined });
+
+/** A choice's tool calls, in the order a non-streamed completion lists them. */
+function toolCallsOf(choice: StreamedChoice): { name: string; arguments: string }[] {
+  if (!choice.tools) return [];
+  return [...choice.tools].sort(([a], [b]) => a - b).map(([, t]) => t);
 }
 
 /** `chat.completions.create`, streaming or not, with or without tool calls. */
@@ -99,8 +98,10 @@ export const chatCompletions: MethodTelemetry = {
       servedTier: undefined as string | undefined,
       usage: undefined as TokenUsage | undefined,
       finishReasons: [] as string[],
-      // With n > 1 each choice streams its own text and tool calls, each numbered from 0.
-      choices: new Map<number, StreamedChoice>(),
+      // With n > 1 each choice streams its own text and tool calls, each numbered from 0;
+      // choices past the first are kept apart, made only when a stream has them.
+      first: newChoice(),
+      others: undefined as Map<number, StreamedChoice> | undefined,
     };
     return observeStream(
       stream as AsyncIterable<unknown> & { controller?: AbortController },
@@ -122,10 +123,17 @@ export const chatCompletions: MethodTelemetry = {
         state.servedTier ??= chunk.service_tier ?? undefined;
         if (chunk.usage) state.usage = chatUsage(chunk.usage);
         for (const choice of chunk.choices ?? []) {
-          const streamed = streamedChoice(state.choices, choice.index ?? 0);
+          const index = choice.index ?? 0;
+          let streamed = state.first;
+          if (index !== 0) {
+            state.others ??= new Map();
+            streamed = state.others.get(index) ?? newChoice();
+            state.others.set(index, streamed);
+          }
           if (choice.delta?.content) streamed.text += choice.delta.content;
           if (choice.finish_reason) state.finishReasons.push(choice.finish_reason);
           for (const t of choice.delta?.tool_calls ?? []) {
+            streamed.tools ??= new Map();
             const entry = streamed.tools.get(t.index ?? 0) ?? { name: "", arguments: "" };
             entry.name += t.function?.name ?? "";
             entry.arguments += t.function?.arguments ?? "";
@@ -136,10 +144,10 @@ export const chatCompletions: MethodTelemetry = {
       (outcome) => {
         const endTime = Date.now();
         // In the order of a non-streamed completion: by choice, then by tool call.
-        const choices = [...state.choices].sort(([a], [b]) => a - b).map(([, choice]) => choice);
-        const toolCalls = choices.flatMap((choice) =>
-          [...choice.tools].sort(([a], [b]) => a - b).map(([, t]) => t),
-        );
+        const choices = state.others
+          ? [state.first, ...[...state.others].sort(([a], [b]) => a - b).map(([, choice]) => choice)]
+          : [state.first];
+        const toolCalls = choices.length === 1 ? toolCallsOf(state.first) : choices.flatMap(toolCallsOf);
         const result: CallResult = {
           responseId: state.id,
           responseModel: state.model,
@@ -151,7 +159,7 @@ export const chatCompletions: MethodTelemetry = {
             ? choices.map((choice) => ({
                 role: "assistant",
                 content: choice.text,
-                tool_calls: [...choice.tools.values()],
+                tool_calls: toolCallsOf(choice),
               }))
             : undefined,
         };
