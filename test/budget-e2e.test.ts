@@ -54,31 +54,6 @@ function alerts() {
     .map((d) => ({ action: d.action, scope: d.scope, threshold: d.evidence.threshold }));
 }
 
-beforeAll(async () => {
-  receiver = await startWebhookReceiver(SECRET);
-  first = await startTestCollector({ config: config(receiver.url) });
-  // A $0.01-a-day budget for one user, alerting at 50%, 80% and 100% (as PUT /v1/budgets stores it).
-  await first.db.insert("budgets", [
-    {
-      project_id: "default",
-      id: "daily-user",
-      scope: "user",
-      match: USER,
-      period: "day",
-      limit_usd: "0.01",
-      alert_at: [0.5, 0.8, 1],
-      updated_at: new Date().toISOString().replace("T", " ").replace("Z", ""),
-      version: 1,
-      deleted: 0,
-    },
-  ]);
-  await new Promise((r) => setTimeout(r, 500)); // the collector polls budgets every 0.2 s here
-});
-
-afterAll(async () => {
-  await receiver.close();
-});
-
 /** A $0.01-a-day budget for `user`, alerting at 50%, 80% and 100%, as PUT /v1/budgets stores it. */
 function dailyBudget(id: string, user: string) {
   return {
@@ -94,6 +69,17 @@ function dailyBudget(id: string, user: string) {
     deleted: 0,
   };
 }
+
+beforeAll(async () => {
+  receiver = await startWebhookReceiver(SECRET);
+  first = await startTestCollector({ config: config(receiver.url) });
+  await first.db.insert("budgets", [dailyBudget("daily-user", USER)]);
+  await new Promise((r) => setTimeout(r, 500)); // the collector polls budgets every 0.2 s here
+});
+
+afterAll(async () => {
+  await receiver.close();
+});
 
 describe("a user's daily budget", () => {
   it("warns at 50%, keeps its spend across a restart, warns at 80%, kills at 100%, and loads late when storage was down at start", async () => {

@@ -1,6 +1,4 @@
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -11,6 +9,7 @@ import {
 } from "@burnrate/collector";
 import type { ApiKey } from "@burnrate/core";
 import { type ClickHouse, migrate, openEmbedded, withOutageSwitch } from "@burnrate/storage";
+import { closeServer, serveOnLoopback } from "./loopback.js";
 
 export interface TestCollector {
   url: string;
@@ -52,21 +51,16 @@ export async function startTestCollector(
     error: (m: string) => logs.push(m),
   };
   const collector = await createCollector({ db, config, keys: options.keys ?? [], log });
-  const server = createServer((req, res) => collector.handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const { server, url } = await serveOnLoopback((req, res) => collector.handle(req, res));
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     db: real,
     collector,
     dir,
     outageFile,
     logs,
     async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
       await collector.close();
       if (!options.db) await real.close();
     },

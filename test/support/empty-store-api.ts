@@ -1,11 +1,11 @@
 import { mkdtempSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createQueryApi } from "@burnrate/query-api";
 import { type ClickHouse, migrate, openEmbedded } from "@burnrate/storage";
 import { afterAll, beforeAll } from "vitest";
+import { closeServer, serveOnLoopback } from "./loopback.js";
 
 export interface EmptyStoreApi {
   db: ClickHouse;
@@ -32,22 +32,14 @@ export function useEmptyStoreApi(now: Date): EmptyStoreApi {
       validateResponses: true,
       log: { error: (m) => harness.errors.push(m) },
     });
-    harness.server = createServer(app);
-    await new Promise<void>((resolve) => harness.server.listen(0, "127.0.0.1", resolve));
-    harness.url = `http://127.0.0.1:${(harness.server.address() as AddressInfo).port}`;
+    ({ server: harness.server, url: harness.url } = await serveOnLoopback(app));
     harness.get = async (path) => {
       const res = await fetch(`${harness.url}${path}`);
       return { status: res.status, body: await res.json() };
     };
   });
   afterAll(async () => {
-    const server = harness.server;
-    if (server) {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    }
+    if (harness.server) await closeServer(harness.server);
     await harness.db?.close();
   });
   return harness;

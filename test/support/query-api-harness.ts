@@ -1,8 +1,8 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import { createQueryApi } from "@burnrate/query-api";
 import { afterAll, beforeAll } from "vitest";
 import { countRows, eventually, startTestCollector, type TestCollector } from "./collector.js";
+import { closeServer, serveOnLoopback } from "./loopback.js";
 import { ALL_KEYS, SEED, SEEDED_CALLS, sendExport } from "./query-api-seed.js";
 
 export interface ApiHarness {
@@ -84,9 +84,7 @@ export function useQueryApi(): ApiHarness {
       validateResponses: true,
       log: { error: (m) => harness.errors.push(m) },
     });
-    harness.server = createServer(app);
-    await new Promise<void>((resolve) => harness.server.listen(0, "127.0.0.1", resolve));
-    harness.url = `http://127.0.0.1:${(harness.server.address() as AddressInfo).port}`;
+    ({ server: harness.server, url: harness.url } = await serveOnLoopback(app));
     harness.call = async (method, path, key, body) => {
       const res = await fetch(`${harness.url}${path}`, {
         method,
@@ -101,13 +99,7 @@ export function useQueryApi(): ApiHarness {
     };
   });
   afterAll(async () => {
-    const server = harness.server;
-    if (server) {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    }
+    if (harness.server) await closeServer(harness.server);
     await harness.collector?.stop();
   });
   return harness;
