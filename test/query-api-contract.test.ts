@@ -4,6 +4,7 @@ import SwaggerParser from "@apidevtools/swagger-parser";
 import { createQueryApi } from "@burnrate/query-api";
 import type { ClickHouse } from "@burnrate/storage";
 import { describe, expect, it } from "vitest";
+import { refused } from "./support/api-errors.js";
 import { useQueryApi } from "./support/query-api-harness.js";
 import { DAY1, KEYS, T } from "./support/query-api-seed.js";
 
@@ -12,19 +13,6 @@ const read = KEYS.acmeRead.key;
 const admin = KEYS.acmeAdmin.key;
 const RANGE = "from=2026-11-01&to=2026-11-05";
 const NOT_A_CURSOR = "is not a cursor this API issued; pass `nextCursor` unchanged";
-
-/** The 400 for input whose issues all share a location; `error` names the first issue. */
-function refused(location: string, issues: { path: string; message: string }[]) {
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
-  return {
-    status: 400,
-    body: {
-      status: 400,
-      error: `invalid ${location} field ${issues[0]!.path}: ${issues[0]!.message}${more}`,
-      issues: issues.map((issue) => ({ location, ...issue })),
-    },
-  };
-}
 
 describe("incidents", () => {
   const loop = {

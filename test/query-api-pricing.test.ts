@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { refused } from "./support/api-errors.js";
 import { useQueryApi } from "./support/query-api-harness.js";
 import { EVIL, KEYS, T } from "./support/query-api-seed.js";
 
@@ -6,19 +7,6 @@ const api = useQueryApi();
 const read = KEYS.acmeRead.key;
 const RANGE = "from=2026-11-01&to=2026-11-05";
 const ZERO = "0.000000000000";
-
-/** The 400 naming the given fields of one location. */
-function refused(location: string, issues: { path: string; message: string }[]) {
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
-  return {
-    status: 400,
-    body: {
-      status: 400,
-      error: `invalid ${location} field ${issues[0]!.path}: ${issues[0]!.message}${more}`,
-      issues: issues.map((issue) => ({ location, ...issue })),
-    },
-  };
-}
 
 describe("GET /v1/prices", () => {
   it("shows the price-book entry in use, with tiers, source and version", async () => {
