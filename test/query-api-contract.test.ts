@@ -77,6 +77,13 @@ describe("incidents", () => {
         refused("query", [{ path: "cursor", message: NOT_A_CURSOR }]),
       );
     }
+    // Nor one with fields the API never writes.
+    const padded = Buffer.from(
+      JSON.stringify({ c: "2026-11-02 09:10:02.000", i: "inc-budget-2", extra: 1 }),
+    ).toString("base64url");
+    expect(await api.call("GET", `/v1/incidents?${RANGE}&cursor=${padded}`, read)).toMatchObject(
+      refused("query", [{ path: "cursor", message: NOT_A_CURSOR }]),
+    );
     expect(
       (await api.call("GET", `/v1/incidents?${RANGE}&cursor=${cursor("2026-11-02 09:10:02.000")}`, read))
         .body,

@@ -1,12 +1,20 @@
 import { param, sql } from "@burnrate/storage";
 import { z } from "zod";
-import { badInput } from "../http/http-error.js";
 import { defineRoute } from "../http/route.js";
+import { invalidCursor } from "../queries/cursor.js";
 import { readIncidentPage } from "../queries/incidents.js";
 import { incidentListQuery, incidentListResponse } from "../schemas/incident.js";
-import { resolveRange, sqlTime } from "../schemas/time-range.js";
+import { isSqlTime, resolveRange, sqlTime } from "../schemas/time-range.js";
 
-const cursorSchema = z.object({ c: z.string().regex(/^[0-9 :.-]{1,40}$/), i: z.string().max(256) });
+/**
+ * An incident cursor as this route writes it: the last row's creation time as ClickHouse
+ * prints a DateTime64(3), and its id. Cursors are not signed, so nothing else is let through
+ * to the query.
+ */
+const cursorSchema = z.strictObject({
+  c: z.string().refine((text) => isSqlTime(text, 3)),
+  i: z.string().min(1).max(256),
+});
 
 /** GET /v1/incidents — detections, newest first. */
 export const listIncidents = defineRoute({
@@ -47,6 +55,6 @@ function decode(text: string): { createdText: string; id: string } {
     const { c, i } = cursorSchema.parse(JSON.parse(Buffer.from(text, "base64url").toString("utf8")));
     return { createdText: c, id: i };
   } catch {
-    throw badInput("query", "cursor", "is not a cursor this API issued; pass `nextCursor` unchanged");
+    throw invalidCursor();
   }
 }
