@@ -241,6 +241,14 @@ export class LlmCall {
     });
   }
 
+  /**
+   * Marks the call failed with the provider's own error type, for a failure the SDK hands over
+   * without throwing (a Responses `response.failed`). Before the call finishes.
+   */
+  reportFailure(type: string, message?: string): void {
+    if (!this.#ended) setFailed(this.span, type, message);
+  }
+
   get ended(): boolean {
     return this.#ended;
   }
@@ -251,8 +259,12 @@ function markError(span: Span, error: unknown): void {
   // A DOMException's class says little; its name (AbortError, TimeoutError) says what happened.
   const ctor = (error as Error)?.constructor?.name;
   const type = ctor === "DOMException" ? (error as Error).name : ctor;
-  span.setAttribute(C.ATTR_ERROR_TYPE, !type || type === "Object" ? "_OTHER" : type);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+  setFailed(span, !type || type === "Object" ? "_OTHER" : type, (error as Error)?.message);
+}
+
+function setFailed(span: Span, type: string, message: string | undefined): void {
+  span.setAttribute(C.ATTR_ERROR_TYPE, type);
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { TokenUsage } from "@burnrate/core";
-import * as C from "@burnrate/core";
-import { diag, SpanStatusCode } from "@opentelemetry/api";
+import { diag } from "@opentelemetry/api";
 import { estimateTokens } from "./estimate.js";
 import type { CallResult, LlmCall } from "./llm-call.js";
 
@@ -40,7 +39,7 @@ export function settle(
   failure?: ReportedFailure,
 ): void {
   const done = () => {
-    if (failure && outcome.error === undefined) markFailure(call, failure);
+    if (failure && outcome.error === undefined) call.reportFailure(failure.type, failure.message);
     call.finish(result, endTime, outcome.error);
   };
   if (result.usage) {
@@ -65,15 +64,4 @@ export function settle(
     },
     () => done(),
   );
-}
-
-/**
- * Gives the call's span error status and the provider's error type, for a failure the SDK
- * did not throw. Call it before the call finishes.
- */
-export function markFailure(call: LlmCall, failure: ReportedFailure): void {
-  if (call.ended) return;
-  const span = call.span;
-  span.setAttribute(C.ATTR_ERROR_TYPE, failure.type);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
 }

@@ -1,7 +1,7 @@
 import type { TokenUsage } from "@burnrate/core";
 import { messagesText } from "../estimate.js";
 import type { CallResult, LlmCall } from "../llm-call.js";
-import { markFailure, type ReportedFailure, settle } from "../settle.js";
+import { type ReportedFailure, settle } from "../settle.js";
 import { observeStream } from "../stream.js";
 import type { MethodTelemetry } from "../wrap.js";
 import { openAiUsage } from "./usage.js";
@@ -83,7 +83,7 @@ export const responses: MethodTelemetry = {
 
   finish(call, response) {
     const failure = failureOf(response as ResponseObject);
-    if (failure) markFailure(call, failure);
+    if (failure) call.reportFailure(failure.type, failure.message);
     call.finish(resultOf(response as ResponseObject));
   },
 

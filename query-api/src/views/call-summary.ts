@@ -133,24 +133,24 @@ function sumModel(calls: readonly CallRow[]): ModelRow {
     tenants: values((c) => c.tenant),
     agents: values((c) => c.agent),
     sessions: values((c) => c.session_id),
-    start: calls.map((c) => c.start).sort()[0]!,
-    end: calls
-      .map((c) => c.end)
-      .sort()
-      .at(-1)!,
+    ...callsExtent(calls)!,
   };
 }
 
-/** When a scope's calls ran: the first start and the last end over every model, as ClickHouse text. */
-export function callsExtent(rows: readonly ModelRow[]): { start: string; end: string } | undefined {
-  if (rows.length === 0) return undefined;
-  return {
-    start: rows.map((r) => r.start).sort()[0]!,
-    end: rows
-      .map((r) => r.end)
-      .sort()
-      .at(-1)!,
-  };
+/**
+ * When calls ran, or a scope's per-model sums: the earliest start and the latest end, as
+ * ClickHouse text (all of one width, so text order is time order); undefined for none.
+ */
+export function callsExtent(
+  spans: readonly { start: string; end: string }[],
+): { start: string; end: string } | undefined {
+  if (spans.length === 0) return undefined;
+  let { start, end } = spans[0]!;
+  for (const span of spans) {
+    if (span.start < start) start = span.start;
+    if (span.end > end) end = span.end;
+  }
+  return { start, end };
 }
 
 function modelTokens(row: ModelRow): Tokens {
