@@ -12,6 +12,12 @@ export interface TokenUsage {
   output: number;
   cacheRead: number;
   cacheWrite: number;
+  /**
+   * Of `cacheWrite`, the tokens written to a one-hour cache (Anthropic's `ttl: "1h"`), which
+   * are billed at their own, higher rate; the rest of `cacheWrite` is at the five-minute
+   * rate. Absent when the provider has a single cache-write price.
+   */
+  cacheWrite1h?: number;
   reasoning: number;
 }
 

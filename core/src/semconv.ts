@@ -77,6 +77,12 @@ export const ATTR_BURNRATE_PROMPT_FINGERPRINT = "burnrate.prompt.fingerprint" as
 export const ATTR_BURNRATE_TOOL_CALL_FINGERPRINTS = "burnrate.tool_call.fingerprints" as const;
 /** A digest of a tool's result, for no-progress detection. Never the result. */
 export const ATTR_BURNRATE_TOOL_RESULT_DIGEST = "burnrate.tool.result_digest" as const;
+/**
+ * Of `gen_ai.usage.cache_creation.input_tokens`, those written to a one-hour cache (Anthropic's
+ * `ttl: "1h"`), which cost more than five-minute cache writes.
+ */
+export const ATTR_BURNRATE_USAGE_CACHE_CREATION_1H_INPUT_TOKENS =
+  "burnrate.usage.cache_creation_1h.input_tokens" as const;
 /** True when token usage was estimated by a tokenizer rather than reported. */
 export const ATTR_BURNRATE_USAGE_ESTIMATED = "burnrate.usage.estimated" as const;
 /** The service tier the request asked for, e.g. `batch`, `flex`, `priority`. */

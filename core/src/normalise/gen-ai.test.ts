@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { UNPRICED } from "../llm-call.js";
-import { ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, ATTR_GEN_AI_USAGE_INPUT_TOKENS } from "../semconv.js";
+import {
+  ATTR_BURNRATE_USAGE_CACHE_CREATION_1H_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+} from "../semconv.js";
 import { normaliseSpan } from "./normalise-span.js";
 import { FIXTURE_IDS, loadSpan, withAttributes } from "./testdata/load-span.js";
 
@@ -44,6 +48,19 @@ describe("GenAI semantic conventions v1.41", () => {
       cacheWrite: 284,
       reasoning: 120,
     });
+  });
+
+  it("reads Burnrate's one-hour part of the cache writes, never more than the writes", () => {
+    const base = loadSpan("semconv-anthropic-chat");
+    const oneHour = (value: number) =>
+      normaliseSpan(
+        withAttributes(base, { [ATTR_BURNRATE_USAGE_CACHE_CREATION_1H_INPUT_TOKENS]: value }),
+        PROJECT,
+      )?.tokens;
+    expect([oneHour(200), oneHour(5_000)]).toEqual([
+      { input: 2302, output: 412, cacheRead: 2000, cacheWrite: 284, cacheWrite1h: 200, reasoning: 120 },
+      { input: 2302, output: 412, cacheRead: 2000, cacheWrite: 284, cacheWrite1h: 284, reasoning: 120 },
+    ]);
   });
 
   it("reads string-typed numbers: numeric strings parse, floats truncate, junk and negatives become 0", () => {

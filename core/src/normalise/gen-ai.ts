@@ -4,6 +4,7 @@
  */
 
 import {
+  ATTR_BURNRATE_USAGE_CACHE_CREATION_1H_INPUT_TOKENS,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
@@ -83,13 +84,24 @@ export const GEN_AI_NAMES: GenAiNames = {
   total: [],
 };
 
+const ONE_HOUR_CACHE_WRITES = [ATTR_BURNRATE_USAGE_CACHE_CREATION_1H_INPUT_TOKENS];
+
 /**
  * Reads a span that uses the GenAI conventions, current or older. Returns `undefined` for
  * agent, tool, retrieval and memory spans, and for spans with no model and no usage.
  * @example readGenAi(span)?.tokens.input // gen_ai.usage.input_tokens, cache included
  */
 export function readGenAi(span: Span): ConventionReading | undefined {
-  return readGenAiStyle(span, GEN_AI_NAMES, readString(span.attributes, ATTR_GEN_AI_OPERATION_NAME), {});
+  const reading = readGenAiStyle(
+    span,
+    GEN_AI_NAMES,
+    readString(span.attributes, ATTR_GEN_AI_OPERATION_NAME),
+    {},
+  );
+  // Burnrate's own split of the cache writes, for Anthropic's dearer one-hour cache.
+  const oneHour = firstCount(span.attributes, ONE_HOUR_CACHE_WRITES);
+  if (reading && oneHour) reading.tokens.cacheWrite1h = Math.min(oneHour, reading.tokens.cacheWrite);
+  return reading;
 }
 
 /**

@@ -126,6 +126,41 @@ describe("priceTokens", () => {
   });
 });
 
+describe("one-hour cache writes", () => {
+  /** Anthropic's shape: five-minute writes at 1.25x input, one-hour writes at 2x. */
+  const anthropicLike: RateCard = { ...card, cacheWrite1h: flatRate(usd("4")) };
+
+  it("prices the one-hour part of the cache writes at its own price and the rest at the five-minute price", () => {
+    const cost = priceTokens(
+      tokens({ input: 10_000, cacheWrite: 3_000, cacheWrite1h: 1_000, output: 500 }),
+      anthropicLike,
+      "v1",
+    );
+    expect(cost).toEqual({
+      input: "0.014000000000", // 7000 uncached * $2/M
+      cacheRead: "0.000000000000",
+      cacheWrite: "0.009000000000", // 2000 * $2.50/M + 1000 * $4/M
+      output: "0.004000000000",
+      total: "0.027000000000",
+      source: "computed",
+      priceVersion: "v1",
+    });
+  });
+
+  it("charges one-hour writes the cache-write price on a card without a one-hour price, and never more one-hour tokens than writes", () => {
+    const plain = priceTokens(tokens({ input: 1_000, cacheWrite: 1_000, cacheWrite1h: 1_000 }), card, "v1");
+    const overstated = priceTokens(
+      tokens({ input: 1_000, cacheWrite: 1_000, cacheWrite1h: 5_000 }),
+      anthropicLike,
+      "v1",
+    );
+    expect({ plain: plain.cacheWrite, overstated: overstated.cacheWrite }).toEqual({
+      plain: "0.002500000000", // 1000 * $2.50/M
+      overstated: "0.004000000000", // capped at the 1000 written, * $4/M
+    });
+  });
+});
+
 describe("wholeRates and totalUsd", () => {
   it("turns flat per-million prices into whole pico-dollars per token", () => {
     expect(wholeRates(card)).toEqual({
@@ -133,6 +168,8 @@ describe("wholeRates and totalUsd", () => {
       output: 8_000_000,
       cacheRead: 200_000,
       cacheWrite: 2_500_000,
+      // No one-hour price on the card: one-hour writes are at the cache-write price.
+      cacheWrite1h: 2_500_000,
       perRequest: 0,
     });
     // Half price (a batch discount) still comes out whole.
@@ -141,6 +178,7 @@ describe("wholeRates and totalUsd", () => {
       output: 4_000_000,
       cacheRead: 100_000,
       cacheWrite: 1_250_000,
+      cacheWrite1h: 1_250_000,
       perRequest: 0,
     });
   });
@@ -157,6 +195,13 @@ describe("wholeRates and totalUsd", () => {
 
   it("gives exactly Number(priceTokens(...).total)", () => {
     const rates = wholeRates(card)!;
+    const oneHour = { ...card, cacheWrite1h: flatRate(usd("4")) };
+    for (const t of [
+      tokens({ input: 10_000, cacheWrite: 3_000, cacheWrite1h: 1_000, output: 10 }),
+      tokens({ input: 10_000, cacheWrite: 3_000, cacheWrite1h: 9_000, output: 10 }),
+    ]) {
+      expect(totalUsd(t, wholeRates(oneHour)!)).toBe(Number(priceTokens(t, oneHour, "v").total));
+    }
     for (const t of [
       tokens({ input: 42, output: 8 }),
       tokens({ input: 1_200, cacheRead: 1_000, output: 300, reasoning: 200 }),

@@ -8,13 +8,15 @@ import { flatRate, type Rate, type RateCard, rateAt } from "./rate-card.js";
  * Token semantics follow `TokenUsage`: `input` is the whole prompt and already contains
  * `cacheRead` and `cacheWrite`, and `output` already contains `reasoning`. So:
  * - uncached input = input − cacheRead − cacheWrite (never below 0), at the input price;
- * - cacheRead at the cache-read price, cacheWrite at the cache-write price;
+ * - cacheRead at the cache-read price, cacheWrite at the cache-write price, except its
+ *   one-hour part (`cacheWrite1h`) at the one-hour price where the card has one;
  * - output at the output price, once: reasoning is inside it and is never added again.
  *
  * A model with no published cache-read or cache-write price (many open-weight hosts) is
  * charged the input price for those tokens: they are prompt tokens, and the input price
  * is what such a provider bills for them. Each part is rounded once, half-to-even, to 12
- * decimals, and `total` is the exact sum of the rounded parts, so the parts always add up.
+ * decimals (the cache-write part once per price it is charged at), and `total` is the exact
+ * sum of the rounded parts, so the parts always add up.
  * `ratio` scales every part (a service-tier discount or surcharge). A fee per request
  * (`card.perRequest`) is part of what sending the request costs, so it is in the input part.
  * @example priceTokens({ input: 1000, output: 10, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, card, "genai-prices@0.1.8")
@@ -30,7 +32,10 @@ export function priceTokens(
   const input = costOfTokens(n.uncached, rateAt(card.input, n.prompt), ratio) + fee;
   const output = costOfTokens(n.output, rateAt(card.output, n.prompt), ratio);
   const read = costOfTokens(n.cacheRead, rateAt(card.cacheRead ?? card.input, n.prompt), ratio);
-  const write = costOfTokens(n.cacheWrite, rateAt(card.cacheWrite ?? card.input, n.prompt), ratio);
+  const writeRate = card.cacheWrite ?? card.input;
+  const write =
+    costOfTokens(n.cacheWrite - n.cacheWrite1h, rateAt(writeRate, n.prompt), ratio) +
+    costOfTokens(n.cacheWrite1h, rateAt(card.cacheWrite1h ?? writeRate, n.prompt), ratio);
 
   return {
     input: formatUsd(input),
@@ -50,18 +55,22 @@ interface BilledTokens {
   uncached: number;
   cacheRead: number;
   cacheWrite: number;
+  /** The part of `cacheWrite` written to a one-hour cache. */
+  cacheWrite1h: number;
   output: number;
 }
 
 function billedTokens(tokens: TokenUsage): BilledTokens {
   const cacheRead = count(tokens.cacheRead);
   const cacheWrite = count(tokens.cacheWrite);
+  const cacheWrite1h = Math.min(count(tokens.cacheWrite1h ?? 0), cacheWrite);
   const prompt = Math.max(count(tokens.input), cacheRead + cacheWrite);
   return {
     prompt,
     uncached: prompt - cacheRead - cacheWrite,
     cacheRead,
     cacheWrite,
+    cacheWrite1h,
     output: count(tokens.output),
   };
 }
@@ -72,6 +81,7 @@ export interface WholeRates {
   output: number;
   cacheRead: number;
   cacheWrite: number;
+  cacheWrite1h: number;
   /** Pico-dollars per call, whatever its tokens. */
   perRequest: number;
 }
@@ -94,6 +104,7 @@ export function wholeRates(card: RateCard, ratio: Ratio = WHOLE): WholeRates | u
   const output = perToken(card.output);
   const cacheRead = perToken(card.cacheRead ?? card.input);
   const cacheWrite = perToken(card.cacheWrite ?? card.input);
+  const cacheWrite1h = perToken(card.cacheWrite1h ?? card.cacheWrite ?? card.input);
   // A fee per call is a "rate" for a million of one thing: the same whole-number test applies.
   const perRequest = card.perRequest ? perToken(flatRate(card.perRequest * 1_000_000n)) : 0;
   if (
@@ -101,10 +112,11 @@ export function wholeRates(card: RateCard, ratio: Ratio = WHOLE): WholeRates | u
     output === undefined ||
     cacheRead === undefined ||
     cacheWrite === undefined ||
+    cacheWrite1h === undefined ||
     perRequest === undefined
   )
     return undefined;
-  return { input, output, cacheRead, cacheWrite, perRequest };
+  return { input, output, cacheRead, cacheWrite, cacheWrite1h, perRequest };
 }
 
 /**
@@ -125,7 +137,8 @@ export function totalUsd(tokens: TokenUsage, rates: WholeRates): number | undefi
     n.uncached * rates.input +
     n.output * rates.output +
     n.cacheRead * rates.cacheRead +
-    n.cacheWrite * rates.cacheWrite +
+    (n.cacheWrite - n.cacheWrite1h) * rates.cacheWrite +
+    n.cacheWrite1h * rates.cacheWrite1h +
     rates.perRequest;
   // All terms are whole and non-negative, so an inexact product or sum would push the total past the safe range.
   return Number.isSafeInteger(pico) ? pico / 1e12 : undefined;

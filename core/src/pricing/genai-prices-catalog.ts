@@ -60,6 +60,7 @@ function toRateCard(prices: GenaiModelPrice): RateCard | undefined {
   const zero: Rate = { base: 0n, tiers: [] };
   const cacheRead = toRate(prices.cache_read_mtok);
   const cacheWrite = toRate(prices.cache_write_mtok);
+  const cacheWrite1h = toRate(prices.cache_write_1h_mtok);
   // genai-prices prices requests per thousand (`requests_kcount`); Burnrate keeps the price of one.
   const perThousand = prices.requests_kcount;
   const perRequest =
@@ -70,6 +71,7 @@ function toRateCard(prices: GenaiModelPrice): RateCard | undefined {
     output: output ?? zero,
     ...(cacheRead ? { cacheRead } : {}),
     ...(cacheWrite ? { cacheWrite } : {}),
+    ...(cacheWrite1h ? { cacheWrite1h } : {}),
     ...(perRequest ? { perRequest } : {}),
   };
 }

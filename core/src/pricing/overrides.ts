@@ -56,6 +56,8 @@ const modelOverride = z.strictObject({
   outputPerMillion: perMillion,
   cacheReadPerMillion: perMillion.optional(),
   cacheWritePerMillion: perMillion.optional(),
+  /** Writes to a one-hour cache; without it they are charged `cacheWritePerMillion`. */
+  cacheWrite1hPerMillion: perMillion.optional(),
 });
 
 /** Schema of a price-overrides file. Unknown keys are errors, so a misspelt price is not ignored. */
@@ -155,6 +157,9 @@ function overrideCard(entry: ModelOverride): RateCard {
   if (entry.cacheReadPerMillion !== undefined) card.cacheRead = flatRate(parseUsd(entry.cacheReadPerMillion));
   if (entry.cacheWritePerMillion !== undefined) {
     card.cacheWrite = flatRate(parseUsd(entry.cacheWritePerMillion));
+  }
+  if (entry.cacheWrite1hPerMillion !== undefined) {
+    card.cacheWrite1h = flatRate(parseUsd(entry.cacheWrite1hPerMillion));
   }
   return card;
 }

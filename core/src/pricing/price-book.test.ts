@@ -87,6 +87,7 @@ describe("Anthropic with cache read and cache write", () => {
       outputPerMillion: "15.000000000000",
       cacheReadPerMillion: "0.300000000000",
       cacheWritePerMillion: "3.750000000000",
+      cacheWrite1hPerMillion: "6.000000000000",
       tiers: [
         {
           aboveInputTokens: 200_000,
@@ -94,6 +95,7 @@ describe("Anthropic with cache read and cache write", () => {
           outputPerMillion: "22.500000000000",
           cacheReadPerMillion: "0.600000000000",
           cacheWritePerMillion: "7.500000000000",
+          cacheWrite1hPerMillion: "12.000000000000",
         },
       ],
       source: "genai-prices",
@@ -112,6 +114,22 @@ describe("Anthropic with cache read and cache write", () => {
       cacheWrite: "0.011250000000", // 3000 * $3.75/M
       output: "0.015000000000", // 1000 * $15/M
       total: "0.031050000000",
+      source: "computed",
+      priceVersion: "genai-prices@0.1.8",
+    });
+  });
+
+  it("prices writes to the one-hour cache at twice the input price, the five-minute ones at 1.25 times", () => {
+    const call = pricedCall({
+      ...sonnet,
+      tokens: { input: 10_000, cacheWrite: 3_000, cacheWrite1h: 2_000, output: 1_000 },
+    });
+    expect(book.price(call).cost).toEqual({
+      input: "0.021000000000", // 7000 uncached * $3/M
+      cacheRead: "0.000000000000",
+      cacheWrite: "0.015750000000", // 1000 * $3.75/M + 2000 * $6/M
+      output: "0.015000000000",
+      total: "0.051750000000",
       source: "computed",
       priceVersion: "genai-prices@0.1.8",
     });

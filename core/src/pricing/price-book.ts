@@ -65,6 +65,8 @@ export interface ModelPrice {
   outputPerMillion: string;
   cacheReadPerMillion?: string;
   cacheWritePerMillion?: string;
+  /** Writes to a one-hour cache, where the model prices them apart (Anthropic). */
+  cacheWrite1hPerMillion?: string;
   /** Long-context prices: each applies when the whole prompt exceeds `aboveInputTokens`. */
   tiers?: ModelPriceTier[];
   source: "genai-prices" | "override";
@@ -77,6 +79,7 @@ export interface ModelPriceTier {
   outputPerMillion: string;
   cacheReadPerMillion?: string;
   cacheWritePerMillion?: string;
+  cacheWrite1hPerMillion?: string;
 }
 
 /**
@@ -253,5 +256,6 @@ function pricesAt(card: RateCard, promptTokens: number): Omit<ModelPriceTier, "a
     outputPerMillion: at(card.output),
     ...(card.cacheRead ? { cacheReadPerMillion: at(card.cacheRead) } : {}),
     ...(card.cacheWrite ? { cacheWritePerMillion: at(card.cacheWrite) } : {}),
+    ...(card.cacheWrite1h ? { cacheWrite1hPerMillion: at(card.cacheWrite1h) } : {}),
   };
 }

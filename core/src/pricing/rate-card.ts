@@ -21,6 +21,8 @@ export interface RateCard {
   output: Rate;
   cacheRead?: Rate;
   cacheWrite?: Rate;
+  /** Writes to a one-hour cache (`TokenUsage.cacheWrite1h`); without it they are at `cacheWrite`. */
+  cacheWrite1h?: Rate;
   /** A fee per call whatever its tokens (Perplexity's search requests), in pico-dollars. */
   perRequest?: Usd;
 }
@@ -53,7 +55,7 @@ export function rateAt(rate: Rate, promptTokens: number): Usd {
 /** The distinct tier starts of a card, ascending: the prompt sizes at which any price changes. */
 export function tierStarts(card: RateCard): number[] {
   const starts = new Set<number>();
-  for (const rate of [card.input, card.output, card.cacheRead, card.cacheWrite]) {
+  for (const rate of [card.input, card.output, card.cacheRead, card.cacheWrite, card.cacheWrite1h]) {
     for (const tier of rate?.tiers ?? []) starts.add(tier.start);
   }
   return [...starts].sort((a, b) => a - b);
