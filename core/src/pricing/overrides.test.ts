@@ -200,6 +200,42 @@ describe("overrides in the price book", () => {
     });
   });
 
+  it("prices one-hour cache writes at an override's own one-hour price", () => {
+    const custom = createPriceBook({
+      overrides: {
+        models: [
+          {
+            match: { exact: "acme-claude" },
+            inputPerMillion: "2",
+            outputPerMillion: "10",
+            cacheWritePerMillion: "2.5",
+            cacheWrite1hPerMillion: "4",
+          },
+        ],
+      },
+    });
+    const call = pricedCall({
+      responseModel: "acme-claude",
+      tokens: { input: 3_000, cacheWrite: 3_000, cacheWrite1h: 1_000 },
+    });
+    expect({
+      lookup: custom.lookup({ provider: "", model: "acme-claude", at }),
+      cacheWrite: custom.price(call).cost.cacheWrite,
+    }).toEqual({
+      lookup: {
+        provider: "",
+        model: "acme-claude",
+        inputPerMillion: "2.000000000000",
+        outputPerMillion: "10.000000000000",
+        cacheWritePerMillion: "2.500000000000",
+        cacheWrite1hPerMillion: "4.000000000000",
+        source: "override",
+        version: "override",
+      },
+      cacheWrite: "0.009000000000", // 2000 * $2.50/M + 1000 * $4/M
+    });
+  });
+
   it('names unversioned override data "override"', () => {
     const plain = createPriceBook({
       overrides: { models: [{ match: { exact: "m" }, inputPerMillion: "1", outputPerMillion: "1" }] },
