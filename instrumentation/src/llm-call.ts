@@ -190,6 +190,8 @@ export class LlmCall {
       if (usage.cacheRead) span.setAttribute(C.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheRead);
       if (usage.cacheWrite)
         span.setAttribute(C.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheWrite);
+      if (usage.cacheWrite1h)
+        span.setAttribute(C.ATTR_BURNRATE_USAGE_CACHE_CREATION_1H_INPUT_TOKENS, usage.cacheWrite1h);
       if (usage.reasoning) span.setAttribute(C.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoning);
       const total = runtime.priceBook.totalUsd({
         provider: this.start.provider,

@@ -12,7 +12,7 @@ export interface UsageEstimate {
    * The prompt's exact counts, when the stream reported them before it ended (Anthropic's
    * `message_start`): they are billed however the stream ends, so only the output is estimated.
    */
-  prompt?: Pick<TokenUsage, "input" | "cacheRead" | "cacheWrite">;
+  prompt?: Pick<TokenUsage, "input" | "cacheRead" | "cacheWrite" | "cacheWrite1h">;
 }
 
 /**

@@ -95,6 +95,25 @@ describe("anthropic message streams that end before message_delta", () => {
     });
   });
 
+  it("keep the one-hour part of the cache writes from message_start", async () => {
+    // 2000 of the 5000 cache writes go to the one-hour cache. Cut after the first text delta.
+    h.mock.enqueue({ text, usage: { ...usage, cacheWrite1h: 2_000 }, cutAfterChunks: 4 });
+    const seen = await readText(
+      await h.anthropic.messages.create({ model, max_tokens: 1024, system, messages, stream: true }),
+    );
+    const [span] = await h.waitForSpans(1);
+    const output = countTokens(seen);
+    expect({ seen: seen.length > 0, attributes: span!.attributes }).toEqual({
+      seen: true,
+      attributes: cutAttributes(output, {
+        [C.ATTR_BURNRATE_USAGE_CACHE_CREATION_1H_INPUT_TOKENS]: 2_000,
+        // 2000 * $3/M + 30000 * $0.30/M + 3000 * $3.75/M + 2000 * $6/M + output * $15/M
+        [C.ATTR_GEN_AI_USAGE_COST_AMOUNT]: expect.closeTo((38_250 + output * 15) / 1e6, 12),
+        [C.ATTR_ERROR_TYPE]: "TypeError",
+      }),
+    });
+  });
+
   it("counts the thinking streamed so far as output when cut during extended thinking", async () => {
     const thinking = "Let me weigh the refund policy against the order history, step by step. ".repeat(8);
     // message_start, ping, thinking block start, then two of its four thinking deltas.

@@ -3,6 +3,7 @@ import * as C from "@burnrate/core";
 import { context, SpanStatusCode, trace } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
 import { testTracer, useHarness } from "../../test/harness.js";
+import { anthropicUsage } from "./messages.js";
 
 const h = useHarness();
 
@@ -14,6 +15,11 @@ const fingerprint = C.promptFingerprint({ model, messages, system });
 const usage = { input: 37_000, cacheRead: 30_000, cacheWrite: 5_000, output: 800 };
 // 2000 * $3/M + 30000 * $0.30/M + 5000 * $3.75/M + 800 * $15/M = 0.006 + 0.009 + 0.01875 + 0.012
 const cost = 0.04575;
+// The same prompt with 2000 of the 5000 cache writes to the one-hour cache, billed at $6/M:
+// 2000 * $3/M + 30000 * $0.30/M + 3000 * $3.75/M + 2000 * $6/M + 800 * $15/M
+//   = 0.006 + 0.009 + 0.01125 + 0.012 + 0.012
+const oneHourUsage = { ...usage, cacheWrite1h: 2_000 };
+const oneHourCost = 0.05025;
 
 function expectedAttributes(responseId: unknown, extra: Record<string, unknown> = {}) {
   return {
@@ -42,6 +48,63 @@ describe("anthropic messages", () => {
     const [span] = await h.waitForSpans(1);
     expect(span!.name).toBe(`chat ${model}`);
     expect(span!.attributes).toEqual(expectedAttributes(message.id));
+  });
+
+  it("records one-hour cache writes and prices them at the one-hour rate on a non-streaming call", async () => {
+    h.mock.enqueue({ text: "Done.", usage: oneHourUsage });
+    const message = await h.anthropic.messages.create({ model, max_tokens: 1024, system, messages });
+    const [span] = await h.waitForSpans(1);
+    expect(span!.attributes).toEqual(
+      expectedAttributes(message.id, {
+        [C.ATTR_BURNRATE_USAGE_CACHE_CREATION_1H_INPUT_TOKENS]: 2_000,
+        [C.ATTR_GEN_AI_USAGE_COST_AMOUNT]: oneHourCost,
+      }),
+    );
+  });
+
+  it("records one-hour cache writes and prices them at the one-hour rate on a stream", async () => {
+    h.mock.enqueue({ text: "Streaming summary.", usage: oneHourUsage });
+    const stream = await h.anthropic.messages.create({
+      model,
+      max_tokens: 1024,
+      system,
+      messages,
+      stream: true,
+    });
+    for await (const _ of stream) {
+      // drain
+    }
+    const [span] = await h.waitForSpans(1);
+    expect(span!.attributes).toEqual(
+      expectedAttributes(expect.stringMatching(/^msg_/), {
+        [C.ATTR_BURNRATE_USAGE_CACHE_CREATION_1H_INPUT_TOKENS]: 2_000,
+        [C.ATTR_GEN_AI_USAGE_COST_AMOUNT]: oneHourCost,
+      }),
+    );
+  });
+
+  it("reads the one-hour cache writes only from a well-formed cache_creation", () => {
+    const base = { input_tokens: 10, cache_creation_input_tokens: 50, output_tokens: 1 };
+    const read = (cache_creation: unknown) => anthropicUsage({ ...base, cache_creation } as never);
+    const plain = { input: 60, output: 1, cacheRead: 0, cacheWrite: 50, reasoning: 0 };
+    expect(
+      [
+        undefined,
+        null,
+        "50",
+        7,
+        [],
+        {},
+        { ephemeral_1h_input_tokens: null },
+        { ephemeral_1h_input_tokens: "20" },
+        { ephemeral_1h_input_tokens: Number.NaN },
+        { ephemeral_1h_input_tokens: -5 },
+        { ephemeral_1h_input_tokens: 0 },
+        { ephemeral_5m_input_tokens: 30, ephemeral_1h_input_tokens: 20 },
+        // More than all the writes: capped at them.
+        { ephemeral_1h_input_tokens: 80 },
+      ].map(read),
+    ).toEqual([...Array(11).fill(plain), { ...plain, cacheWrite1h: 20 }, { ...plain, cacheWrite1h: 50 }]);
   });
 
   it("records thinking tokens as reasoning tokens, streamed or not", async () => {

@@ -1,7 +1,7 @@
 import type { TokenUsage } from "@burnrate/core";
 import { messagesText } from "../estimate.js";
 import type { CallResult } from "../llm-call.js";
-import { settle } from "../settle.js";
+import { settle, type UsageEstimate } from "../settle.js";
 import { observeStream } from "../stream.js";
 import type { MethodTelemetry } from "../wrap.js";
 
@@ -10,25 +10,40 @@ interface AnthropicUsage {
   output_tokens?: number | null;
   cache_read_input_tokens?: number | null;
   cache_creation_input_tokens?: number | null;
+  /** `cache_creation_input_tokens` by cache lifetime; the one-hour writes cost more. */
+  cache_creation?: { ephemeral_1h_input_tokens?: number | null } | null;
   /** Thinking tokens, which `output_tokens` already includes (as OpenAI's reasoning tokens are). */
   output_tokens_details?: { thinking_tokens?: number | null } | null;
 }
 
 /**
  * Anthropic's `input_tokens` excludes the cached parts; the GenAI conventions (and
- * Burnrate's TokenUsage) count the whole prompt, so the three are added.
+ * Burnrate's TokenUsage) count the whole prompt, so the three are added. The one-hour part of
+ * the cache writes (`cache_creation.ephemeral_1h_input_tokens`) becomes `cacheWrite1h`, set
+ * only when there is one.
  */
 export function anthropicUsage(usage: AnthropicUsage | null | undefined): TokenUsage | undefined {
   if (!usage) return undefined;
   const cacheRead = usage.cache_read_input_tokens ?? 0;
   const cacheWrite = usage.cache_creation_input_tokens ?? 0;
-  return {
+  const tokens: TokenUsage = {
     input: (usage.input_tokens ?? 0) + cacheRead + cacheWrite,
     output: usage.output_tokens ?? 0,
     cacheRead,
     cacheWrite,
     reasoning: usage.output_tokens_details?.thinking_tokens ?? 0,
   };
+  const oneHour = oneHourWrites(usage.cache_creation);
+  // Part of the cache writes, so never more than them.
+  if (oneHour > 0 && cacheWrite > 0) tokens.cacheWrite1h = Math.min(oneHour, cacheWrite);
+  return tokens;
+}
+
+/** `ephemeral_1h_input_tokens`, or 0 when `cache_creation` is missing or not as documented. */
+function oneHourWrites(creation: unknown): number {
+  if (typeof creation !== "object" || creation === null) return 0;
+  const tokens = (creation as { ephemeral_1h_input_tokens?: unknown }).ephemeral_1h_input_tokens;
+  return typeof tokens === "number" && tokens > 0 ? tokens : 0;
 }
 
 interface ContentBlock {
@@ -140,16 +155,18 @@ export const messages: MethodTelemetry = {
         settle(call, result, outcome, Date.now(), {
           inputText: () => `${messagesText(body.system)}\n${messagesText(body.messages)}`,
           outputText: () => otherOutput + text + toolCalls.map((t) => `${t.name} ${t.arguments}`).join("\n"),
-          prompt: prompted && {
-            input: prompted.input,
-            cacheRead: prompted.cacheRead,
-            cacheWrite: prompted.cacheWrite,
-          },
+          prompt: prompted && promptCounts(prompted),
         });
       },
     );
   },
 };
+
+/** The prompt's counts of a usage, without its output. */
+function promptCounts(usage: TokenUsage): NonNullable<UsageEstimate["prompt"]> {
+  const { input, cacheRead, cacheWrite, cacheWrite1h } = usage;
+  return cacheWrite1h ? { input, cacheRead, cacheWrite, cacheWrite1h } : { input, cacheRead, cacheWrite };
+}
 
 function definedOnly(usage: AnthropicUsage): AnthropicUsage {
   return Object.fromEntries(Object.entries(usage).filter(([, v]) => v !== null && v !== undefined));

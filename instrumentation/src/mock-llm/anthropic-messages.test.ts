@@ -52,6 +52,28 @@ describe("Anthropic Messages through @anthropic-ai/sdk", () => {
     });
   });
 
+  it("splits cache writes into five-minute and one-hour parts, in the body and in message_start", async () => {
+    // 5000 written, 2000 of them to the one-hour cache.
+    const oneHour = { ...cachedUsage, cacheWrite1h: 2_000 };
+    server.enqueue({ text: "Paris.", usage: oneHour });
+    server.enqueue({ text: "Paris.", usage: oneHour });
+
+    const message = await client.messages.create(params);
+    const stream = await client.messages.create({ ...params, stream: true });
+    const events: RawMessageStreamEvent[] = [];
+    for await (const event of stream) events.push(event);
+    const start = events[0]!;
+
+    const split = {
+      ...expectedUsage,
+      cache_creation: { ephemeral_5m_input_tokens: 3_000, ephemeral_1h_input_tokens: 2_000 },
+    };
+    expect({
+      body: message.usage,
+      start: start.type === "message_start" && start.message.usage,
+    }).toEqual({ body: split, start: { ...split, output_tokens: 1 } });
+  });
+
   it("reports reasoning as thinking tokens inside output", async () => {
     server.enqueue({ text: "4", usage: { input: 10, output: 900, reasoning: 890 } });
 

@@ -129,15 +129,20 @@ export function renderMessageStream(ctx: RenderContext): SseEvent[] {
  * Maps usage to Anthropic's `Usage`. Anthropic's `input_tokens` counts only the uncached
  * prompt: the whole prompt is `input_tokens + cache_read_input_tokens +
  * cache_creation_input_tokens`, so a scripted input of 37000 with 30000 read and 5000
- * written reports `input_tokens: 2000`.
+ * written reports `input_tokens: 2000`. `cache_creation` splits the writes by cache lifetime:
+ * 5000 written of which 2000 for an hour reports `ephemeral_5m_input_tokens: 3000,
+ * ephemeral_1h_input_tokens: 2000`.
  */
 export function messagesUsage(usage: PlannedUsage): Usage {
   return {
     input_tokens: usage.input - usage.cacheRead - usage.cacheWrite,
     cache_read_input_tokens: usage.cacheRead,
     cache_creation_input_tokens: usage.cacheWrite,
-    // The mock treats every cache write as the default 5-minute TTL.
-    cache_creation: { ephemeral_5m_input_tokens: usage.cacheWrite, ephemeral_1h_input_tokens: 0 },
+    // Every cache write has the default five-minute TTL but the scripted one-hour part.
+    cache_creation: {
+      ephemeral_5m_input_tokens: usage.cacheWrite - usage.cacheWrite1h,
+      ephemeral_1h_input_tokens: usage.cacheWrite1h,
+    },
     output_tokens: usage.output,
     output_tokens_details: usage.reasoning > 0 ? { thinking_tokens: usage.reasoning } : null,
     server_tool_use: null,

@@ -12,6 +12,8 @@ export interface PlannedUsage {
   output: number;
   cacheRead: number;
   cacheWrite: number;
+  /** Of `cacheWrite`, the one-hour cache writes. */
+  cacheWrite1h: number;
   reasoning: number;
 }
 
@@ -118,6 +120,7 @@ function planUsage(usage: NonNullable<MockReply["usage"]>, promptTokens: number,
     output: usage.output ?? estimateTokens(outputChars) + reasoning,
     cacheRead,
     cacheWrite,
+    cacheWrite1h: usage.cacheWrite1h ?? 0,
     reasoning,
   };
 }

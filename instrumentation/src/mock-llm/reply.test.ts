@@ -10,7 +10,7 @@ describe("parseMockReply", () => {
         { name: "f", arguments: { a: 1 }, id: "call_1" },
         { name: "g", arguments: "{broken" },
       ],
-      usage: { input: 10, output: 5, cacheRead: 4, cacheWrite: 6, reasoning: 5 },
+      usage: { input: 10, output: 5, cacheRead: 4, cacheWrite: 6, cacheWrite1h: 2, reasoning: 5 },
       model: "m",
       error: { status: 429, type: "requests", message: "slow", retryAfter: 1.5 },
       latencyMs: 1,
@@ -69,6 +69,7 @@ describe("planReply", () => {
         output: Math.ceil(DEFAULT_TEXT.length / 4),
         cacheRead: 0,
         cacheWrite: 0,
+        cacheWrite1h: 0,
         reasoning: 0,
       },
       error: undefined,
@@ -124,6 +125,7 @@ describe("planReply", () => {
       output: 201,
       cacheRead: 3_000,
       cacheWrite: 500,
+      cacheWrite1h: 0,
       reasoning: 200,
     });
   });

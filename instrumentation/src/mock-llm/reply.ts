@@ -10,6 +10,12 @@ export interface MockUsage {
   cacheRead?: number;
   /** Prompt tokens written to the provider's cache; part of `input`. */
   cacheWrite?: number;
+  /**
+   * Of `cacheWrite`, the tokens written to a one-hour cache, which Anthropic bills at twice the
+   * input price (the rest are five-minute writes). Sent in Anthropic's `cache_creation`; the
+   * OpenAI routes ignore it.
+   */
+  cacheWrite1h?: number;
   /** Reasoning (thinking) tokens; part of `output`. */
   reasoning?: number;
 }
@@ -118,12 +124,19 @@ const usageSchema = z
     output: count.optional(),
     cacheRead: count.optional(),
     cacheWrite: count.optional(),
+    cacheWrite1h: count.optional(),
     reasoning: count.optional(),
   })
   // Anthropic reports the uncached part (input − cacheRead − cacheWrite), which must not go negative.
   .refine((u) => u.input === undefined || (u.cacheRead ?? 0) + (u.cacheWrite ?? 0) <= u.input, {
     message: "cacheRead + cacheWrite must not exceed input (input is the whole prompt, cache included)",
     path: ["input"],
+  })
+  // Anthropic reports the five-minute part (cacheWrite − cacheWrite1h), which must not go negative.
+  .refine((u) => (u.cacheWrite1h ?? 0) <= (u.cacheWrite ?? 0), {
+    message:
+      "cacheWrite1h must not exceed cacheWrite (cacheWrite is all cache writes, one-hour ones included)",
+    path: ["cacheWrite1h"],
   })
   .refine((u) => u.output === undefined || (u.reasoning ?? 0) <= u.output, {
     message: "reasoning must not exceed output (output includes reasoning)",

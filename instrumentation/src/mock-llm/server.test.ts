@@ -137,6 +137,27 @@ describe("mock LLM server", () => {
     expect(() => server.setDefault({ error: { status: 200 } })).toThrow(MockReplyError);
   });
 
+  it("refuses a one-hour part of the cache writes larger than the writes, enqueued or in the header", async () => {
+    const usage = { input: 100, cacheWrite: 30, cacheWrite1h: 40 };
+    const message =
+      "usage.cacheWrite1h: cacheWrite1h must not exceed cacheWrite (cacheWrite is all cache writes, one-hour ones included)";
+    expect(() => server.enqueue({ usage })).toThrow(
+      new MockReplyError(`mock-llm: invalid reply: ${message}`),
+    );
+    expect(() => server.enqueue({ usage: { input: 100, cacheWrite1h: 1 } })).toThrow(
+      new MockReplyError(`mock-llm: invalid reply: ${message}`),
+    );
+    const error = await anthropic.messages
+      .create(anthropicParams, scripted({ usage }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((error as InstanceType<typeof Anthropic.BadRequestError>).error).toEqual({
+      type: "error",
+      error: { type: "invalid_request_error", message: `mock-llm: invalid x-mock-llm header: ${message}` },
+      request_id: expect.stringMatching(/^req_/),
+    });
+  });
+
   it("waits latencyMs before the first byte and chunkDelayMs between stream events", async () => {
     server.enqueue({ text: "slow", latencyMs: 120 });
     const started = performance.now();
