@@ -155,7 +155,7 @@ const CASES: [string, () => Decision, Stop][] = [
         { thresholds: { ...OFF, runMaxUsd: "10" } },
         steps(11, () => ({ costUsd: "1" })),
       ),
-    { error: "RunawayLoopError", scope: { trace_id: "t-1" }, measure: "cost_usd", spent: 11, limit: 10 },
+    { error: "BudgetExceededError", scope: { trace_id: "t-1" }, measure: "cost_usd", spent: 11, limit: 10 },
   ],
   [
     "D6 liveness, 3 calls against 3",

@@ -56,9 +56,18 @@ export function stopError(decision: Decision): BurnrateStopError {
     hint: `the collector stopped this scope (decision ${decision.decision_id}); see GET /v1/incidents/${decision.decision_id}`,
     decision,
   };
-  return decision.detector.startsWith(DETECTOR.budget)
+  return isSpendingLimit(decision.detector)
     ? new BudgetExceededError(decision.reason, details)
     : new RunawayLoopError(decision.reason, details);
+}
+
+/**
+ * A budget, or a run's own dollar cap (D5 run cost): a limit on what was spent, as the local
+ * guard's `maxCostPerTrace` is, so it stops with `BudgetExceededError`. The rest (loops, burn
+ * rate, liveness) are a run out of control, `RunawayLoopError`.
+ */
+function isSpendingLimit(detector: string): boolean {
+  return detector.startsWith(DETECTOR.budget) || detector === DETECTOR.runCost;
 }
 
 /** A count, a rate or a decimal dollar string as a number; NaN when the evidence lacks it. */
