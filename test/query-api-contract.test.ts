@@ -151,7 +151,7 @@ describe("unknown fields", () => {
         {
           path: "usage.cachedTokens",
           message:
-            "unknown field; expected one of: inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens",
+            "unknown field; expected one of: inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, cacheWrite1hTokens, reasoningTokens",
         },
       ]),
     );
@@ -240,6 +240,7 @@ describe("unknown fields", () => {
           outputTokens: 10,
           cacheReadTokens: 50,
           cacheWriteTokens: 0,
+          cacheWrite1hTokens: 0,
           reasoningTokens: 5,
         },
       },

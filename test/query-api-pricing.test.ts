@@ -22,6 +22,7 @@ describe("GET /v1/prices", () => {
       outputPerMillion: "15.000000000000",
       cacheReadPerMillion: "0.300000000000",
       cacheWritePerMillion: "3.750000000000",
+      cacheWrite1hPerMillion: "6.000000000000",
       tiers: [
         {
           aboveInputTokens: 200_000,
@@ -29,8 +30,25 @@ describe("GET /v1/prices", () => {
           outputPerMillion: "22.500000000000",
           cacheReadPerMillion: "0.600000000000",
           cacheWritePerMillion: "7.500000000000",
+          cacheWrite1hPerMillion: "12.000000000000",
         },
       ],
+      source: "genai-prices",
+      version: "genai-prices@0.1.8",
+      at: "2026-11-02T00:00:00.000Z",
+    });
+  });
+
+  it("leaves out the one-hour cache-write price of a model that has none apart", async () => {
+    const res = await api.call("GET", "/v1/prices?model=gpt-4o&provider=openai&at=2026-11-02", read);
+    expect(res.body).toEqual({
+      provider: "openai",
+      model: "gpt-4o",
+      inputPerMillion: "2.500000000000",
+      outputPerMillion: "10.000000000000",
+      cacheReadPerMillion: "1.250000000000",
+      cacheWritePerMillion: null,
+      tiers: [],
       source: "genai-prices",
       version: "genai-prices@0.1.8",
       at: "2026-11-02T00:00:00.000Z",
@@ -156,6 +174,17 @@ describe("POST /v1/prices/quote usage", () => {
         },
       ]),
     );
+    expect(
+      await quote({ inputTokens: 1_000, outputTokens: 10, cacheWriteTokens: 400, cacheWrite1hTokens: 401 }),
+    ).toMatchObject(
+      refused("body", [
+        {
+          path: "usage.cacheWriteTokens",
+          message:
+            "must count every cache write, one-hour ones included, so at least cacheWrite1hTokens (401)",
+        },
+      ]),
+    );
     expect(await quote({ inputTokens: 10, outputTokens: 0, reasoningTokens: 1_000_000 })).toMatchObject(
       refused("body", [
         {
@@ -191,6 +220,39 @@ describe("POST /v1/prices/quote usage", () => {
         priceVersion: "genai-prices@0.1.8",
       },
     });
+  });
+});
+
+describe("POST /v1/prices/quote one-hour cache writes", () => {
+  it("prices the one-hour part of the cache writes at its own rate, and the rest at the five-minute one", async () => {
+    const quote = (usage: Record<string, number>) =>
+      api.call("POST", "/v1/prices/quote", read, {
+        provider: "anthropic",
+        model: "claude-sonnet-4-5",
+        at: "2026-11-02",
+        usage: { inputTokens: 10_000, outputTokens: 1_000, cacheWriteTokens: 3_000, ...usage },
+      });
+    const answer = (cacheWriteUsd: string, totalUsd: string) => ({
+      model: "claude-sonnet-4-5",
+      provider: "anthropic",
+      serviceTier: "",
+      at: "2026-11-02T00:00:00.000Z",
+      priced: true,
+      cost: {
+        inputUsd: "0.021000000000", // 7000 uncached * $3/M
+        outputUsd: "0.015000000000", // 1000 * $15/M
+        cacheReadUsd: ZERO,
+        cacheWriteUsd,
+        totalUsd,
+        priceVersion: "genai-prices@0.1.8",
+      },
+    });
+    // 1000 five-minute writes * $3.75/M + 2000 one-hour writes * $6/M = 0.00375 + 0.012
+    expect((await quote({ cacheWrite1hTokens: 2_000 })).body).toEqual(
+      answer("0.015750000000", "0.051750000000"),
+    );
+    // Without a one-hour part, every write is at $3.75/M, as before.
+    expect((await quote({})).body).toEqual(answer("0.011250000000", "0.047250000000"));
   });
 });
 

@@ -6,6 +6,7 @@ import {
   build,
   type ClickHouse,
   insertNewLlmCalls,
+  loadMigrations,
   migrate,
   openEmbedded,
   sql,
@@ -133,6 +134,25 @@ describe("burnrate reprice", () => {
     [["--from", TO, "--to", FROM], `--to (${FROM}T00:00:00Z) must be after --from (${TO}T00:00:00Z)`],
   ])("rejects %j with a one-line error naming the option", async (args, message) => {
     expect(await reprice(...args)).toEqual({ code: 2, stdout: "", stderr: `burnrate reprice: ${message}\n` });
+  });
+
+  it("asks for `burnrate migrate` on a store without the one-hour cache-write column", async () => {
+    const oldDir = join(root, "before-0007");
+    const db = await openEmbedded(oldDir);
+    try {
+      await migrate(
+        db,
+        loadMigrations().filter((m) => m.version <= 6),
+      );
+    } finally {
+      await db.close();
+    }
+    const p = spawnBurnrate(["reprice", "--from", FROM, "--to", TO], { ...env, BURNRATE_DATA_DIR: oldDir });
+    expect({ code: await p.exited, stdout: p.stdout(), stderr: p.stderr() }).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `burnrate: embedded chDB, data directory ${oldDir} needs newer migrations for reprice; run \`burnrate migrate\` first\n`,
+    });
   });
 
   it("refuses in one line while another process holds the data directory", async () => {

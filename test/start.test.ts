@@ -81,7 +81,7 @@ describe("burnrate start on embedded chDB", () => {
     expect(run.stopMs).toBeLessThan(5_000);
     expect(run.p.stdout()).toContain("burnrate: stopped cleanly");
     expect(groupAlive(run.p.child.pid!)).toBe(false);
-    expect(await tablesAndRows(dataDir)).toEqual({ tables: TABLES, migrationRows: 6, incidents: [] });
+    expect(await tablesAndRows(dataDir)).toEqual({ tables: TABLES, migrationRows: 7, incidents: [] });
   });
 
   it("reuses the data on a second start, and stops on SIGTERM with a decision stream open", async () => {
@@ -96,7 +96,7 @@ describe("burnrate start on embedded chDB", () => {
     expect(groupAlive(run.p.child.pid!)).toBe(false);
     expect(await tablesAndRows(dataDir)).toEqual({
       tables: TABLES,
-      migrationRows: 6,
+      migrationRows: 7,
       incidents: ["kept-across-restarts"],
     });
   });
@@ -170,7 +170,8 @@ describe("burnrate migrate", () => {
         "  applied 0004_incidents",
         "  applied 0005_budgets",
         "  applied 0006_rollup_repairs",
-        "  6 applied, 0 already up to date",
+        "  applied 0007_cache_write_1h",
+        "  7 applied, 0 already up to date",
         "",
       ].join("\n"),
     );
@@ -182,7 +183,7 @@ describe("burnrate migrate", () => {
     expect(second.stdout()).toBe(
       [
         `burnrate: migrating embedded chDB, data directory ${dataDir}`,
-        "  0 applied, 6 already up to date",
+        "  0 applied, 7 already up to date",
         "  retention updated on spans",
         "",
       ].join("\n"),

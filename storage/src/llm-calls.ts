@@ -24,6 +24,8 @@ export interface LlmCallRow {
   output_tokens: number;
   cache_read_tokens: number;
   cache_write_tokens: number;
+  /** Of `cache_write_tokens`, those written to a one-hour cache (`TokenUsage.cacheWrite1h`); 0 when none. */
+  cache_write_1h_tokens: number;
   reasoning_tokens: number;
   cost_input: string;
   cost_output: string;
@@ -64,6 +66,7 @@ export function toLlmCallRow(call: LlmCall, version: bigint): LlmCallRow {
     output_tokens: call.tokens.output,
     cache_read_tokens: call.tokens.cacheRead,
     cache_write_tokens: call.tokens.cacheWrite,
+    cache_write_1h_tokens: call.tokens.cacheWrite1h ?? 0,
     reasoning_tokens: call.tokens.reasoning,
     cost_input: call.cost.input,
     cost_output: call.cost.output,

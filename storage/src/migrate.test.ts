@@ -34,8 +34,9 @@ describe("migrations on embedded chDB", () => {
       "4_incidents",
       "5_budgets",
       "6_rollup_repairs",
+      "7_cache_write_1h",
     ]);
-    expect(await appliedVersions(db)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await appliedVersions(db)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
   it("are idempotent: a second run applies nothing and keeps rows", async () => {
@@ -44,7 +45,7 @@ describe("migrations on embedded chDB", () => {
       { id: "d-1", project_id: "default", created_at: now, detector: "D1", reason: "x" },
     ]);
     const again = await migrate(db);
-    expect(again).toEqual({ applied: [], alreadyApplied: 6, changed: [] });
+    expect(again).toEqual({ applied: [], alreadyApplied: 7, changed: [] });
     expect(await db.query(build(sql`SELECT id FROM incidents`))).toEqual([{ id: "d-1" }]);
   });
 
@@ -55,7 +56,7 @@ describe("migrations on embedded chDB", () => {
     );
     expect(await migrate(db, edited)).toEqual({
       applied: [],
-      alreadyApplied: 6,
+      alreadyApplied: 7,
       changed: [
         {
           version: 4,
@@ -119,6 +120,7 @@ describe("migrations on embedded chDB", () => {
       "output_tokens UInt32",
       "cache_read_tokens UInt32",
       "cache_write_tokens UInt32",
+      "cache_write_1h_tokens UInt32",
       "reasoning_tokens UInt32",
       `cost_input ${decimal}`,
       `cost_output ${decimal}`,
@@ -243,6 +245,6 @@ describe("migration files", () => {
   });
 
   it("are numbered from 1 without gaps", () => {
-    expect(loadMigrations().map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(loadMigrations().map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 });

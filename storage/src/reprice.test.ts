@@ -390,6 +390,84 @@ describe("a reprice that fails half-way", () => {
   });
 });
 
+describe("a call with one-hour cache writes", () => {
+  // Three days before the reprice tests' range, in a project of its own.
+  const at = BASE - 3 * DAY;
+  const range = { from: new Date(at), to: new Date(at + HOUR), project: "one-hour" };
+  // Anthropic's claude-sonnet-4-5: $3/M input, $15/M output, $3.75/M for five-minute cache
+  // writes (1.25x input) and $6/M for one-hour ones (2x input).
+  const sonnet = call("sonnet-1h", at, {
+    projectId: "one-hour",
+    provider: "anthropic",
+    requestModel: "claude-sonnet-4-5",
+    responseModel: "",
+    tokens: { input: 10_000, output: 1000, cacheRead: 0, cacheWrite: 3000, cacheWrite1h: 2000, reasoning: 0 },
+    // As priced before one-hour writes had their own rate: all 3000 writes at $3.75/M.
+    cost: computed({
+      input: "0.021",
+      output: "0.015",
+      cacheRead: "0",
+      cacheWrite: "0.01125", // 3000 * $3.75/M
+      total: "0.04725",
+    }),
+  });
+  const SPLIT = computed({
+    input: "0.021", // (10,000 - 3000 written) uncached input tokens * $3/M
+    output: "0.015", // 1000 output tokens * $15/M
+    cacheRead: "0",
+    cacheWrite: "0.01575", // 1000 five-minute writes * $3.75/M + 2000 one-hour writes * $6/M = 0.00375 + 0.012
+    total: "0.05175", // 0.021 + 0.015 + 0.01575
+  });
+  const tokens = () =>
+    db.query(
+      build(sql`SELECT span_id, cache_write_tokens AS cacheWrite, cache_write_1h_tokens AS cacheWrite1h
+        FROM llm_calls FINAL WHERE project_id = 'one-hour' ORDER BY span_id`),
+    );
+
+  it("is stored with its one-hour part, and repriced with it, which survives the rewrite", async () => {
+    await insertNewLlmCalls(db, [toLlmCallRow(sonnet, 1n)]);
+    expect(await tokens()).toEqual([{ span_id: "sonnet-1h", cacheWrite: 3000, cacheWrite1h: 2000 }]);
+    // The price book agrees with the amounts worked out above.
+    expect(book.price({ ...sonnet, cost: UNPRICED }).cost).toEqual({
+      input: "0.021000000000",
+      output: "0.015000000000",
+      cacheRead: "0.000000000000",
+      cacheWrite: "0.015750000000",
+      total: "0.051750000000",
+      source: "computed",
+      priceVersion: GENAI_PRICES_PRICE_VERSION,
+    });
+
+    expect(await reprice(db, book, range)).toEqual({
+      calls: 1,
+      changed: 1,
+      costBefore: "0.047250000000",
+      costAfter: "0.051750000000",
+      unpricedBefore: 0,
+      unpricedAfter: 0,
+      rollupMinutes: 1,
+      rollupRepaired: 0,
+    });
+    expect(await storedCalls("one-hour")).toEqual([stored("sonnet-1h", at, SPLIT, true)]);
+    expect(await tokens()).toEqual([{ span_id: "sonnet-1h", cacheWrite: 3000, cacheWrite1h: 2000 }]);
+
+    // Read back with its split, the rewritten call is priced the same again: nothing changes.
+    const again = await reprice(db, book, range);
+    expect({ changed: again.changed, costAfter: again.costAfter }).toEqual({
+      changed: 0,
+      costAfter: "0.051750000000",
+    });
+    expect(await rollupRows("one-hour")).toEqual([
+      expect.objectContaining({
+        calls: 1,
+        cacheWrite: 3000,
+        costCacheWrite: "0.01575",
+        costTotal: "0.05175",
+      }),
+    ]);
+  });
+});
+
 /** Every rollup row of a project, summed per key (SummingMergeTree may not have merged yet). */
 async function rollupRows(project: string) {
   return db.query(

@@ -31,7 +31,7 @@ const attribution = {
 const zero = "0.000000000000";
 
 /**
- * The six calls the collector must price exactly (prices from genai-prices 0.1.8 at
+ * The calls the collector must price exactly (prices from genai-prices 0.1.8 at
  * CALL_TIME; the arithmetic is in each case's comments).
  */
 export const CASES: Case[] = [
@@ -81,6 +81,32 @@ export const CASES: Case[] = [
       cost_cache_write: "0.018750000000", // 5000 * $3.75/M
       cost_output: "0.012000000000", // 800 * $15/M
       cost_total: "0.045750000000",
+      cost_source: "computed",
+      price_version: "genai-prices@0.1.8",
+    },
+  },
+  {
+    name: "Anthropic model with one-hour cache writes",
+    attributes: {
+      [C.ATTR_GEN_AI_PROVIDER_NAME]: "anthropic",
+      [C.ATTR_GEN_AI_REQUEST_MODEL]: "claude-sonnet-4-5",
+      [C.ATTR_GEN_AI_RESPONSE_MODEL]: "claude-sonnet-4-5-20250929",
+      // 1000 uncached + 8000 written, 6000 of them to the one-hour cache
+      [C.ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 9_000,
+      [C.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]: 8_000,
+      [C.ATTR_BURNRATE_USAGE_CACHE_CREATION_1H_INPUT_TOKENS]: 6_000,
+      [C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 100,
+    },
+    expected: {
+      provider: "anthropic",
+      request_model: "claude-sonnet-4-5",
+      response_model: "claude-sonnet-4-5-20250929",
+      tokens: [9_000, 100, 0, 8_000, 0, 6_000],
+      cost_input: "0.003000000000", // 1000 * $3/M
+      cost_cache_read: zero,
+      cost_cache_write: "0.043500000000", // 2000 * $3.75/M (five-minute) + 6000 * $6/M (one-hour)
+      cost_output: "0.001500000000", // 100 * $15/M
+      cost_total: "0.048000000000",
       cost_source: "computed",
       price_version: "genai-prices@0.1.8",
     },
@@ -181,7 +207,7 @@ export const CASES: Case[] = [
 /** The whole llm_calls row each case must produce (every column but `version`). */
 export function expectedRow(c: Case, ids: { traceId: string; spanId: string; parentSpanId: string }) {
   const { tokens, ...rest } = c.expected as { tokens: number[] } & Record<string, unknown>;
-  const [input, output, cacheRead, cacheWrite, reasoning] = tokens;
+  const [input, output, cacheRead, cacheWrite, reasoning, cacheWrite1h = 0] = tokens;
   return {
     project_id: "default",
     start_time: "2026-11-02 09:30:00.000000000",
@@ -200,6 +226,7 @@ export function expectedRow(c: Case, ids: { traceId: string; spanId: string; par
     output_tokens: output,
     cache_read_tokens: cacheRead,
     cache_write_tokens: cacheWrite,
+    cache_write_1h_tokens: cacheWrite1h,
     reasoning_tokens: reasoning,
     estimated: false,
     prompt_fingerprint: "",

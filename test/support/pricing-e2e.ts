@@ -4,7 +4,7 @@ import type { ExporterKind } from "./otel.js";
 import { CASES, expectedRow, exportCases, OVERRIDES_FILE } from "./pricing-cases.js";
 
 /**
- * The end-to-end pricing check: the real OTel SDK exports the six cases over HTTP with the
+ * The end-to-end pricing check: the real OTel SDK exports the cases over HTTP with the
  * given exporter; the collector normalises, prices and writes them to chDB; every stored
  * llm_calls row must equal its whole expected row.
  */

@@ -17,8 +17,11 @@ import { describeStorage } from "../describe.js";
 import type { Output } from "../output.js";
 import { COMMON_OPTIONS, type Command } from "./command.js";
 
-/** The migrations a reprice needs: `llm_calls` and the cost rollup (3), and `rollup_repairs` (6). */
-const NEEDED_MIGRATIONS = [3, 6];
+/**
+ * The migrations a reprice needs: `llm_calls` and the cost rollup (3), `rollup_repairs` (6),
+ * and the one-hour cache writes it reads and writes back (7).
+ */
+const NEEDED_MIGRATIONS = [3, 6, 7];
 /** How often progress is printed when stderr is not a terminal. */
 const PLAIN_PROGRESS_EVERY_MS = 5_000;
 

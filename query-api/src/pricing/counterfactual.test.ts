@@ -20,6 +20,7 @@ describe("counterfactual pricing", () => {
       output: parseUsd("10"),
       cacheRead: parseUsd("1.25"),
       cacheWrite: parseUsd("2.5"), // no published write price: billed as input
+      cacheWrite1h: parseUsd("2.5"), // nor a one-hour one
       priceVersion: "genai-prices@0.1.8",
     });
     const batch = bucketRates(
@@ -35,13 +36,42 @@ describe("counterfactual pricing", () => {
     ).toBe(undefined);
   });
 
+  it("takes Anthropic's one-hour cache-write price apart from the five-minute one, per tier", () => {
+    const target = { provider: "anthropic", model: "claude-sonnet-4-5", serviceTier: "" };
+    const small = bucketRates(book, target, at, 0, 200_000);
+    const large = bucketRates(book, target, at, 200_000, undefined);
+    // Each rate is the cost of the bucket's largest prompt: 200k tokens, then 1.2M.
+    expect(small).toEqual({
+      tokens: 200_000,
+      input: parseUsd("0.6"), // $3/M
+      output: parseUsd("3"), // $15/M
+      cacheRead: parseUsd("0.06"), // $0.30/M
+      cacheWrite: parseUsd("0.75"), // $3.75/M, 1.25x input
+      cacheWrite1h: parseUsd("1.2"), // $6/M, 2x input
+      priceVersion: "genai-prices@0.1.8",
+    });
+    expect({
+      tokens: large?.tokens,
+      cacheWrite: large?.cacheWrite,
+      cacheWrite1h: large?.cacheWrite1h,
+    }).toEqual({
+      tokens: 1_200_000,
+      cacheWrite: parseUsd("9"), // $7.50/M
+      cacheWrite1h: parseUsd("14.4"), // $12/M
+    });
+    // 1000 five-minute writes at $3.75/M and 2000 one-hour ones at $6/M.
+    expect(
+      priceSums(small!, { uncached: 0, output: 0, cacheRead: 0, cacheWrite: 3_000, cacheWrite1h: 2_000 }),
+    ).toBe(parseUsd("0.01575"));
+  });
+
   it("prices token sums exactly as pricing each call would, per long-context tier", () => {
     const target = { provider: "anthropic", model: "claude-sonnet-4-5", serviceTier: "" };
     expect(tierStarts(book, target, at)).toEqual([200_000]);
     const calls = [
-      { input: 37_000, cacheRead: 30_000, cacheWrite: 5_000, output: 800 },
-      { input: 8_000, cacheRead: 0, cacheWrite: 0, output: 300 },
-      { input: 250_000, cacheRead: 0, cacheWrite: 0, output: 1_000 },
+      { input: 37_000, cacheRead: 30_000, cacheWrite: 5_000, cacheWrite1h: 0, output: 800 },
+      { input: 8_000, cacheRead: 0, cacheWrite: 3_000, cacheWrite1h: 2_000, output: 300 },
+      { input: 250_000, cacheRead: 0, cacheWrite: 40_000, cacheWrite1h: 10_001, output: 1_000 },
     ];
     const one = (t: (typeof calls)[number]) =>
       parseUsd(
@@ -69,6 +99,7 @@ describe("counterfactual pricing", () => {
       output: list.reduce((n, t) => n + t.output, 0),
       cacheRead: list.reduce((n, t) => n + t.cacheRead, 0),
       cacheWrite: list.reduce((n, t) => n + t.cacheWrite, 0),
+      cacheWrite1h: list.reduce((n, t) => n + t.cacheWrite1h, 0),
     });
     const small = bucketRates(book, target, at, 0, 200_000)!;
     const large = bucketRates(book, target, at, 200_000, undefined)!;

@@ -13,7 +13,14 @@ export interface TokenSums {
   uncached: number;
   output: number;
   cacheRead: number;
+  /** Every cache write, the one-hour ones included. */
   cacheWrite: number;
+  /**
+   * The part of `cacheWrite` written to a one-hour cache (Anthropic's `ttl: "1h"`), which is
+   * priced at `BucketRates.cacheWrite1h`; 0 or absent when none. Like `priceTokens`, never
+   * more than `cacheWrite` counts.
+   */
+  cacheWrite1h?: number;
 }
 
 /**
@@ -26,7 +33,10 @@ export interface BucketRates {
   input: Usd;
   output: Usd;
   cacheRead: Usd;
+  /** Five-minute cache writes (and every write where the provider has one price for them). */
   cacheWrite: Usd;
+  /** One-hour cache writes: the target's own price for them, else its cache-write price. */
+  cacheWrite1h: Usd;
   priceVersion: string;
 }
 
@@ -50,7 +60,12 @@ export function bucketRates(
 ): BucketRates | undefined {
   // A prompt of this many tokens lies in the bucket; a million where it fits, for exactness.
   const tokens = Math.min(above + 1_000_000, upTo ?? Number.POSITIVE_INFINITY);
-  const probe = (kinds: { output?: number; cacheRead?: number; cacheWrite?: number }) =>
+  const probe = (kinds: {
+    output?: number;
+    cacheRead?: number;
+    cacheWrite?: number;
+    cacheWrite1h?: number;
+  }) =>
     book.price({
       provider: target.provider,
       requestModel: target.model,
@@ -68,16 +83,19 @@ export function bucketRates(
     output: parseUsd(plain.output),
     cacheRead: parseUsd(probe({ cacheRead: tokens }).cacheRead),
     cacheWrite: parseUsd(probe({ cacheWrite: tokens }).cacheWrite),
+    cacheWrite1h: parseUsd(probe({ cacheWrite: tokens, cacheWrite1h: tokens }).cacheWrite),
     priceVersion: plain.priceVersion,
   };
 }
 
 /** What `sums` cost at `rates`, rounded once to pico-dollars (half-to-even). */
 export function priceSums(rates: BucketRates, sums: TokenSums): Usd {
+  const oneHour = Math.min(sums.cacheWrite1h ?? 0, sums.cacheWrite);
   const numerator =
     BigInt(sums.uncached) * rates.input +
     BigInt(sums.output) * rates.output +
     BigInt(sums.cacheRead) * rates.cacheRead +
-    BigInt(sums.cacheWrite) * rates.cacheWrite;
+    BigInt(sums.cacheWrite - oneHour) * rates.cacheWrite +
+    BigInt(oneHour) * rates.cacheWrite1h;
   return divideHalfEven(numerator, BigInt(rates.tokens));
 }

@@ -109,7 +109,8 @@ export async function repriceSlice(
         sum(toUInt64(greatest(toInt64(input_tokens) - cache_read_tokens - cache_write_tokens, 0))) AS uncached,
         sum(output_tokens) AS output,
         sum(cache_read_tokens) AS cache_read,
-        sum(cache_write_tokens) AS cache_write
+        sum(cache_write_tokens) AS cache_write,
+        sum(toUInt64(least(cache_write_1h_tokens, cache_write_tokens))) AS cache_write_1h
       FROM llm_calls FINAL WHERE ${where}
       GROUP BY ${keyNames}, bucket, unpriced ${FINAL_SETTINGS}`),
   );
@@ -137,6 +138,8 @@ interface BucketRow {
   output: number;
   cache_read: number;
   cache_write: number;
+  /** The one-hour part of `cache_write`, each call's capped at its writes as `priceTokens` caps it. */
+  cache_write_1h: number;
 }
 
 function addBucket(
@@ -157,6 +160,7 @@ function addBucket(
     output: Number(row.output),
     cacheRead: Number(row.cache_read),
     cacheWrite: Number(row.cache_write),
+    cacheWrite1h: Number(row.cache_write_1h),
   });
   group.counterfactualUsd = (group.counterfactualUsd ?? 0n) + cost;
   group.priceVersion = rates.priceVersion;

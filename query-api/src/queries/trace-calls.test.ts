@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ClickHouse, migrate, openEmbedded } from "@burnrate/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spanCall } from "../schemas/trace.js";
 import { modelsOf } from "../views/call-summary.js";
+import { toSpanCall } from "../views/call-view.js";
 import { listCalls, MAX_VIEW_CALLS, type ModelRow, scopeModels, traceScope } from "./trace-calls.js";
 
 let db: ClickHouse;
@@ -86,6 +88,29 @@ describe("listCalls", () => {
     expect(calls.map((c) => [c.span_id, c.cost_total])).toEqual(
       (await final("runaway")).slice(0, MAX_VIEW_CALLS - 1),
     );
+  });
+});
+
+describe("a listed call's tokens", () => {
+  it("show the one-hour part of the cache writes when there is one, and leave it out when there is none", async () => {
+    await db.insert("llm_calls", [
+      call("w", "1h", 1, {
+        provider: "anthropic",
+        request_model: "claude-sonnet-4-5",
+        input_tokens: 10_000,
+        output_tokens: 1_000,
+        cache_write_tokens: 3_000,
+        cache_write_1h_tokens: 2_000,
+      }),
+      call("w", "5m", 2, { cache_write_tokens: 1_500 }),
+    ]);
+    const tokens = (await listCalls(db, traceScope("p", "w"))).calls.map(
+      (c) => spanCall.parse(toSpanCall(c)).tokens,
+    );
+    expect(tokens).toEqual([
+      { input: 10_000, output: 1_000, cacheRead: 0, cacheWrite: 3_000, cacheWrite1h: 2_000, reasoning: 0 },
+      { input: 100, output: 10, cacheRead: 0, cacheWrite: 1_500, reasoning: 0 },
+    ]);
   });
 });
 

@@ -25,6 +25,7 @@ export interface CallRow {
   output_tokens: number;
   cache_read_tokens: number;
   cache_write_tokens: number;
+  cache_write_1h_tokens: number;
   reasoning_tokens: number;
   cost_input: string;
   cost_output: string;
@@ -71,7 +72,7 @@ const CALL_COLUMNS = sql`trace_id, span_id, parent_span_id,
   toString(start_time + toIntervalNanosecond(duration_ns)) AS end,
   duration_ns, service, agent, feature, user_id, tenant, session_id, provider, operation,
   request_model, response_model, service_tier,
-  input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
+  input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens,
   cost_input, cost_output, cost_cache_read, cost_cache_write, cost_total, cost_source,
   price_version, estimated, status, error_type`;
 

@@ -9,7 +9,8 @@ export const getPrice = defineRoute({
   tag: "prices",
   summary: "The price-book entry in use for a model",
   description:
-    "Standard per-million prices, long-context tiers, and where they came from (genai-prices or an override) with its version.",
+    "Standard per-million prices (with one-hour cache writes apart where the model prices them so), long-context tiers, " +
+    "and where they came from (genai-prices or an override) with its version.",
   role: "read",
   query: priceQuery,
   response: priceResponse,
@@ -25,6 +26,9 @@ export const getPrice = defineRoute({
       );
     }
     const nullable = (value: string | undefined) => value ?? null;
+    // Only where the model prices one-hour cache writes apart (Anthropic's).
+    const oneHour = (value: string | undefined) =>
+      value === undefined ? {} : { cacheWrite1hPerMillion: value };
     return {
       provider: found.provider,
       model: found.model,
@@ -32,12 +36,14 @@ export const getPrice = defineRoute({
       outputPerMillion: found.outputPerMillion,
       cacheReadPerMillion: nullable(found.cacheReadPerMillion),
       cacheWritePerMillion: nullable(found.cacheWritePerMillion),
+      ...oneHour(found.cacheWrite1hPerMillion),
       tiers: (found.tiers ?? []).map((t) => ({
         aboveInputTokens: t.aboveInputTokens,
         inputPerMillion: t.inputPerMillion,
         outputPerMillion: t.outputPerMillion,
         cacheReadPerMillion: nullable(t.cacheReadPerMillion),
         cacheWritePerMillion: nullable(t.cacheWritePerMillion),
+        ...oneHour(t.cacheWrite1hPerMillion),
       })),
       source: found.source,
       version: found.version,

@@ -27,6 +27,7 @@ export const quotePrice = defineRoute({
         output: body.usage.outputTokens,
         cacheRead: body.usage.cacheReadTokens,
         cacheWrite: body.usage.cacheWriteTokens,
+        ...(body.usage.cacheWrite1hTokens > 0 ? { cacheWrite1h: body.usage.cacheWrite1hTokens } : {}),
         reasoning: body.usage.reasoningTokens,
       },
     });

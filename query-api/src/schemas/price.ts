@@ -22,6 +22,11 @@ const tierPrices = {
   outputPerMillion: perMillion,
   cacheReadPerMillion: perMillion.nullable().describe("null: cache reads are billed at the input price"),
   cacheWritePerMillion: perMillion.nullable().describe("null: cache writes are billed at the input price"),
+  cacheWrite1hPerMillion: perMillion
+    .optional()
+    .describe(
+      "writes to a one-hour cache (Anthropic's ttl 1h), where the model prices them apart; absent: billed as other cache writes",
+    ),
 };
 
 /** GET /v1/prices response: the entry the collector prices this model with. */
@@ -39,9 +44,10 @@ const count = z.number().int().nonnegative().max(1_000_000_000);
 
 /**
  * Token counts as the GenAI conventions count them: `inputTokens` is the whole prompt, so it
- * includes the cache reads and writes, and `outputTokens` includes the reasoning. Counts that
- * break this (Anthropic's raw `input_tokens` leaves the cache out) are refused, naming the
- * total to raise, rather than priced as something no call could cost.
+ * includes the cache reads and writes, `cacheWriteTokens` includes the one-hour writes, and
+ * `outputTokens` includes the reasoning. Counts that break this (Anthropic's raw
+ * `input_tokens` leaves the cache out) are refused, naming the total to raise, rather than
+ * priced as something no call could cost.
  */
 const usage = z
   .strictObject({
@@ -49,6 +55,11 @@ const usage = z
     outputTokens: count.describe("the whole completion, reasoning included"),
     cacheReadTokens: count.default(0).describe("the part of `inputTokens` read from the prompt cache"),
     cacheWriteTokens: count.default(0).describe("the part of `inputTokens` written to the prompt cache"),
+    cacheWrite1hTokens: count
+      .default(0)
+      .describe(
+        "the part of `cacheWriteTokens` written to a one-hour cache (Anthropic's ttl 1h), billed at its own rate",
+      ),
     reasoningTokens: count.default(0).describe("the part of `outputTokens` spent on reasoning"),
   })
   .superRefine((tokens, ctx) => {
@@ -60,6 +71,13 @@ const usage = z
         code: "custom",
         path: ["inputTokens"],
         message: `must count the whole prompt, cached parts included, so at least cacheReadTokens + cacheWriteTokens (${cached})`,
+      });
+    }
+    if (tokens.cacheWriteTokens < tokens.cacheWrite1hTokens) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["cacheWriteTokens"],
+        message: `must count every cache write, one-hour ones included, so at least cacheWrite1hTokens (${tokens.cacheWrite1hTokens})`,
       });
     }
     if (tokens.outputTokens < tokens.reasoningTokens) {
@@ -92,7 +110,7 @@ export const quoteResponse = z.object({
       inputUsd: usd,
       outputUsd: usd,
       cacheReadUsd: usd,
-      cacheWriteUsd: usd,
+      cacheWriteUsd: usd.describe("every cache write, the one-hour ones at their own price"),
       totalUsd: usd,
       priceVersion: z.string(),
     })

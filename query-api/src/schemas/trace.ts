@@ -29,7 +29,16 @@ export const spanCall = z.object({
   tenant: z.string(),
   agent: z.string(),
   sessionId: z.string(),
-  tokens,
+  tokens: tokens.extend({
+    cacheWrite1h: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe(
+        "the part of `cacheWrite` written to a one-hour cache (Anthropic's ttl 1h), billed at its own rate; absent when none",
+      ),
+  }),
   cost: callCost,
   estimated: z.boolean().describe("usage came from a tokenizer estimate, not the provider"),
   status: z.enum(["ok", "error"]),

@@ -27,6 +27,7 @@ export function toSpanCall(row: CallRow): SpanCall {
       output: row.output_tokens,
       cacheRead: row.cache_read_tokens,
       cacheWrite: row.cache_write_tokens,
+      ...(row.cache_write_1h_tokens > 0 ? { cacheWrite1h: row.cache_write_1h_tokens } : {}),
       reasoning: row.reasoning_tokens,
     },
     cost: {

@@ -37,6 +37,7 @@ const callRow = (id: string, parent: string, cost: string | null): CallRow => ({
   output_tokens: 1,
   cache_read_tokens: 0,
   cache_write_tokens: 0,
+  cache_write_1h_tokens: 0,
   reasoning_tokens: 0,
   cost_input: cost ?? "0.000000000000",
   cost_output: "0.000000000000",

@@ -1,0 +1,13 @@
+-- The part of a call's cache writes that went to a one-hour cache. Anthropic bills writes
+-- with `ttl: "1h"` at 2x the base input price and five-minute writes at 1.25x, so the split
+-- is part of what a call cost. Tokens are the source of truth (cost is derived from them, and
+-- a reprice recomputes it from the stored tokens): without this column a stored call loses
+-- its split, and a reprice would price every write at the five-minute rate.
+--
+-- `cache_write_1h_tokens` is a part of `cache_write_tokens`, never added to it; 0 where the
+-- provider has a single cache-write price, and for every call stored before this migration.
+-- Adding a column with a DEFAULT rewrites no part: old parts read the default.
+--
+-- The llm_cost_minutely rollup is left as it is: its view names its columns, so it does not
+-- change with llm_calls, and it stores cost_cache_write, which already holds both parts.
+ALTER TABLE llm_calls ADD COLUMN IF NOT EXISTS cache_write_1h_tokens UInt32 DEFAULT 0 AFTER cache_write_tokens;
