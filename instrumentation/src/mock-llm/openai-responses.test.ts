@@ -132,6 +132,30 @@ describe.each(SDKS)("Responses through $sdk", ({ OpenAI }) => {
     expect(done?.type === "response.function_call_arguments.done" && done.arguments).toBe(pieces.join(""));
   });
 
+  it("puts scripted thinking first, as a reasoning item's summary, streamed or not", async () => {
+    const thinking = "Paris is the capital.";
+    server.enqueue({ text: "Paris.", thinking });
+    const response = await client.responses.create({ model: "o4-mini", input: "Capital?" });
+    server.enqueue({ text: "Paris.", thinking, chunks: 2 });
+    const final = await client.responses.stream({ model: "o4-mini", input: "Capital?" }).finalResponse();
+    const expectedReasoning = {
+      id: expect.stringMatching(/^rs_/),
+      type: "reasoning",
+      summary: [{ type: "summary_text", text: thinking }],
+    };
+    expect({
+      created: response.output[0],
+      streamed: final.output[0],
+      types: final.output.map((item) => item.type),
+      text: final.output_text,
+    }).toEqual({
+      created: expectedReasoning,
+      streamed: expectedReasoning,
+      types: ["reasoning", "message"],
+      text: "Paris.",
+    });
+  });
+
   it("satisfies the SDK's strict ResponseStream accumulator", async () => {
     server.enqueue({
       text: "Looking it up.",

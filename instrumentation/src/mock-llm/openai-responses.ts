@@ -4,6 +4,7 @@ import type {
   ResponseFunctionToolCall,
   ResponseOutputMessage,
   ResponseOutputText,
+  ResponseReasoningItem,
   ResponseStreamEvent,
   ResponseUsage,
 } from "openai/resources/responses/responses";
@@ -34,9 +35,15 @@ interface ResponseIds {
   response: string;
   message: string;
   calls: { item: string; callId: string }[];
+  /** The reasoning item's, when the reply thinks first. */
+  reasoning?: string;
 }
 
-/** Renders a non-streaming `response` object: a message item (if any text), then one `function_call` item per tool call. */
+/**
+ * Renders a non-streaming `response` object: a reasoning item with the thinking as its
+ * summary (if any thinking), a message item (if any text), then one `function_call` item per
+ * tool call.
+ */
 export function renderResponse(ctx: RenderContext): WireResponse {
   const ids = responseIds(ctx);
   return {
@@ -73,6 +80,28 @@ export function renderResponseStream(ctx: RenderContext): SseEvent[] {
 
   const finalItems = outputItems(ctx, ids);
   let outputIndex = 0;
+  if (plan.thinking !== null && ids.reasoning) {
+    const item_id = ids.reasoning;
+    const output_index = outputIndex++;
+    const summary_index = 0;
+    const emptyPart = { type: "summary_text" as const, text: "" };
+    emit({ type: "response.output_item.added", output_index, item: reasoningItem(item_id, "") });
+    emit({
+      type: "response.reasoning_summary_part.added",
+      item_id,
+      output_index,
+      summary_index,
+      part: emptyPart,
+    });
+    for (const delta of plan.thinkingPieces) {
+      emit({ type: "response.reasoning_summary_text.delta", item_id, output_index, summary_index, delta });
+    }
+    const text = plan.thinking;
+    emit({ type: "response.reasoning_summary_text.done", item_id, output_index, summary_index, text });
+    const part = { ...emptyPart, text };
+    emit({ type: "response.reasoning_summary_part.done", item_id, output_index, summary_index, part });
+    emit({ type: "response.output_item.done", output_index, item: finalItems[output_index]! });
+  }
   if (plan.text !== null) {
     const item_id = ids.message;
     const output_index = outputIndex++;
@@ -157,12 +186,14 @@ function responseIds(ctx: RenderContext): ResponseIds {
       item: ctx.newId("fc_"),
       callId: call.id ?? ctx.newId("call_"),
     })),
+    ...(ctx.plan.thinking !== null ? { reasoning: ctx.newId("rs_") } : {}),
   };
 }
 
 function outputItems(ctx: RenderContext, ids: ResponseIds): WireResponse["output"] {
   const { plan } = ctx;
   const items: WireResponse["output"] = [];
+  if (plan.thinking !== null && ids.reasoning) items.push(reasoningItem(ids.reasoning, plan.thinking));
   if (plan.text !== null) {
     const text: ResponseOutputText = { type: "output_text", text: plan.text, annotations: [], logprobs: [] };
     items.push(messageItem(ids.message, [text], "completed"));
@@ -172,6 +203,11 @@ function outputItems(ctx: RenderContext, ids: ResponseIds): WireResponse["output
     items.push(functionCallItem(item, callId, call.name, call.argumentsJson, "completed"));
   }
   return items;
+}
+
+/** A reasoning item whose summary is `summary`; the reasoning itself stays hidden, as the API keeps it. */
+function reasoningItem(id: string, summary: string): ResponseReasoningItem {
+  return { id, type: "reasoning", summary: summary ? [{ type: "summary_text", text: summary }] : [] };
 }
 
 function messageItem(

@@ -95,9 +95,10 @@ export interface MockReply {
    */
   serviceTier?: string;
   /**
-   * Extended thinking before the answer, Anthropic only: a `thinking` block ahead of the text,
-   * streamed as `thinking_delta` pieces and a `signature_delta`. Counted as output when
-   * `usage.output` is estimated. The OpenAI routes do not send it.
+   * Thinking before the answer. Anthropic: a `thinking` block ahead of the text, streamed as
+   * `thinking_delta` pieces and a `signature_delta`. OpenAI Responses: a `reasoning` item
+   * whose summary is this text, streamed as `response.reasoning_summary_text.delta` pieces.
+   * Counted as output when `usage.output` is estimated. Chat Completions does not send it.
    */
   thinking?: string;
   /**

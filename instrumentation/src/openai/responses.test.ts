@@ -135,6 +135,31 @@ describe("openai responses and embeddings", () => {
     });
   });
 
+  it("counts the reasoning summary a cut stream had sent in its estimated output", async () => {
+    const thinking = "The user wants a short forecast; Paris is sunny this week, so answer briefly.";
+    // created, in_progress, the reasoning item (added, part added, 2 deltas, text done, part
+    // done, item done), then the message item's added, part added and one text delta.
+    h.mock.enqueue({ text: "It is sunny in Paris today.", thinking, chunks: 2, cutAfterChunks: 12 });
+    const seen = { reasoning: "", text: "" };
+    const stream = await h.openai.responses.create({
+      model: "o4-mini",
+      input: "Weather in Paris?",
+      stream: true,
+    });
+    await (async () => {
+      for await (const event of stream) {
+        if (event.type === "response.reasoning_summary_text.delta") seen.reasoning += event.delta;
+        if (event.type === "response.output_text.delta") seen.text += event.delta;
+      }
+    })().catch(() => {});
+    const [span] = await h.waitForSpans(1);
+    expect({
+      sawBoth: seen.reasoning === thinking && seen.text.length > 0,
+      estimated: span!.attributes[C.ATTR_BURNRATE_USAGE_ESTIMATED],
+      output: span!.attributes[C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS],
+    }).toEqual({ sawBoth: true, estimated: true, output: countTokens(`${seen.reasoning}${seen.text}`) });
+  });
+
   it("records calls made through the SDK's parse and stream helpers, which openai 7 builds on _thenUnwrap", async () => {
     const usage = { input: 300, output: 40 };
     const messages = [{ role: "user" as const, content: "Plan it." }];

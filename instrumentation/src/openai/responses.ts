@@ -62,6 +62,20 @@ function failureOf(response: ResponseObject): ReportedFailure | undefined {
   return { type: error?.code || error?.type || "_OTHER", message: error?.message };
 }
 
+/**
+ * Deltas of other text the model writes, billed as output like the answer: reasoning and its
+ * summary, refusals, and tool input. Read only to estimate a cut stream's output.
+ */
+const OTHER_OUTPUT_DELTAS = new Set([
+  "response.reasoning_summary_text.delta",
+  "response.reasoning_text.delta",
+  "response.refusal.delta",
+  "response.custom_tool_call_input.delta",
+  "response.code_interpreter_call_code.delta",
+  "response.mcp_call_arguments.delta",
+  "response.shell_call_command.delta",
+]);
+
 /** The event types that carry the final response, usage included. */
 const FINAL_EVENTS = new Set(["response.completed", "response.incomplete", "response.failed"]);
 
@@ -93,12 +107,19 @@ export const responses: MethodTelemetry = {
     let id: string | undefined;
     let model: string | undefined;
     let text = "";
+    let otherOutput = "";
     return observeStream(
       stream as AsyncIterable<unknown> & { controller?: AbortController },
       (item) => {
         const event = item as { type?: string; delta?: string; response?: ResponseObject };
-        if (event.type === "response.output_text.delta" && event.delta) text += event.delta;
-        if (event.type === "response.function_call_arguments.delta" && event.delta) text += event.delta;
+        if (event.delta) {
+          if (
+            event.type === "response.output_text.delta" ||
+            event.type === "response.function_call_arguments.delta"
+          )
+            text += event.delta;
+          else if (OTHER_OUTPUT_DELTAS.has(event.type!)) otherOutput += event.delta;
+        }
         if (event.response) {
           id ||= event.response.id || undefined;
           model ||= event.response.model || undefined;
@@ -118,7 +139,7 @@ export const responses: MethodTelemetry = {
           Date.now(),
           {
             inputText: () => `${messagesText(body.input)}\n${body.instructions ?? ""}`,
-            outputText: () => text,
+            outputText: () => `${otherOutput}${text}`,
           },
           failure,
         );
