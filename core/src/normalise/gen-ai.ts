@@ -22,7 +22,7 @@ import {
   ATTR_OPENLLMETRY_USAGE_REASONING_TOKENS,
 } from "../semconv.js";
 import type { Attributes, Span } from "../span.js";
-import { firstCount, firstString, readString } from "./attributes.js";
+import { firstCount, firstString, readCount, readString } from "./attributes.js";
 import { normaliseProvider } from "./provider.js";
 import type { Attribution, ConventionReading } from "./reading.js";
 import { toTokenUsage } from "./usage.js";
@@ -84,8 +84,6 @@ export const GEN_AI_NAMES: GenAiNames = {
   total: [],
 };
 
-const ONE_HOUR_CACHE_WRITES = [ATTR_BURNRATE_USAGE_CACHE_CREATION_1H_INPUT_TOKENS];
-
 /**
  * Reads a span that uses the GenAI conventions, current or older. Returns `undefined` for
  * agent, tool, retrieval and memory spans, and for spans with no model and no usage.
@@ -99,7 +97,7 @@ export function readGenAi(span: Span): ConventionReading | undefined {
     {},
   );
   // Burnrate's own split of the cache writes, for Anthropic's dearer one-hour cache.
-  const oneHour = firstCount(span.attributes, ONE_HOUR_CACHE_WRITES);
+  const oneHour = readCount(span.attributes, ATTR_BURNRATE_USAGE_CACHE_CREATION_1H_INPUT_TOKENS);
   if (reading && oneHour) reading.tokens.cacheWrite1h = Math.min(oneHour, reading.tokens.cacheWrite);
   return reading;
 }
