@@ -272,6 +272,13 @@ describe("dates", () => {
     expect(await api.call("GET", "/v1/traces?to=2026-11-02T09:00:00%2B24:00", read)).toMatchObject(
       refused("to", "is not a real UTC offset: +24:00 (hours go up to 23, minutes up to 59)"),
     );
+    // Outside the years ClickHouse's DateTime holds, a query failed or was clamped to an edge.
+    expect(await api.call("GET", "/v1/traces?to=2300-02-01", read)).toMatchObject(
+      refused("to", "is outside the years Burnrate can query (1970 to 2105)"),
+    );
+    expect(await api.call("GET", "/v1/costs?groupBy=feature&from=0000-01-01", read)).toMatchObject(
+      refused("from", "is outside the years Burnrate can query (1970 to 2105)"),
+    );
     // A leap day is real.
     expect((await api.call("GET", "/v1/traces?from=2028-02-29&to=2028-03-01", read)).body).toEqual({
       range: { from: "2028-02-29T00:00:00.000Z", to: "2028-03-01T00:00:00.000Z" },

@@ -5,6 +5,12 @@ export const MAX_RANGE_DAYS = 400;
 /** The range a query covers when it names none: the last seven days. */
 export const DEFAULT_RANGE_DAYS = 7;
 const DAY_MS = 86_400_000;
+/**
+ * The years a time may fall in: ClickHouse's `DateTime`, which the cost rollup is keyed by,
+ * holds 1970-01-01 to 2106-02-07; a time outside failed the query or was clamped to an edge.
+ */
+const FIRST_YEAR = 1970;
+const LAST_YEAR = 2105;
 
 const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 const ISO_PARTS =
@@ -42,12 +48,17 @@ export const timeInput = z
     if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
   })
   .transform(toDate)
-  .describe("ISO 8601 date or date-time (UTC unless it has an offset), at most millisecond precision");
+  .describe(
+    "ISO 8601 date or date-time (UTC unless it has an offset), at most millisecond precision, in the years 1970 to 2105",
+  );
 
 /** Why `text` (which matches ISO) names no real instant the API can use, or undefined. */
 function instantProblem(text: string): string | undefined {
   const [, year, month, day, hour, minute, second, fraction, , sign, offsetHour, offsetMinute] =
     ISO_PARTS.exec(text) ?? [];
+  if (Number(year) < FIRST_YEAR || Number(year) > LAST_YEAR) {
+    return `is outside the years Burnrate can query (${FIRST_YEAR} to ${LAST_YEAR})`;
+  }
   const dateProblem = calendarProblem(Number(year), Number(month), Number(day));
   if (dateProblem !== undefined) return `is not a real date: ${dateProblem}`;
   if (hour !== undefined && !isTimeOfDay(Number(hour), Number(minute), Number(second ?? 0))) {
