@@ -200,7 +200,9 @@ export class LlmCall {
         // A priority request served at default is billed at default.
         serviceTier: C.billedServiceTier(this.start.serviceTier ?? "", result.servedTier ?? ""),
         tokens: usage,
-        atMs: Date.now(),
+        // At the call's start, as the collector prices it, so a price change while the
+        // reply was on its way does not make the two disagree.
+        atMs: performance.timeOrigin + this.#startTime,
       });
       if (total !== undefined) {
         costUsd = total;

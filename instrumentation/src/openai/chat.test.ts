@@ -2,9 +2,10 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import * as C from "@burnrate/core";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { hrTimeToMilliseconds } from "@opentelemetry/core";
 import { countTokens } from "gpt-tokenizer";
 import OpenAI from "openai";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { useHarness } from "../../test/harness.js";
 import { messagesText } from "../estimate.js";
 import { getRuntime } from "../runtime.js";
@@ -61,6 +62,21 @@ describe("openai chat.completions.create", () => {
       ["priority", 4.25], // 1M input tokens at gpt-4o's priority price
       ["default", 2.5], // and at its standard price
     ]);
+  });
+
+  it("prices the call at the moment it started, as the collector does, not when the reply came", async () => {
+    const price = vi.spyOn(getRuntime().priceBook, "totalUsd");
+    try {
+      h.mock.enqueue({ text: "late", usage: { input: 100, output: 10 }, latencyMs: 60 });
+      await h.openai.chat.completions.create({ model: "gpt-4o", messages });
+      const [span] = await h.waitForSpans(1);
+      const startMs = hrTimeToMilliseconds(span!.startTime);
+      expect(price).toHaveBeenCalledTimes(1);
+      expect(Math.abs(price.mock.calls[0]![0].atMs - startMs)).toBeLessThan(1);
+      expect(hrTimeToMilliseconds(span!.endTime) - startMs).toBeGreaterThanOrEqual(60);
+    } finally {
+      price.mockRestore();
+    }
   });
 
   it("keeps the SDK's own APIPromise: withResponse() and asResponse() still work", async () => {
