@@ -177,3 +177,50 @@ describe("one import instruments every app shape", () => {
     expect(await callOf("shape-bundled", run)).toEqual(expectedCall("shape-bundled", "bundled"));
   });
 });
+
+describe("an app sending to a collector that needs keys", () => {
+  const INGEST = "acme-ingest-key-0123456789";
+  let keyed: TestCollector;
+  beforeAll(async () => {
+    keyed = await startTestCollector({
+      db: collector.db,
+      keys: [{ key: INGEST, project: "acme", role: "ingest" }],
+    });
+  });
+  afterAll(async () => {
+    await keyed.stop();
+  });
+
+  it("sends BURNRATE_API_KEY with its spans, which land in the key's project", async () => {
+    const run = await runApp(
+      "shape-keyed",
+      ["--import", "@burnrate/instrumentation/register", "esm-plain.mjs"],
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: keyed.url,
+        BURNRATE_API_KEY: INGEST,
+      },
+    );
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: "hi\n" });
+    expect(await callOf("shape-keyed", run)).toEqual(expectedCall("shape-keyed", ""));
+    const [row] = await collector.db.query<{ project_id: string }>({
+      query: "SELECT project_id FROM llm_calls FINAL WHERE service = {s:String}",
+      params: { s: "shape-keyed" },
+    });
+    expect(row).toEqual({ project_id: "acme" });
+  });
+
+  it("says at exit that the key was refused, not that the collector is down", async () => {
+    const run = await runApp("shape-bad-key", ["-r", "@burnrate/instrumentation/register", "cjs-plain.cjs"], {
+      OTEL_EXPORTER_OTLP_ENDPOINT: keyed.url,
+      BURNRATE_API_KEY: "not-a-key-0123456789",
+    });
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: "hi\n" });
+    const warnings = run.stderr
+      .split("\n")
+      .flatMap((line) => line.match(/\[BURNRATE_EXPORT\] Warning: (.*)/)?.[1] ?? []);
+    expect(warnings).toEqual([
+      `burnrate: the last spans could not be sent to ${keyed.url}/v1/traces before exit ` +
+        "(OTLPExporterError: Unauthorized); they are lost. Does BURNRATE_API_KEY hold one of the collector's ingest keys?",
+    ]);
+  });
+});

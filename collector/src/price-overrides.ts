@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { type PriceOverrides, parsePriceOverrides } from "@burnrate/core";
-import { parse } from "yaml";
+import { type PriceOverrides, priceOverridesFromText } from "@burnrate/core";
 
 /** Reads and validates a price-override file (YAML or JSON; JSON is YAML). */
 export function loadPriceOverrides(file: string): PriceOverrides {
@@ -14,13 +13,5 @@ export function loadPriceOverrides(file: string): PriceOverrides {
       `cannot read the price overrides file ${path} (${(error as NodeJS.ErrnoException).code})`,
     );
   }
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (error) {
-    throw new Error(
-      `price overrides file ${path} is not valid YAML or JSON: ${(error as Error).message.split("\n")[0]}`,
-    );
-  }
-  return parsePriceOverrides(raw, path);
+  return priceOverridesFromText(text, path);
 }

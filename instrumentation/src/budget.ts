@@ -1,3 +1,4 @@
+import { createPriceBook, type PriceOverrides, parsePriceOverrides } from "@burnrate/core";
 import { context, trace } from "@opentelemetry/api";
 import { currentAttribution } from "./attribution.js";
 import type { GuardConfig } from "./guard-config.js";
@@ -62,6 +63,17 @@ export function budgetNote(): string {
 /** Cents hide what small agents spend, so amounts under a dollar keep four decimals. */
 function usd(amount: number): string {
   return `$${amount.toFixed(amount >= 1 ? 2 : 4)}`;
+}
+
+/**
+ * Prices models genai-prices does not know, or at your negotiated rates, for local costs,
+ * `budget()` and the cost limits: the collector's overrides file's shape, e.g.
+ * `setPrices({ models: [{ match: { exact: "acme-llama-70b" }, inputPerMillion: 0.5, outputPerMillion: 1.5 }] })`.
+ * Replaces any overrides set before, including `BURNRATE_PRICE_OVERRIDES`'s.
+ * @throws PriceOverridesError naming every invalid field.
+ */
+export function setPrices(overrides: PriceOverrides): void {
+  getRuntime().priceBook = createPriceBook({ overrides: parsePriceOverrides(overrides, "setPrices()") });
 }
 
 /** Changes local guard settings at run time, e.g. `configure({ maxCostPerTrace: 2 })`. */

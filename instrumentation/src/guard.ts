@@ -69,6 +69,12 @@ export class Guard {
     return this.#config;
   }
 
+  /** Whether a cost limit is on, so a call without a price weakens it. */
+  get limitsCost(): boolean {
+    const c = this.#config;
+    return c.enabled && (c.maxCostPerTrace !== undefined || c.maxCostPerSession !== undefined);
+  }
+
   configure(config: Partial<GuardConfig>): void {
     const next = parseGuardConfig({ ...this.#config, ...config }, "configure");
     const loopsChanged =

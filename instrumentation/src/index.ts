@@ -7,7 +7,7 @@ export {
   withAttribution,
 } from "./attribution.js";
 export { AttributionSpanProcessor } from "./attribution-processor.js";
-export { type BudgetStatus, budget, budgetNote, configure } from "./budget.js";
+export { type BudgetStatus, budget, budgetNote, configure, setPrices } from "./budget.js";
 export { onDecision, onKill } from "./decisions.js";
 export { BudgetExceededError, BurnrateStopError, RunawayLoopError } from "./errors.js";
 export { type GuardConfig, guardConfigSchema } from "./guard-config.js";

@@ -16,6 +16,7 @@ import { BurnrateStopError } from "./errors.js";
 import { type RunScope, runScopeOf } from "./guard.js";
 import { whileInFlight } from "./in-flight.js";
 import type { CallScope } from "./kill-switch/kill-switch.js";
+import { warnUnpriced } from "./prices.js";
 import { getRuntime } from "./runtime.js";
 import { burnrateTracer } from "./tracer.js";
 import { IN_SDK_HELPER } from "./wrap.js";
@@ -209,6 +210,8 @@ export class LlmCall {
         span.setAttribute(C.ATTR_GEN_AI_USAGE_COST_AMOUNT, costUsd);
         span.setAttribute(C.ATTR_GEN_AI_USAGE_COST_CURRENCY, "USD");
         span.setAttribute(C.ATTR_GEN_AI_USAGE_COST_SOURCE, "local");
+      } else if (runtime.guard.limitsCost) {
+        warnUnpriced(this.start.provider, result.responseModel || this.start.requestModel);
       }
     }
     if (error !== undefined) markError(span, error);

@@ -1,8 +1,9 @@
-import { createPriceBook, type PriceBook } from "@burnrate/core";
+import type { PriceBook } from "@burnrate/core";
 import { warnConfig } from "./config-warning.js";
 import { Guard } from "./guard.js";
 import { guardConfigFromEnv } from "./guard-config.js";
 import { KillSwitch } from "./kill-switch/kill-switch.js";
+import { priceBookFromEnv } from "./prices.js";
 import { serviceName } from "./service-name.js";
 
 /** Process-wide state the wrappers share: the local guard and the price book. */
@@ -28,7 +29,7 @@ export function getRuntime(): Runtime {
   const service = serviceName();
   runtime = {
     guard: new Guard(guardConfigFromEnv(env, warnConfig)),
-    priceBook: createPriceBook(),
+    priceBook: priceBookFromEnv(env),
     captureContent: captureContentFromEnv(env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT),
     service,
     killSwitch: new KillSwitch({

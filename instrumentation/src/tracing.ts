@@ -70,7 +70,7 @@ export function setupTracing(input: TracingOptions = {}): Tracing {
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName ?? serviceName() }),
     spanProcessors: [
       new AttributionSpanProcessor(),
-      new BatchSpanProcessor(new OTLPTraceExporter(url ? { url } : {}), {
+      new BatchSpanProcessor(new OTLPTraceExporter({ ...(url ? { url } : {}), headers: keyHeaders(env) }), {
         scheduledDelayMillis: options.exportDelayMs ?? exportDelayFromEnv(env),
       }),
     ],
@@ -86,14 +86,30 @@ export function setupTracing(input: TracingOptions = {}): Tracing {
         url ||
         env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ||
         `${env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/$/, "")}/v1/traces`;
+      const reason = String((error as Error)?.message ?? error);
+      const hint = /unauthori[sz]ed|forbidden/i.test(reason)
+        ? "Does BURNRATE_API_KEY hold one of the collector's ingest keys?"
+        : "Is the collector running?";
       process.emitWarning(
-        `burnrate: the last spans could not be sent to ${where} before exit (${(error as Error)?.message ?? error}); they are lost. Is the collector running?`,
+        `burnrate: the last spans could not be sent to ${where} before exit (${reason}); they are lost. ${hint}`,
         { code: "BURNRATE_EXPORT" },
       );
     });
   });
   current = { owned: true, flush: () => provider.forceFlush(), shutdown: () => provider.shutdown() };
   return current;
+}
+
+/**
+ * BURNRATE_API_KEY as the ingest key on span exports, as on the decision stream, unless the
+ * standard header variables already carry a key (`authorization` or `x-burnrate-api-key`).
+ * @example keyHeaders({ BURNRATE_API_KEY: "k" }) // { "x-burnrate-api-key": "k" }
+ */
+export function keyHeaders(env: NodeJS.ProcessEnv): Record<string, string> {
+  const key = env.BURNRATE_API_KEY;
+  const given = `${env.OTEL_EXPORTER_OTLP_HEADERS ?? ""},${env.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? ""}`;
+  if (!key || /(^|,)\s*(authorization|x-burnrate-api-key)\s*=/i.test(given)) return {};
+  return { "x-burnrate-api-key": key };
 }
 
 /**

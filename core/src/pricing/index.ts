@@ -17,6 +17,7 @@ export {
   parsePriceOverrides,
   priceOverridesSchema,
 } from "./overrides.js";
+export { priceOverridesFromText } from "./overrides-text.js";
 export {
   createPriceBook,
   type ModelPrice,
