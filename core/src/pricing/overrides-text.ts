@@ -1,5 +1,8 @@
-import { parse } from "yaml";
+import { createRequire } from "node:module";
 import { type PriceOverrides, parsePriceOverrides } from "./overrides.js";
+
+/** `yaml` is loaded on first use: an instrumented app without an overrides file never pays its 30 ms. */
+const load = createRequire(import.meta.url);
 
 /**
  * Reads an overrides file's text (YAML, or JSON, which is YAML) and validates it. The
@@ -11,7 +14,7 @@ import { type PriceOverrides, parsePriceOverrides } from "./overrides.js";
 export function priceOverridesFromText(text: string, source: string): PriceOverrides {
   let raw: unknown;
   try {
-    raw = parse(text);
+    raw = (load("yaml") as typeof import("yaml")).parse(text);
   } catch (error) {
     const first = (error as Error).message.split("\n")[0];
     throw new Error(`price overrides file ${source} is not valid YAML or JSON: ${first}`);
