@@ -1,7 +1,11 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { type FileHandle, open, rename, rm, writeFile } from "node:fs/promises";
+import { type FileHandle, open, rm, truncate } from "node:fs/promises";
 import { join } from "node:path";
+import { type Position, readCheckpoint, resumePosition, writeCheckpoint } from "./checkpoint.js";
+import { makeDirectory, syncDirectory } from "./directory.js";
 import { frame, HEADER_BYTES, parseFrames } from "./frame.js";
+
+export type { Position } from "./checkpoint.js";
 
 export interface SpoolOptions {
   dir: string;
@@ -11,12 +15,6 @@ export interface SpoolOptions {
   segmentBytes: number;
   /** Told when damaged bytes are set aside in `dead-letter/` (a torn tail, or a damaged record). */
   onSetAside?: (message: string) => void;
-}
-
-/** Where the reader is: a segment's sequence number and a byte offset in it. */
-export interface Position {
-  segment: number;
-  offset: number;
 }
 
 export interface SpoolRead {
@@ -43,7 +41,6 @@ interface Pending {
 }
 
 const segmentName = (seq: number) => `${String(seq).padStart(16, "0")}.seg`;
-const CHECKPOINT = "checkpoint.json";
 
 /**
  * A bounded on-disk FIFO of records, in numbered segment files. Every accepted batch is
@@ -75,10 +72,11 @@ export class Spool {
   /**
    * Opens the spool directory, recovering what a previous process left: it trims a torn
    * record at the end of the last segment and resumes reading at the saved checkpoint, so
-   * leftover records are replayed before anything new.
+   * leftover records are replayed before anything new. It deletes no segment: only a commit,
+   * which knows what storage holds, does.
    */
   static async open(options: SpoolOptions): Promise<Spool> {
-    mkdirSync(options.dir, { recursive: true });
+    await makeDirectory(options.dir);
     const seqs = readdirSync(options.dir)
       .filter((f) => /^\d{16}\.seg$/.test(f))
       .map((f) => Number(f.slice(0, 16)))
@@ -94,17 +92,14 @@ export class Spool {
       const tornTail = i === seqs.length - 1 && consumed < data.length && endsIncomplete(data, consumed);
       if (tornTail) {
         setAside(options, seq, consumed, data.subarray(consumed), "a record torn by a crash");
-        await writeFile(path, data.subarray(0, consumed));
+        // Cut in place: rewriting the file would empty it first, and a crash then would take
+        // the whole records too.
+        await truncate(path, consumed);
       }
       segments.push({ seq, size: tornTail ? consumed : data.length });
     }
-    let reader = readCheckpoint(options.dir) ?? { segment: segments[0]?.seq ?? 1, offset: 0 };
-    const first = segments.find((s) => s.seq >= reader.segment);
-    if (!first) reader = { segment: (segments.at(-1)?.seq ?? 0) + 1, offset: 0 };
-    else if (first.seq !== reader.segment) reader = { segment: first.seq, offset: 0 };
-    const spool = new Spool(options, segments, reader);
-    await spool.#dropSegmentsBefore(reader.segment);
-    return spool;
+    const reader = resumePosition(readCheckpoint(options.dir), seqs);
+    return new Spool(options, segments, reader);
   }
 
   /** Bytes on disk, read or not. */
@@ -233,6 +228,12 @@ export class Spool {
       await handle?.close();
     }
     await this.#dropSegmentsBefore(this.#reader.segment);
+    // The deletions are made durable before the checkpoint that passes them, so a segment
+    // below the checkpoint is never one that was written to storage (see resumePosition).
+    if (this.#deletesUnsynced) {
+      await syncDirectory(this.options.dir);
+      this.#deletesUnsynced = false;
+    }
     await writeCheckpoint(this.options.dir, this.#reader);
   }
 
@@ -301,12 +302,22 @@ export class Spool {
     await sealed.close();
   }
 
-  /** Starts the next segment and makes it the active one. */
+  /**
+   * Starts the next segment and makes it the active one. Numbers only go up, from the
+   * reader's segment at least, so a saved checkpoint never points into a newer segment.
+   */
   async #openSegment(): Promise<FileHandle> {
     const seq = Math.max((this.#segments.at(-1)?.seq ?? 0) + 1, this.#reader.segment);
-    this.#active = await open(join(this.options.dir, segmentName(seq)), "w");
+    const handle = await open(join(this.options.dir, segmentName(seq)), "w");
+    // Its name is made durable before any record in it is acknowledged: a datasync of the
+    // file covers its bytes only. Once per segment, not per append.
+    await syncDirectory(this.options.dir).catch(async (error: Error) => {
+      await handle.close();
+      throw error;
+    });
+    this.#active = handle;
     this.#segments.push({ seq, size: 0 });
-    return this.#active;
+    return handle;
   }
 
   /** Makes fsync'd bytes of the active segment visible to the reader. */
@@ -319,11 +330,21 @@ export class Spool {
   /** Bytes written to the active segment but not yet fsync'd and published. */
   #unflushed = 0;
 
+  /** True when segment files were deleted since the directory was last synced. */
+  #deletesUnsynced = false;
+
+  /**
+   * Deletes the segments below `seq`. A segment leaves the list only once its file is gone,
+   * so a failed delete is tried again at the next commit rather than left behind, below a
+   * checkpoint, to be replayed.
+   */
   async #dropSegmentsBefore(seq: number): Promise<void> {
     while (this.#segments.length > 0 && this.#segments[0]!.seq < seq) {
-      const gone = this.#segments.shift()!;
-      this.#bytes -= gone.size;
+      const gone = this.#segments[0]!;
       await rm(join(this.options.dir, segmentName(gone.seq)), { force: true });
+      this.#deletesUnsynced = true;
+      this.#segments.shift();
+      this.#bytes -= gone.size;
     }
   }
 }
@@ -363,25 +384,4 @@ async function readRange(path: string, offset: number, length: number): Promise<
   } finally {
     await handle.close();
   }
-}
-
-function readCheckpoint(dir: string): Position | undefined {
-  try {
-    const parsed = JSON.parse(readFileSync(join(dir, CHECKPOINT), "utf8")) as Position;
-    return Number.isInteger(parsed.segment) && Number.isInteger(parsed.offset) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function writeCheckpoint(dir: string, position: Position): Promise<void> {
-  const tmp = join(dir, `${CHECKPOINT}.tmp`);
-  const handle = await open(tmp, "w");
-  try {
-    await handle.writeFile(JSON.stringify(position));
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, join(dir, CHECKPOINT));
 }
