@@ -236,6 +236,85 @@ describe("overrides in the price book", () => {
     });
   });
 
+  it("prices every token of a long prompt at its long-context tier, which genai-prices lacks for Claude Sonnet 4", () => {
+    // Anthropic's published long-context prices for Sonnet 4 (prompts above 200k tokens).
+    const sonnet4 = createPriceBook({
+      overrides: {
+        models: [
+          {
+            match: { prefix: "claude-sonnet-4-2" },
+            provider: "anthropic",
+            inputPerMillion: 3,
+            outputPerMillion: 15,
+            cacheReadPerMillion: 0.3,
+            cacheWritePerMillion: 3.75,
+            tiers: [
+              {
+                aboveInputTokens: 200_000,
+                inputPerMillion: 6,
+                outputPerMillion: 22.5,
+                cacheReadPerMillion: 0.6,
+              },
+            ],
+          },
+        ],
+      },
+    });
+    const call = (input: number, cacheRead: number, cacheWrite: number) =>
+      sonnet4.price(
+        pricedCall({
+          provider: "anthropic",
+          responseModel: "claude-sonnet-4-20250514",
+          tokens: { input, cacheRead, cacheWrite, output: 1_000 },
+        }),
+      ).cost;
+    expect({ short: call(150_000, 0, 0), long: call(250_000, 100_000, 10_000) }).toEqual({
+      short: {
+        input: "0.450000000000", // 150k * $3/M
+        cacheRead: "0.000000000000",
+        cacheWrite: "0.000000000000",
+        output: "0.015000000000", // 1k * $15/M
+        total: "0.465000000000",
+        source: "computed",
+        priceVersion: "override",
+      },
+      long: {
+        input: "0.840000000000", // 140k uncached * $6/M
+        cacheRead: "0.060000000000", // 100k * $0.60/M
+        cacheWrite: "0.037500000000", // 10k at $3.75/M: the tier leaves cache writes as they were
+        output: "0.022500000000", // 1k * $22.50/M
+        total: "0.960000000000",
+        source: "computed",
+        priceVersion: "override",
+      },
+    });
+  });
+
+  it("refuses tiers out of order, or a tier price for a kind the model has no price for", () => {
+    const model = { match: { exact: "m" }, inputPerMillion: 1, outputPerMillion: 2 };
+    expect(() =>
+      parsePriceOverrides(
+        {
+          models: [
+            {
+              ...model,
+              tiers: [
+                { aboveInputTokens: 200_000, inputPerMillion: 2 },
+                { aboveInputTokens: 100_000, cacheReadPerMillion: 1 },
+                { aboveInputTokens: 300_000 },
+              ],
+            },
+          ],
+        },
+        "tiers.yaml",
+      ),
+    ).toThrow(
+      "tiers.yaml: invalid price overrides: models[0].tiers[2]: give at least one price; " +
+        "models[0].tiers[1].aboveInputTokens: tiers must be in ascending aboveInputTokens; " +
+        "models[0].tiers[1].cacheReadPerMillion: a tier can only raise a price the model has: give cacheReadPerMillion at the model's level too",
+    );
+  });
+
   it('names unversioned override data "override"', () => {
     const plain = createPriceBook({
       overrides: { models: [{ match: { exact: "m" }, inputPerMillion: "1", outputPerMillion: "1" }] },

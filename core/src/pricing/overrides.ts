@@ -48,17 +48,66 @@ const modelMatch = z
     }
   });
 
-const modelOverride = z.strictObject({
-  match: modelMatch,
-  /** When set, only calls whose provider name equals it exactly. */
-  provider: z.string().min(1).optional(),
-  inputPerMillion: perMillion,
-  outputPerMillion: perMillion,
-  cacheReadPerMillion: perMillion.optional(),
-  cacheWritePerMillion: perMillion.optional(),
-  /** Writes to a one-hour cache; without it they are charged `cacheWritePerMillion`. */
-  cacheWrite1hPerMillion: perMillion.optional(),
-});
+/** The token kinds an override prices, by their field names. */
+const KINDS = [
+  ["inputPerMillion", "input"],
+  ["outputPerMillion", "output"],
+  ["cacheReadPerMillion", "cacheRead"],
+  ["cacheWritePerMillion", "cacheWrite"],
+  ["cacheWrite1hPerMillion", "cacheWrite1h"],
+] as const;
+
+/**
+ * Long-context prices: for a prompt larger than `aboveInputTokens` (input with cache reads
+ * and writes), every token of the call is at the tier's prices, as Anthropic and Google bill.
+ * A kind the tier leaves out keeps the price below it.
+ */
+const tier = z
+  .strictObject({
+    aboveInputTokens: z.int().positive(),
+    inputPerMillion: perMillion.optional(),
+    outputPerMillion: perMillion.optional(),
+    cacheReadPerMillion: perMillion.optional(),
+    cacheWritePerMillion: perMillion.optional(),
+    cacheWrite1hPerMillion: perMillion.optional(),
+  })
+  .refine((t) => KINDS.some(([field]) => t[field] !== undefined), "give at least one price");
+
+const modelOverride = z
+  .strictObject({
+    match: modelMatch,
+    /** When set, only calls whose provider name equals it exactly. */
+    provider: z.string().min(1).optional(),
+    inputPerMillion: perMillion,
+    outputPerMillion: perMillion,
+    cacheReadPerMillion: perMillion.optional(),
+    cacheWritePerMillion: perMillion.optional(),
+    /** Writes to a one-hour cache; without it they are charged `cacheWritePerMillion`. */
+    cacheWrite1hPerMillion: perMillion.optional(),
+    /** Long-context tiers, in ascending `aboveInputTokens`. */
+    tiers: z.array(tier).optional(),
+  })
+  .superRefine((entry, ctx) => {
+    const tiers = entry.tiers ?? [];
+    tiers.forEach((t, i) => {
+      if (i > 0 && t.aboveInputTokens <= tiers[i - 1]!.aboveInputTokens) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["tiers", i, "aboveInputTokens"],
+          message: "tiers must be in ascending aboveInputTokens",
+        });
+      }
+      for (const [field] of KINDS) {
+        if (t[field] !== undefined && entry[field] === undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["tiers", i, field],
+            message: `a tier can only raise a price the model has: give ${field} at the model's level too`,
+          });
+        }
+      }
+    });
+  });
 
 /** Schema of a price-overrides file. Unknown keys are errors, so a misspelt price is not ignored. */
 export const priceOverridesSchema = z.strictObject({
@@ -150,18 +199,17 @@ function matcher(match: ModelOverride["match"]): (model: string) => boolean {
 }
 
 function overrideCard(entry: ModelOverride): RateCard {
-  const card: RateCard = {
-    input: flatRate(parseUsd(entry.inputPerMillion)),
-    output: flatRate(parseUsd(entry.outputPerMillion)),
-  };
-  if (entry.cacheReadPerMillion !== undefined) card.cacheRead = flatRate(parseUsd(entry.cacheReadPerMillion));
-  if (entry.cacheWritePerMillion !== undefined) {
-    card.cacheWrite = flatRate(parseUsd(entry.cacheWritePerMillion));
+  const card = {} as { -readonly [K in keyof RateCard]: RateCard[K] };
+  for (const [field, kind] of KINDS) {
+    const base = entry[field];
+    if (base === undefined) continue;
+    const tiers = (entry.tiers ?? []).flatMap((t) => {
+      const price = t[field];
+      return price === undefined ? [] : [{ start: t.aboveInputTokens, perMillion: parseUsd(price) }];
+    });
+    card[kind] = { ...flatRate(parseUsd(base)), tiers };
   }
-  if (entry.cacheWrite1hPerMillion !== undefined) {
-    card.cacheWrite1h = flatRate(parseUsd(entry.cacheWrite1hPerMillion));
-  }
-  return card;
+  return card as RateCard;
 }
 
 /** `["models", 1, "match", "regex"]` becomes `models[1].match.regex`. */
