@@ -15,9 +15,16 @@ COPY . .
 RUN npm run build && npm prune --omit=dev --omit=optional
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production
+# The code in /app stays root-owned, out of the server's reach, so what Burnrate writes goes to
+# /var/lib/burnrate, owned by node: the spool (spans accepted but not yet stored, replayed on the
+# next start) and the embedded data directory (unused with a ClickHouse server, but kept out of
+# /app too). Mount a volume there, as docker-compose.yml does, so the spool outlives the container.
+ENV NODE_ENV=production \
+    BURNRATE_SPOOL_DIR=/var/lib/burnrate/spool \
+    BURNRATE_DATA_DIR=/var/lib/burnrate/data
 WORKDIR /app
 COPY --from=build /app ./
+RUN mkdir -p /var/lib/burnrate/spool /var/lib/burnrate/data && chown -R node:node /var/lib/burnrate
 USER node
 EXPOSE 4318 4320
 CMD ["node", "cli/bin/burnrate.js", "start"]

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { openEmbedded } from "@burnrate/storage";
 import { afterAll, describe, expect, it } from "vitest";
 import { groupAlive, spawnBurnrate, waitForOutput } from "./support/burnrate-process.js";
 
@@ -77,6 +78,19 @@ describe("burnrate demo", () => {
     expect(p.stderr()).toContain("burnrate demo: SIGINT received; stopping the agents and cleaning up");
     expect(await groupGone(p.child.pid!)).toBe(true);
   }, 45_000);
+
+  it("refuses in one line, before chDB prints anything, while another process holds the data directory", async () => {
+    const { env, dir } = demoEnv();
+    const held = await openEmbedded(env.BURNRATE_DATA_DIR!);
+    const p = spawnBurnrate(["demo"], env, dir);
+    const result = { code: await p.exited, stderr: p.stderr() };
+    await held.close();
+    expect(result).toEqual({
+      code: 1,
+      stderr: `burnrate: the data directory ${env.BURNRATE_DATA_DIR} is in use by process ${process.pid} (probably \`burnrate start\`); embedded chDB opens it in one process at a time, so stop that process and run burnrate demo again\n`,
+    });
+    expect(await groupGone(p.child.pid!)).toBe(true);
+  });
 
   it("rejects a bad option value with a usage line", async () => {
     const p = spawnBurnrate(["demo", "--timeout-s", "soon"], demoEnv().env);

@@ -13,6 +13,23 @@ const datasource = parse(
 );
 const defaults = loadConfig({ env: {}, cwd: "/" }).config;
 
+/** The Dockerfile's instructions, one per entry, with continuation lines joined. */
+const instructions = dockerfile
+  .replace(/\\\n/g, " ")
+  .split("\n")
+  .map((line) => line.trim())
+  .filter((line) => line !== "" && !line.startsWith("#"));
+/** The runtime stage: from the last FROM on. */
+const runtime = instructions.slice(instructions.findLastIndex((line) => line.startsWith("FROM ")));
+
+/** The runtime stage's ENV settings, in `ENV KEY=value ...` form. */
+const imageEnv = Object.fromEntries(
+  runtime
+    .filter((line) => line.startsWith("ENV "))
+    .flatMap((line) => line.slice(4).trim().split(/\s+/))
+    .map((pair) => pair.split("=") as [string, string]),
+);
+
 describe("docker-compose.yml", () => {
   const { clickhouse, burnrate, grafana } = compose.services;
 
@@ -43,6 +60,39 @@ describe("docker-compose.yml", () => {
     const { config } = loadConfig({ env: resolved, cwd: "/" });
     expect(config.server.host).toBe("0.0.0.0");
     expect(config.auth.keys.map((k) => k.role)).toEqual(["ingest", "read", "admin"]);
+  });
+
+  it("keeps the spool in a directory the node user owns, on a named volume", () => {
+    const stateDir = "/var/lib/burnrate";
+    // The default spool is relative to the working directory, /app, which is root-owned.
+    expect(imageEnv.BURNRATE_SPOOL_DIR).toBe(`${stateDir}/spool`);
+    expect(imageEnv.BURNRATE_DATA_DIR).toBe(`${stateDir}/data`);
+    expect(Object.keys(imageEnv).filter((k) => k.startsWith("BURNRATE_") && !(k in ENV_VARS))).toEqual([]);
+    const { config } = loadConfig({ env: imageEnv, cwd: "/app" });
+    expect([config.collector.spool.dir, config.storage.dataDir]).toEqual([
+      `${stateDir}/spool`,
+      `${stateDir}/data`,
+    ]);
+    // Created and handed to node before the image switches to it.
+    const user = runtime.indexOf("USER node");
+    const prepare = runtime.findIndex(
+      (line) =>
+        line.startsWith("RUN ") &&
+        line.includes(`mkdir -p ${stateDir}/spool ${stateDir}/data`) &&
+        line.includes(`chown -R node:node ${stateDir}`),
+    );
+    expect(prepare).toBeGreaterThan(0);
+    expect(user).toBeGreaterThan(prepare);
+    // A named volume starts as a copy of the image's directory, node's ownership included, and
+    // outlives the container, so what was accepted but not written is replayed after a rebuild.
+    expect(burnrate.volumes).toEqual([`burnrate-state:${stateDir}`]);
+    expect(Object.keys(compose.volumes)).toContain("burnrate-state");
+  });
+
+  it("lists, in its header, only what the services serve", () => {
+    const header = readFileSync(new URL("docker-compose.yml", root), "utf8").split("\n").slice(0, 5);
+    expect(header).toContain(`#   query API:               http://127.0.0.1:${defaults.server.apiPort}`);
+    expect(header.join("\n")).not.toMatch(/dashboard/i);
   });
 
   it("points Burnrate at the ClickHouse service with its credentials", () => {

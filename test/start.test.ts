@@ -1,9 +1,17 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openEmbedded } from "@burnrate/storage";
 import { describe, expect, it } from "vitest";
-import { groupAlive, printedUrl, spawnBurnrate, waitForOutput } from "./support/burnrate-process.js";
+import {
+  BURNRATE_BIN,
+  groupAlive,
+  printedUrl,
+  spawnBurnrate,
+  waitForOutput,
+} from "./support/burnrate-process.js";
 
 const TABLES = [
   "budgets",
@@ -113,6 +121,97 @@ describe("burnrate start errors", () => {
     );
   });
 
+  it("names the spool setting when the spool directory cannot be made", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "burnrate-bad-spool-")), "afile");
+    writeFileSync(file, "");
+    const p = spawnBurnrate(["start"], {
+      BURNRATE_DATA_DIR: join(file, "..", "data"),
+      BURNRATE_SPOOL_DIR: join(file, "spool"),
+    });
+    expect({ code: await p.exited, stderr: p.stderr() }).toEqual({
+      code: 1,
+      stderr: `burnrate: cannot write the spool directory ${join(file, "spool")} (ENOTDIR); set BURNRATE_SPOOL_DIR or collector.spool.dir to a writable directory\n`,
+    });
+  });
+
+  // What a container running as a non-root user in a root-owned working directory meets with
+  // the default spool (./.burnrate/spool). Only root can run a process as another user.
+  it.runIf(process.getuid?.() === 0)(
+    "names the spool setting when the working directory is not writable",
+    async () => {
+      const cwd = mkdtempSync(join(tmpdir(), "burnrate-readonly-cwd-"));
+      chmodSync(cwd, 0o755);
+      const nobody = 65534;
+      const dataDir = mkdtempSync(join(tmpdir(), "burnrate-nobody-data-"));
+      chownSync(dataDir, nobody, nobody);
+      const child = spawn(process.execPath, [BURNRATE_BIN, "start"], {
+        cwd,
+        uid: nobody,
+        gid: nobody,
+        env: {
+          PATH: process.env.PATH,
+          BURNRATE_DATA_DIR: dataDir,
+          BURNRATE_OTLP_PORT: "0",
+          BURNRATE_API_PORT: "0",
+        },
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let stderr = "";
+      child.stderr!.on("data", (d: Buffer) => {
+        stderr += d.toString();
+      });
+      const code = await new Promise((resolve) => child.on("exit", resolve));
+      expect({ code, stderr }).toEqual({
+        code: 1,
+        stderr: `burnrate: cannot write the spool directory ${join(cwd, ".burnrate/spool")} (EACCES); set BURNRATE_SPOOL_DIR or collector.spool.dir to a writable directory\n`,
+      });
+    },
+  );
+
+  it("refuses in one line, before chDB prints anything, while another process holds the data directory", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "burnrate-start-busy-"));
+    const dataDir = join(dir, "data");
+    const held = await openEmbedded(dataDir);
+    try {
+      const p = spawnBurnrate(["start"], {
+        BURNRATE_DATA_DIR: dataDir,
+        BURNRATE_SPOOL_DIR: join(dir, "spool"),
+        BURNRATE_OTLP_PORT: "0",
+        BURNRATE_API_PORT: "0",
+      });
+      expect({ code: await p.exited, stderr: p.stderr() }).toEqual({
+        code: 1,
+        stderr: `burnrate: the data directory ${dataDir} is in use by process ${process.pid} (probably \`burnrate start\`); embedded chDB opens it in one process at a time, so stop that process and run burnrate start again\n`,
+      });
+    } finally {
+      await held.close();
+    }
+  });
+
+  it.each([
+    ["OTLP receiver", "BURNRATE_OTLP_PORT", "server.otlpPort"],
+    ["query API", "BURNRATE_API_PORT", "server.apiPort"],
+  ])("names the setting when the %s's port is taken", async (what, variable, key) => {
+    const dir = mkdtempSync(join(tmpdir(), "burnrate-port-taken-"));
+    const taken = await occupyPort();
+    try {
+      const port = (taken.address() as { port: number }).port;
+      const p = spawnBurnrate(["start"], {
+        BURNRATE_DATA_DIR: join(dir, "data"),
+        BURNRATE_SPOOL_DIR: join(dir, "spool"),
+        BURNRATE_OTLP_PORT: "0",
+        BURNRATE_API_PORT: "0",
+        [variable]: String(port),
+      });
+      expect({ code: await p.exited, stderr: p.stderr() }).toEqual({
+        code: 1,
+        stderr: `burnrate: cannot listen on 127.0.0.1:${port} for the ${what} (EADDRINUSE): the port is taken, perhaps by another burnrate; stop that process or set ${variable} or ${key} to a free port\n`,
+      });
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
   it("names an unreachable ClickHouse URL in one line, and adds the stack with --debug", async () => {
     const env = { BURNRATE_CLICKHOUSE_URL: "http://127.0.0.1:1" };
     const plain = spawnBurnrate(["start"], env);
@@ -135,6 +234,12 @@ describe("burnrate start errors", () => {
     );
   });
 });
+
+/** A plain TCP server on a free loopback port, standing in for whatever else holds it. */
+function occupyPort(): Promise<Server> {
+  const server = createServer();
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
 
 describe("burnrate --help", () => {
   it.each([
@@ -190,6 +295,34 @@ describe("burnrate migrate", () => {
     );
     expect(second.stderr()).toBe("");
   });
+
+  it("refuses in one line, before chDB prints anything, while another process holds the data directory", async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), "burnrate-migrate-busy-")), "data");
+    const held = await openEmbedded(dataDir);
+    try {
+      const p = spawnBurnrate(["migrate"], { BURNRATE_DATA_DIR: dataDir });
+      expect({ code: await p.exited, stdout: p.stdout(), stderr: p.stderr() }).toEqual({
+        code: 1,
+        stdout: "",
+        stderr: `burnrate: the data directory ${dataDir} is in use by process ${process.pid} (probably \`burnrate start\`); embedded chDB opens it in one process at a time, so stop that process and run burnrate migrate again\n`,
+      });
+    } finally {
+      await held.close();
+    }
+  });
+
+  // A process killed with SIGKILL leaves its PID in <dataDir>/status, and the PID may later
+  // belong to another process; the lock, not the PID, says whether the directory is taken.
+  it.runIf(existsSync("/proc/locks"))(
+    "opens a data directory whose status file names a live process that holds no lock",
+    async () => {
+      const dataDir = join(mkdtempSync(join(tmpdir(), "burnrate-migrate-stale-")), "data");
+      mkdirSync(dataDir);
+      writeFileSync(join(dataDir, "status"), `PID: ${process.pid}\nStarted at: 2026-01-01 00:00:00\n`);
+      const p = spawnBurnrate(["migrate"], { BURNRATE_DATA_DIR: dataDir });
+      expect({ code: await p.exited, stderr: p.stderr() }).toEqual({ code: 0, stderr: "" });
+    },
+  );
 
   it("warns about an applied migration whose shipped file differs from what was applied", async () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), "burnrate-migrate-changed-")), "data");

@@ -27,11 +27,18 @@ describe("listen", () => {
     });
   });
 
-  it("names the port that is taken", async () => {
+  it("names the port that is taken and the setting that moves the server", async () => {
     listening = await listen((_req, res) => res.end(), "127.0.0.1", 0, "OTLP receiver");
     const port = Number(new URL(listening.url).port);
     await expect(listen((_req, res) => res.end(), "127.0.0.1", port, "query API")).rejects.toThrow(
-      `cannot listen on 127.0.0.1:${port} for the query API (EADDRINUSE) (is another burnrate running? set a different port)`,
+      `cannot listen on 127.0.0.1:${port} for the query API (EADDRINUSE): the port is taken, perhaps by another burnrate; stop that process or set BURNRATE_API_PORT or server.apiPort to a free port`,
+    );
+  });
+
+  it("names the host setting when the address is not this machine's", async () => {
+    // 192.0.2.0/24 is reserved for documentation (RFC 5737), so no machine has it.
+    await expect(listen((_req, res) => res.end(), "192.0.2.1", 0, "OTLP receiver")).rejects.toThrow(
+      "cannot listen on 192.0.2.1:0 for the OTLP receiver (EADDRNOTAVAIL): the address is not one of this machine's; set BURNRATE_HOST or server.host to one, such as 127.0.0.1 or 0.0.0.0",
     );
   });
 });

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { applyRetention, changedMigrationWarning, migrate, openClickHouse } from "@burnrate/storage";
 import { loadConfig } from "../config.js";
 import { describeStorage } from "../describe.js";
+import { assertDataDirFree } from "../preflight.js";
 import { COMMON_OPTIONS, type Command } from "./command.js";
 
 export const migrateCommand: Command = {
@@ -20,6 +21,7 @@ ${COMMON_OPTIONS}`,
       options: { config: { type: "string", short: "c" }, debug: { type: "boolean" } },
     });
     const { config } = loadConfig({ file: values.config });
+    assertDataDirFree(config.storage, "migrate");
     const db = await openClickHouse(config.storage);
     try {
       out.info(`burnrate: migrating ${describeStorage(db)}`);

@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadPriceOverrides } from "@burnrate/collector";
 import { createPriceBook } from "@burnrate/core";
@@ -15,6 +14,7 @@ import { z } from "zod";
 import { loadConfig } from "../config.js";
 import { describeStorage } from "../describe.js";
 import type { Output } from "../output.js";
+import { assertDataDirFree } from "../preflight.js";
 import { COMMON_OPTIONS, type Command } from "./command.js";
 
 /**
@@ -77,7 +77,7 @@ ${COMMON_OPTIONS}`,
     const { config } = loadConfig({ file: values.config });
     const overridesFile = config.collector.pricing.overridesFile;
     const book = createPriceBook(overridesFile ? { overrides: loadPriceOverrides(overridesFile) } : {});
-    if (!config.storage.clickhouse.url) assertDataDirFree(config.storage.dataDir);
+    assertDataDirFree(config.storage, "reprice");
     const db = await openClickHouse(config.storage);
     try {
       await assertSchema(db);
@@ -135,34 +135,6 @@ function parseRange(values: Record<string, unknown>): { from: Date; to: Date } |
     return `--to (${isoText(to)}) must be after --from (${isoText(from)})`;
   }
   return { from, to };
-}
-
-/**
- * chDB takes a lock on `<dataDir>/status` and writes the owner's PID into it. Opening a locked
- * directory fails with native output on stderr, so check the PID first and say what to do.
- * A stale file from a killed process names a dead PID and is ignored (the lock died with it).
- */
-function assertDataDirFree(dataDir: string): void {
-  let status: string;
-  try {
-    status = readFileSync(join(resolve(dataDir), "status"), "utf8");
-  } catch {
-    return;
-  }
-  const pid = Number(/^PID: (\d+)$/m.exec(status)?.[1]);
-  if (!pid || pid === process.pid || !alive(pid)) return;
-  throw new Error(
-    `the data directory ${resolve(dataDir)} is in use by process ${pid} (probably \`burnrate start\`); embedded chDB opens it in one process at a time, so stop that process and run burnrate reprice again`,
-  );
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 async function assertSchema(db: ClickHouse): Promise<void> {

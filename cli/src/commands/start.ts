@@ -7,6 +7,7 @@ import { type Config, loadConfig } from "../config.js";
 import { describeStorage } from "../describe.js";
 import { type Listening, listen } from "../listen.js";
 import type { Output } from "../output.js";
+import { assertDataDirFree, assertSpoolWritable } from "../preflight.js";
 import { COMMON_OPTIONS, type Command } from "./command.js";
 
 /**
@@ -39,7 +40,7 @@ ${COMMON_OPTIONS}`,
       options: { config: { type: "string", short: "c" }, debug: { type: "boolean" } },
     });
     const { config, file } = loadConfig({ file: values.config });
-    const running = await startAll(config, out);
+    const running = await startAll(config, out, "start");
     out.info("");
     out.info("Burnrate is running");
     out.info(`  OTLP endpoint   ${running.otlp.url}   (point OTEL_EXPORTER_OTLP_ENDPOINT here)`);
@@ -93,12 +94,17 @@ export interface Running {
 /**
  * Opens the store (applying migrations), then serves the collector and the query API on the
  * configured host and ports. Shared with `burnrate demo`, which starts the same stack when
- * none is running. `stop()` stops taking spans, flushes what was accepted, then closes storage.
+ * none is running; `command` is the one an error tells the user to run again. `stop()` stops
+ * taking spans, flushes what was accepted, then closes storage.
  */
 export async function startAll(
   config: ReturnType<typeof loadConfig>["config"],
   out: Output,
+  command: "start" | "demo",
 ): Promise<Running> {
+  // Both checked before the store opens, so neither leaves a half-started stack to undo.
+  assertSpoolWritable(config.collector.spool);
+  assertDataDirFree(config.storage, command);
   out.info(
     config.storage.clickhouse.url
       ? `burnrate: connecting to ClickHouse and applying migrations…`

@@ -41,7 +41,7 @@ export async function connectOrStartStack(config: Config, out: Output): Promise<
   } else {
     out.info("burnrate demo: starting the collector and query API in this process");
   }
-  const running = await startAll(config, out);
+  const running = await startAll(config, out, "demo");
   return {
     otlpUrl: running.otlp.url,
     apiUrl: running.api.url,
