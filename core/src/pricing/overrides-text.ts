@@ -1,8 +1,10 @@
-import { createRequire } from "node:module";
+// A namespace import: a bundle's common banner declares its own `createRequire`, and a named
+// import of it here would clash with that in an app bundled with esbuild.
+import * as nodeModule from "node:module";
 import { type PriceOverrides, parsePriceOverrides } from "./overrides.js";
 
 /** `yaml` is loaded on first use: an instrumented app without an overrides file never pays its 30 ms. */
-const load = createRequire(import.meta.url);
+const load = nodeModule.createRequire(import.meta.url);
 
 /**
  * Reads an overrides file's text (YAML, or JSON, which is YAML) and validates it. The
