@@ -85,10 +85,25 @@ export function toLlmCallRow(call: LlmCall, version: bigint): LlmCallRow {
   };
 }
 
-/** Unix nanoseconds as `seconds.nanoseconds`, which DateTime64(9) parses without float loss. */
+/**
+ * The latest time stored: 2100-01-01T00:00:00Z. DateTime64(9) reaches 2262, but every table's
+ * TTL converts its time to DateTime, which ends in 2106 and wraps to 1970 past it, so a row
+ * dated later would count as expired and be dropped at the next merge. Six years short of
+ * 2106, a TTL of up to six years still counts right. (OTLP times are unsigned: none is earlier.)
+ */
+const LATEST_NANOS = 4_102_444_800_000_000_000n;
+
+/**
+ * Unix nanoseconds as `seconds.nanoseconds`, which DateTime64(9) parses without float loss.
+ * The seconds always have ten digits: ClickHouse reads fewer (any time before 1973-03-03) as
+ * a date, and refuses the row or, worse, reads another time. A time past `LATEST_NANOS` is
+ * written as `LATEST_NANOS`.
+ * @example nanosToDateTime64(1_500_000_000n) === "0000000001.500000000"
+ */
 export function nanosToDateTime64(nanos: bigint): string {
-  const seconds = nanos / 1_000_000_000n;
-  const fraction = (nanos % 1_000_000_000n).toString().padStart(9, "0");
+  const clamped = nanos > LATEST_NANOS ? LATEST_NANOS : nanos < 0n ? 0n : nanos;
+  const seconds = (clamped / 1_000_000_000n).toString().padStart(10, "0");
+  const fraction = (clamped % 1_000_000_000n).toString().padStart(9, "0");
   return `${seconds}.${fraction}`;
 }
 

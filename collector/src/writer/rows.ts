@@ -1,43 +1,138 @@
-import type { Attributes, AttributeValue, Span } from "@burnrate/core";
-import { nanosToDateTime64, type SerialisedCall, toLlmCallRow } from "@burnrate/storage";
+import type { Attributes, Span } from "@burnrate/core";
+import type { SerialisedCall } from "@burnrate/storage";
 import type { Batch } from "../pipeline/batch.js";
-
-const KIND_NAMES = ["Unspecified", "Internal", "Server", "Client", "Producer", "Consumer"];
-const STATUS_NAMES = ["Unset", "Ok", "Error"];
+import { callRow } from "./call-row.js";
+import { wellFormedJson } from "./column-values.js";
+import { sharedColumns, spanHead } from "./span-row.js";
 
 /**
- * A batch as the spool stores it and the writer inserts it: two JSONEachRow payloads, for
- * `spans` and `llm_calls`, behind a 4-byte length of the first. Serialising once, here,
- * means replaying a spooled batch costs no further conversion.
+ * A batch as the spool stores it: its `spans` and `llm_calls` rows, serialised once, here,
+ * so that replaying a spooled batch costs no further conversion.
+ *
+ * Version 2, written since a resource is stored once per record:
+ *
+ *     u32 0xFFFFFFFF | u32 2 | u32 bytes of `shared` | u32 bytes of `spans` | shared | spans | calls
+ *
+ * - `shared`: a line per resource and scope, the text that ends each of their spans' rows
+ *   (`sharedColumns`). A 100 KB resource attribute on 5,000 spans made a 500 MB record when
+ *   every row carried it; here it is written once, and copied into each row only as the
+ *   writer builds an insert, a bounded piece at a time.
+ * - `spans`: a line per span, `<number of its shared line>\t<spanHead>`.
+ * - `calls`: a line per call, its key ahead of the JSON, so that the writer can check for
+ *   calls already stored without parsing the JSON back: `<project>\t<trace>\t<span>\t<row>`.
+ *
+ * Version 1 was `u32 bytes of spans | spans as JSONEachRow | calls`. Its first word, the
+ * spans' length, is never 0xFFFFFFFF (a record is shorter than 4 GiB), which is how the two
+ * are told apart: a spool written before an upgrade is still read after it.
+ * All integers are little-endian.
  */
 export function encodeRecord(batch: Batch, version: bigint): Buffer {
+  try {
+    return encode(batch, version);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new RecordTooLargeError(
+      `the ${batch.spans.length} spans of this batch make rows larger than one spool record can hold ` +
+        `(${error.message}); send fewer spans per request`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * A batch whose rows pass what one spool record (a JS string, then a buffer) can hold:
+ * sending it again cannot succeed, only sending it in smaller batches.
+ */
+export class RecordTooLargeError extends Error {
+  override name = "RecordTooLargeError";
+}
+
+function encode(batch: Batch, version: bigint): Buffer {
+  const sharedLines = new Map<Attributes, Map<Span["scope"], number>>();
+  let shared = "";
+  let sharedCount = 0;
   let spans = "";
-  for (const span of batch.spans) spans += `${JSON.stringify(spanRow(batch.projectId, span))}\n`;
-  // Each call line carries its key ahead of the JSON, so the writer can check for calls
-  // already stored without parsing the JSON back.
+  for (const span of batch.spans) {
+    // Spans share their resource and scope objects (the decoders make one of each), so
+    // looking them up by identity finds every span of a resource at no cost per value.
+    let byScope = sharedLines.get(span.resource);
+    if (byScope === undefined) {
+      byScope = new Map();
+      sharedLines.set(span.resource, byScope);
+    }
+    let line = byScope.get(span.scope);
+    if (line === undefined) {
+      line = sharedCount++;
+      byScope.set(span.scope, line);
+      shared += `${sharedColumns(span.resource, span.scope)}\n`;
+    }
+    spans += `${line}\t${spanHead(batch.projectId, span)}\n`;
+  }
   let calls = "";
   for (const call of batch.calls) {
-    calls += `${call.projectId}\t${call.traceId}\t${call.spanId}\t${JSON.stringify(toLlmCallRow(call, version))}\n`;
+    calls += `${call.projectId}\t${call.traceId}\t${call.spanId}\t${JSON.stringify(callRow(call, version))}\n`;
   }
-  const spansBytes = Buffer.from(spans);
-  const header = Buffer.allocUnsafe(4);
-  header.writeUInt32LE(spansBytes.length, 0);
-  return Buffer.concat([header, spansBytes, Buffer.from(calls)]);
+  const sections = [shared, spans, calls].map((text) => Buffer.from(wellFormedJson(text)));
+  const header = Buffer.allocUnsafe(16);
+  header.writeUInt32LE(VERSION_MARK, 0);
+  header.writeUInt32LE(2, 4);
+  header.writeUInt32LE(sections[0]!.length, 8);
+  header.writeUInt32LE(sections[1]!.length, 12);
+  return Buffer.concat([header, ...sections]);
+}
+
+const VERSION_MARK = 0xffffffff;
+
+/** One `spans` row of a record: the JSONEachRow line `head` + `tail`, kept in two parts to share `tail`. */
+export interface SpanLine {
+  head: Buffer;
+  tail: Buffer;
 }
 
 export interface DecodedRecord {
-  /** The `spans` rows, as a JSONEachRow payload. */
-  spans: Buffer;
+  spans: SpanLine[];
   calls: SerialisedCall[];
 }
 
+/** Reads a record of either version; throws on one this collector cannot read. */
 export function decodeRecord(record: Buffer): DecodedRecord {
-  const spansLength = record.readUInt32LE(0);
+  if (record.length < 4 || record.readUInt32LE(0) !== VERSION_MARK) return decodeVersion1(record);
+  const version = record.length >= 16 ? record.readUInt32LE(4) : 0;
+  if (version !== 2) {
+    throw new Error(
+      `a spool record of version ${version}, which this collector cannot read (it reads 1 and 2)`,
+    );
+  }
+  const sharedEnd = 16 + record.readUInt32LE(8);
+  const spansEnd = sharedEnd + record.readUInt32LE(12);
+  if (spansEnd > record.length) throw new Error("a damaged spool record (its sections pass its end)");
+  const tails: Buffer[] = [];
+  eachLine(record, 16, sharedEnd, (from, to) => tails.push(record.subarray(from, to + 1)));
+  const spans: SpanLine[] = [];
+  eachLine(record, sharedEnd, spansEnd, (from, to) => {
+    let line = 0;
+    let at = from;
+    while (at < to && record[at] !== TAB) line = line * 10 + record[at++]! - DIGIT_0;
+    const tail = tails[line];
+    if (tail === undefined || at >= to)
+      throw new Error("a damaged spool record (a span without its resource)");
+    spans.push({ head: record.subarray(at + 1, to), tail });
+  });
+  return { spans, calls: decodeCalls(record.subarray(spansEnd)) };
+}
+
+function decodeVersion1(record: Buffer): DecodedRecord {
+  const spansEnd = 4 + record.readUInt32LE(0);
+  const spans: SpanLine[] = [];
+  eachLine(record, 4, spansEnd, (from, to) =>
+    spans.push({ head: record.subarray(from, to + 1), tail: EMPTY }),
+  );
+  return { spans, calls: decodeCalls(record.subarray(spansEnd)) };
+}
+
+function decodeCalls(section: Buffer): SerialisedCall[] {
   const calls: SerialisedCall[] = [];
-  for (const line of record
-    .subarray(4 + spansLength)
-    .toString("utf8")
-    .split("\n")) {
+  for (const line of section.toString("utf8").split("\n")) {
     if (!line) continue;
     const a = line.indexOf("\t");
     const b = line.indexOf("\t", a + 1);
@@ -49,52 +144,36 @@ export function decodeRecord(record: Buffer): DecodedRecord {
       json: line.slice(c + 1),
     });
   }
-  return { spans: record.subarray(4, 4 + spansLength), calls };
+  return calls;
 }
 
-/** A span as a row of the otel_traces-shaped `spans` table. */
-function spanRow(projectId: string, span: Span) {
-  return {
-    ProjectId: projectId,
-    Timestamp: nanosToDateTime64(span.startTimeUnixNano),
-    TraceId: span.traceId,
-    SpanId: span.spanId,
-    ParentSpanId: span.parentSpanId,
-    TraceState: span.traceState,
-    SpanName: span.name,
-    SpanKind: KIND_NAMES[span.kind] ?? "Unspecified",
-    ServiceName: stringValue(span.resource["service.name"] ?? ""),
-    ResourceAttributes: stringMap(span.resource),
-    ScopeName: span.scope.name,
-    ScopeVersion: span.scope.version,
-    SpanAttributes: stringMap(span.attributes),
-    Duration: (span.endTimeUnixNano > span.startTimeUnixNano
-      ? span.endTimeUnixNano - span.startTimeUnixNano
-      : 0n
-    ).toString(),
-    StatusCode: STATUS_NAMES[span.status.code] ?? "Unset",
-    StatusMessage: span.status.message,
-    "Events.Timestamp": span.events.map((e) => nanosToDateTime64(e.timeUnixNano)),
-    "Events.Name": span.events.map((e) => e.name),
-    "Events.Attributes": span.events.map((e) => stringMap(e.attributes)),
-    "Links.TraceId": span.links.map((l) => l.traceId),
-    "Links.SpanId": span.links.map((l) => l.spanId),
-    "Links.TraceState": span.links.map((l) => l.traceState),
-    "Links.Attributes": span.links.map((l) => stringMap(l.attributes)),
-  };
+/** Calls `visit(start, newline)` for each line of `data[start, end)`; every line ends with "\n". */
+function eachLine(data: Buffer, start: number, end: number, visit: (from: number, to: number) => void): void {
+  for (let from = start; from < end; ) {
+    const to = data.indexOf(NEWLINE, from);
+    if (to === -1 || to >= end) throw new Error("a damaged spool record (a line without its end)");
+    visit(from, to);
+    from = to + 1;
+  }
 }
 
-/** Map(String, String) columns hold every value as text; structured values as JSON. */
-function stringMap(attributes: Attributes): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key in attributes) out[key] = stringValue(attributes[key]!);
-  return out;
+const TAB = 9;
+const NEWLINE = 10;
+const DIGIT_0 = 48;
+const EMPTY = Buffer.alloc(0);
+
+/** The bytes of a `spans` row once its two parts are joined. */
+export function spanLineBytes(line: SpanLine): number {
+  return line.head.length + line.tail.length;
 }
 
-function stringValue(value: AttributeValue): string {
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (value === null) return "";
-  if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
-  return JSON.stringify(value, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString("base64") : v));
+/** `spans` rows as one JSONEachRow payload. */
+export function spansPayload(lines: readonly SpanLine[]): Buffer {
+  const parts: Buffer[] = [];
+  let bytes = 0;
+  for (const line of lines) {
+    parts.push(line.head, line.tail);
+    bytes += line.head.length + line.tail.length;
+  }
+  return Buffer.concat(parts, bytes);
 }

@@ -1,12 +1,18 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type ClickHouse, insertNewSerialisedCalls, isTransient } from "@burnrate/storage";
+import {
+  type ClickHouse,
+  insertNewSerialisedCalls,
+  isTransient,
+  type SerialisedCall,
+} from "@burnrate/storage";
 import type { CollectorMetrics } from "../metrics.js";
 import type { Spool } from "../spool/spool.js";
-import { decodeRecord } from "./rows.js";
+import { type DecodedRecord, decodeRecord, type SpanLine, spanLineBytes, spansPayload } from "./rows.js";
+import { insertSplitting, pieces, STOPPED } from "./split-insert.js";
 
 export interface WriterOptions {
-  /** Most bytes of spooled records merged into one insert. */
+  /** Most bytes of spooled records written in one round, and of rows sent in one insert. */
   batchMaxBytes: number;
   /** Longest a record waits for others to share its insert. */
   batchMaxDelayMs: number;
@@ -21,18 +27,47 @@ export interface Logger {
   error(message: string): void;
 }
 
+/** How the writer inserts one table's rows, and keeps those ClickHouse refuses. */
+interface Table<T> {
+  name: "spans" | "llm_calls";
+  bytesOf(row: T): number;
+  /** Inserts the rows and resolves to how many it stored. */
+  insert(rows: T[]): Promise<number>;
+  /** The rows as a JSONEachRow payload for the table. */
+  jsonl(rows: T[]): Buffer;
+}
+
 /**
  * Moves batches from the spool into ClickHouse, in order. Records wait up to
  * `batchMaxDelayMs` to share an insert, up to `batchMaxBytes`. A failure that may pass
  * (storage down, too many parts) is retried with capped exponential backoff for as long as
- * it lasts, while the records stay safe in the spool. A record ClickHouse rejects outright
- * is set aside in the spool's `dead-letter/` folder, never dropped.
+ * it lasts, while the records stay safe in the spool. When ClickHouse refuses rows outright,
+ * only the rows it refuses are set aside in the spool's `dead-letter/` folder, never dropped,
+ * and the rest of their batch is stored.
  */
 export class Writer {
   #stopping = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #storageDown = false;
+
+  readonly #spans: Table<SpanLine> = {
+    name: "spans",
+    bytesOf: spanLineBytes,
+    insert: async (rows) => {
+      await this.db.insertJsonEachRow("spans", spansPayload(rows));
+      return rows.length;
+    },
+    jsonl: spansPayload,
+  };
+
+  // Calls already stored are skipped, so a retried insert (or a piece of one) counts none twice.
+  readonly #calls: Table<SerialisedCall> = {
+    name: "llm_calls",
+    bytesOf: (row) => row.json.length + 1,
+    insert: (rows) => insertNewSerialisedCalls(this.db, rows),
+    jsonl: (rows) => Buffer.from(rows.map((row) => `${row.json}\n`).join("")),
+  };
 
   constructor(
     private readonly db: ClickHouse,
@@ -103,24 +138,65 @@ export class Writer {
     const read = await this.spool.read(this.options.batchMaxBytes);
     if (!read) return true;
     // A read of damaged bytes only (set aside by the spool) has nothing to write.
-    const written = read.records.length === 0 || (await this.#writeWithRetry(read.records));
+    const written = read.records.length === 0 || (await this.#store(read.records));
     if (!written) return false; // stopping while storage is down: the records stay spooled
     await this.spool.commit(read);
     this.metrics.spoolBytes.set(this.spool.bytes);
     return true;
   }
 
-  /** Resolves true once the records are stored (or dead-lettered), false if stopped first. */
-  async #writeWithRetry(records: Buffer[]): Promise<boolean> {
+  /**
+   * Resolves true once every row of the records is stored or set aside, false if stopped
+   * first. Spans go in before calls, each in pieces of at most `batchMaxBytes`: a record keeps
+   * a resource once, and its rows grow by a copy of it each as they are built.
+   */
+  async #store(records: Buffer[]): Promise<boolean> {
+    const started = performance.now();
+    const decoded = this.#decode(records);
+    const spans = await this.#insert(
+      this.#spans,
+      decoded.flatMap((d) => d.spans),
+    );
+    if (spans === undefined) return false;
+    const calls = await this.#insert(
+      this.#calls,
+      decoded.flatMap((d) => d.calls),
+    );
+    if (calls === undefined) return false;
+    this.metrics.batchesWritten.inc();
+    this.metrics.spansWritten.inc(spans);
+    this.metrics.callsWritten.inc(calls);
+    this.metrics.writeSeconds.observe((performance.now() - started) / 1000);
+    return true;
+  }
+
+  /** Inserts a table's rows and returns how many it stored, or undefined if stopped first. */
+  async #insert<T>(table: Table<T>, rows: T[]): Promise<number | undefined> {
+    let stored = 0;
+    for (const piece of pieces(rows, table.bytesOf, this.options.batchMaxBytes)) {
+      const result = await insertSplitting(piece, (part) => this.#attempt(() => table.insert(part)));
+      if (result === undefined) return undefined;
+      if (result.error) this.#setAsideRows(table, result.refused, piece.length, result.error);
+      stored += result.stored;
+    }
+    return stored;
+  }
+
+  /**
+   * Runs `insert` until it stores its rows or ClickHouse refuses them. A failure that may pass
+   * (storage down, too many parts) is retried with capped exponential backoff for as long as
+   * it lasts; a refusal is returned, for `insertSplitting` to find the rows it refuses.
+   */
+  async #attempt(insert: () => Promise<number>): Promise<number | Error | typeof STOPPED> {
     let backoff = this.options.retryInitialMs;
     for (;;) {
       try {
-        await this.#write(records);
+        const stored = await insert();
         if (this.#storageDown) this.log.info("burnrate: storage is back; writing spooled spans");
         this.#storageDown = false;
-        return true;
+        return stored;
       } catch (error) {
-        if (!isTransient(error)) return this.#writeOneByOne(records, error as Error);
+        if (!isTransient(error)) return error instanceof Error ? error : new Error(String(error));
         this.metrics.writeErrors.inc({ kind: "transient" });
         if (!this.#storageDown) {
           this.log.warn(
@@ -128,49 +204,55 @@ export class Writer {
           );
         }
         this.#storageDown = true;
-        if (this.#stopping) return false;
+        if (this.#stopping) return STOPPED;
         backoff = await this.#backOff(backoff);
-        if (this.#stopping) return false;
+        if (this.#stopping) return STOPPED;
       }
     }
   }
 
-  /** After a permanent error, finds which records ClickHouse refuses and sets them aside. */
-  async #writeOneByOne(records: Buffer[], cause: Error): Promise<boolean> {
-    if (records.length === 1) {
-      this.#deadLetter(records[0]!, cause);
-      return true;
-    }
+  /** Decodes the records; one this collector cannot read is set aside whole. */
+  #decode(records: Buffer[]): DecodedRecord[] {
+    const decoded: DecodedRecord[] = [];
     for (const record of records) {
-      if (!(await this.#writeWithRetry([record]))) return false;
+      try {
+        decoded.push(decodeRecord(record));
+      } catch (error) {
+        const file = this.#deadLetter("rec", record);
+        this.log.error(
+          `burnrate: could not read a spooled batch (${(error as Error).message}); kept it in ${file}`,
+        );
+      }
     }
-    return true;
+    return decoded;
   }
 
-  async #write(records: Buffer[]): Promise<void> {
-    const started = performance.now();
-    const parts = records.map(decodeRecord);
-    const spans = Buffer.concat(parts.map((p) => p.spans));
-    await this.db.insertJsonEachRow("spans", spans);
-    const inserted = await insertNewSerialisedCalls(
-      this.db,
-      parts.flatMap((p) => p.calls),
+  /** Keeps rows ClickHouse refused as a JSONEachRow file of their table, to insert once fixed. */
+  #setAsideRows<T>(table: Table<T>, rows: T[], of: number, cause: Error): void {
+    const file = this.#deadLetter(`${table.name}.jsonl`, table.jsonl(rows));
+    // ClickHouse's messages run over several lines; a log line stays one line.
+    const why = cause.message.replace(/\s+/g, " ");
+    this.log.error(
+      `burnrate: ClickHouse refused ${rows.length} of ${of} rows for ${table.name} (${why}); kept them in ${file}`,
     );
-    this.metrics.batchesWritten.inc();
-    this.metrics.spansWritten.inc(countLines(spans));
-    this.metrics.callsWritten.inc(inserted);
-    this.metrics.writeSeconds.observe((performance.now() - started) / 1000);
   }
 
-  #deadLetter(record: Buffer, cause: Error): void {
+  /** Writes `data` to a new file in `dead-letter/`, durably, since the spool lets go of it next. */
+  #deadLetter(extension: string, data: Uint8Array): string {
     mkdirSync(this.deadLetterDir, { recursive: true });
     const file = join(
       this.deadLetterDir,
-      `${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}.rec`,
+      `${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}.${extension}`,
     );
-    writeFileSync(file, record);
+    const fd = openSync(file, "w");
+    try {
+      writeFileSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     this.metrics.writeErrors.inc({ kind: "rejected" });
-    this.log.error(`burnrate: ClickHouse rejected a batch (${cause.message}); kept it in ${file}`);
+    return file;
   }
 
   /** Waits about `backoff` ms (±20%, so retries spread out) and returns the next wait, doubled up to the cap. */
@@ -189,10 +271,4 @@ export class Writer {
       this.#wake = done;
     });
   }
-}
-
-function countLines(data: Buffer): number {
-  let n = 0;
-  for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) n++;
-  return n;
 }
