@@ -6,7 +6,7 @@ import {
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
 } from "@burnrate/core";
 import { type ClickHouse, traceCost } from "@burnrate/storage";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { eventually, startTestCollector, type TestCollector } from "./support/collector.js";
 import { hexId, otlpJson } from "./support/otlp-json.js";
 
@@ -124,5 +124,70 @@ describe("a retried OTLP export", () => {
     });
     const metrics = await (await fetch(`${first.url}/metrics`)).text();
     expect(metrics).toContain('burnrate_price_misses_total{provider="openai",model="mystery-model-9000"} 1');
+  });
+});
+
+describe("a request with one span the collector cannot process", () => {
+  it("rejects only that span, stores the rest, and takes the span when it is sent again", async () => {
+    const traceId = hexId(16);
+    const [good, defect, alsoGood] = ["c000000000000001", "c000000000000002", "c000000000000003"];
+    const body = otlpJson(
+      [good, defect, alsoGood].map((spanId) => ({
+        traceId,
+        spanId: spanId!,
+        startNs,
+        attributes: {
+          [ATTR_GEN_AI_PROVIDER_NAME]: "openai",
+          [ATTR_GEN_AI_REQUEST_MODEL]: spanId === defect ? "gpt-4o" : "gpt-4o-mini",
+          [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 1_000,
+          [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 100,
+        },
+      })),
+    );
+    const post = async () => {
+      const res = await fetch(`${first.url}/v1/traces`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      return { status: res.status, body: await res.json() };
+    };
+    const storedSpans = () =>
+      first.db.query<{ span_id: string; cost_source: string }>({
+        query:
+          "SELECT span_id, cost_source FROM llm_calls FINAL WHERE trace_id = {t:String} ORDER BY span_id",
+        params: { t: traceId },
+      });
+    // A defect in pricing that only this span's model reaches.
+    const book = first.collector.priceBook;
+    const price = book.price;
+    const broken = vi.spyOn(book, "price").mockImplementation((call) => {
+      if (call.requestModel === "gpt-4o") throw new TypeError("provider.trim is not a function");
+      return price(call);
+    });
+    const rejected = {
+      status: 200,
+      body: {
+        partialSuccess: {
+          rejectedSpans: "1",
+          errorMessage: `span ${traceId}/${defect} could not be processed by the collector (price: TypeError: provider.trim is not a function); it was not stored`,
+        },
+      },
+    };
+    expect(await post()).toEqual(rejected);
+    const computed = (span_id: string) => ({ span_id, cost_source: "computed" });
+    expect(await eventually(storedSpans, (rows) => rows.length === 2)).toEqual([
+      computed(good!),
+      computed(alsoGood!),
+    ]);
+    // Sent again, the rejected span is processed again rather than taken for a duplicate.
+    expect(await post()).toEqual(rejected);
+    broken.mockRestore();
+    expect(await post()).toEqual({ status: 200, body: {} });
+    expect(await eventually(storedSpans, (rows) => rows.length === 3)).toEqual([
+      computed(good!),
+      computed(defect!),
+      computed(alsoGood!),
+    ]);
   });
 });

@@ -4,11 +4,16 @@ import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_USAGE_COST_AMOUNT,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_LLM_REQUEST_TYPE,
+  ATTR_OPENAI_RESPONSE_SERVICE_TIER,
 } from "@burnrate/core";
+import { ExportResultCode } from "@opentelemetry/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startTestCollector, type TestCollector } from "./support/collector.js";
+import { recordCall, recordingExporter, tracerProvider } from "./support/otel.js";
 import { hexId, otlpJson } from "./support/otlp-json.js";
 
 let c: TestCollector;
@@ -222,5 +227,135 @@ describe("the OTLP receiver under pressure", () => {
     } finally {
       await busy.stop();
     }
+  });
+});
+
+/** The llm_calls rows of one trace (or service), as the columns these tests check. */
+async function storedCalls(where: "trace_id" | "service", value: string, count: number) {
+  return eventually(
+    () =>
+      c.db.query<Record<string, unknown>>({
+        query: `SELECT span_id, provider, operation, request_model, service_tier, input_tokens, output_tokens,
+            cost_input, cost_output, cost_total, cost_source
+          FROM llm_calls FINAL WHERE ${where} = {v:String} ORDER BY span_id`,
+        params: { v: value },
+      }),
+    (rows) => rows.length === count,
+  );
+}
+
+const gpt4o = {
+  [ATTR_GEN_AI_REQUEST_MODEL]: "gpt-4o",
+  [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 100,
+  [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 10,
+};
+const startNs = BigInt(Date.parse("2026-11-02T10:00:00Z")) * 1_000_000n;
+/** A stored gpt-4o call of 100 input and 10 output tokens: $0.00025 + $0.0001 at $2.50/M and $10/M. */
+const storedGpt4o = {
+  provider: "openai",
+  operation: "chat",
+  request_model: "gpt-4o",
+  service_tier: "",
+  input_tokens: 100,
+  output_tokens: 10,
+  cost_input: "0.000250000000",
+  cost_output: "0.000100000000",
+  cost_total: "0.000350000000",
+  cost_source: "computed",
+};
+
+describe("the OTLP receiver with values that name Object.prototype's members", () => {
+  it("stores each call under the name it was sent with and prices it like any other (JSON)", async () => {
+    const traceId = hexId(16);
+    const spans = [
+      { [ATTR_GEN_AI_PROVIDER_NAME]: "constructor", ...gpt4o },
+      { [ATTR_GEN_AI_PROVIDER_NAME]: "__proto__", ...gpt4o },
+      { [ATTR_GEN_AI_PROVIDER_NAME]: "openai", ...gpt4o, [ATTR_GEN_AI_REQUEST_MODEL]: "constructor" },
+      { [ATTR_LLM_REQUEST_TYPE]: "constructor", ...gpt4o },
+      { [ATTR_LLM_REQUEST_TYPE]: "__proto__", ...gpt4o },
+      { [ATTR_GEN_AI_PROVIDER_NAME]: "openai", ...gpt4o, [ATTR_OPENAI_RESPONSE_SERVICE_TIER]: "constructor" },
+    ].map((attributes, i) => ({ traceId, spanId: `a00000000000000${i}`, startNs, attributes }));
+    const res = await post(otlpJson(spans), { "content-type": "application/json" });
+    expect(res).toEqual({ status: 200, type: "application/json", retryAfter: null, payload: {} });
+    expect(await storedCalls("trace_id", traceId, spans.length)).toEqual([
+      { span_id: "a000000000000000", ...storedGpt4o, provider: "constructor" },
+      { span_id: "a000000000000001", ...storedGpt4o, provider: "__proto__" },
+      {
+        span_id: "a000000000000002",
+        ...storedGpt4o,
+        request_model: "constructor",
+        cost_input: "0.000000000000",
+        cost_output: "0.000000000000",
+        cost_total: "0.000000000000",
+        cost_source: "unpriced",
+      },
+      // OpenLLMetry's llm.* spans here name no provider; the price comes from the model.
+      { span_id: "a000000000000003", ...storedGpt4o, provider: "" },
+      { span_id: "a000000000000004", ...storedGpt4o, provider: "" },
+      { span_id: "a000000000000005", ...storedGpt4o, service_tier: "constructor" },
+    ]);
+    expect(await alive()).toBe(200);
+  });
+
+  it("takes them from the OpenTelemetry SDK's protobuf exporter", async () => {
+    const service = `proto-keys-${hexId(4)}`;
+    const { exporter, results } = recordingExporter("proto", c.url);
+    const provider = tracerProvider(exporter, service);
+    for (const name of ["constructor", "__proto__"]) {
+      recordCall(
+        provider,
+        "chat gpt-4o",
+        { [ATTR_GEN_AI_PROVIDER_NAME]: name, ...gpt4o },
+        new Date("2026-11-02T10:00:00Z"),
+      );
+    }
+    await provider.forceFlush();
+    await provider.shutdown();
+    expect(results).toEqual([{ code: ExportResultCode.SUCCESS, spans: 2, error: undefined }]);
+    const rows = await storedCalls("service", service, 2);
+    expect(
+      rows
+        .map(({ span_id: _, ...row }) => row)
+        .sort((a, b) => String(a.provider).localeCompare(String(b.provider))),
+    ).toEqual([
+      { ...storedGpt4o, provider: "__proto__" },
+      { ...storedGpt4o, provider: "constructor" },
+    ]);
+  });
+});
+
+describe("the OTLP receiver with counts and costs too large to store", () => {
+  it("holds token counts at 2^32 - 1 before pricing, and prices an absurd reported cost itself", async () => {
+    const traceId = hexId(16);
+    const openai = { [ATTR_GEN_AI_PROVIDER_NAME]: "openai", ...gpt4o };
+    const spans = [
+      { ...openai, [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 5_000_000_000 },
+      { ...openai, [ATTR_GEN_AI_USAGE_COST_AMOUNT]: "1e26" },
+      { ...openai, [ATTR_GEN_AI_USAGE_COST_AMOUNT]: "2e9" },
+      { ...openai, [ATTR_GEN_AI_USAGE_COST_AMOUNT]: "-0.5" },
+      { ...openai, [ATTR_GEN_AI_USAGE_COST_AMOUNT]: "0.0123" },
+    ].map((attributes, i) => ({ traceId, spanId: `b00000000000000${i}`, startNs, attributes }));
+    const res = await post(otlpJson(spans), { "content-type": "application/json" });
+    expect(res).toEqual({ status: 200, type: "application/json", retryAfter: null, payload: {} });
+    expect(await storedCalls("trace_id", traceId, spans.length)).toEqual([
+      {
+        span_id: "b000000000000000",
+        ...storedGpt4o,
+        input_tokens: 4_294_967_295,
+        cost_input: "10737.418237500000", // 4,294,967,295 * $2.50/M: the stored count, priced
+        cost_total: "10737.418337500000",
+      },
+      { span_id: "b000000000000001", ...storedGpt4o },
+      { span_id: "b000000000000002", ...storedGpt4o },
+      { span_id: "b000000000000003", ...storedGpt4o },
+      {
+        span_id: "b000000000000004",
+        ...storedGpt4o,
+        cost_input: "0.000000000000",
+        cost_output: "0.000000000000",
+        cost_total: "0.012300000000",
+        cost_source: "provider",
+      },
+    ]);
   });
 });

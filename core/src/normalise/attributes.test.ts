@@ -19,6 +19,11 @@ describe("readCount", () => {
     [[1, 2], 0],
     [Number.NaN, 0],
     [Number.POSITIVE_INFINITY, 0],
+    // Storage keeps counts as UInt32: anything larger is held at its largest value, not wrapped.
+    [4_294_967_295, 4_294_967_295],
+    [5_000_000_000, 4_294_967_295],
+    ["5000000000", 4_294_967_295],
+    [1e300, 4_294_967_295],
   ])("reads %j as %d", (value, expected) => {
     expect(readCount({ [KEY]: value }, KEY)).toBe(expected);
   });

@@ -30,7 +30,8 @@ export function firstString(attributes: Attributes, keys: readonly string[]): st
 /**
  * A token count: `undefined` when the attribute is absent, so callers can fall back to an older
  * name; otherwise a whole, non-negative number. Numeric strings are parsed, floats truncated,
- * negatives clamped to 0, and anything non-numeric counts as 0 (present, but unusable).
+ * negatives clamped to 0, counts past `MAX_TOKEN_COUNT` held there, and anything non-numeric
+ * counts as 0 (present, but unusable).
  * @example readCount({ n: "1200.9" }, "n") === 1200
  */
 export function readCount(attributes: Attributes, key: string): number | undefined {
@@ -48,11 +49,23 @@ export function firstCount(attributes: Attributes, keys: readonly string[]): num
   return undefined;
 }
 
-/** Coerces any attribute value (or JSON field) to a whole, non-negative count; junk becomes 0. */
+/**
+ * The largest token count Burnrate keeps: the `llm_calls` token columns are UInt32. A larger
+ * count is held at this value rather than rejected, so the call is kept (nothing accepted is
+ * lost), and it is held before pricing, so the stored count and the cost priced from it agree
+ * (a reprice of the row gives the same cost). No real call comes near four billion tokens;
+ * a count past it is a broken exporter, and the call's other data is still worth keeping.
+ */
+export const MAX_TOKEN_COUNT = 4_294_967_295;
+
+/**
+ * Coerces any attribute value (or JSON field) to a whole, non-negative count, at most
+ * `MAX_TOKEN_COUNT`; junk becomes 0.
+ */
 export function toCount(value: unknown): number {
   const parsed = typeof value === "string" ? parseNumber(value) : value;
   if (typeof parsed !== "number" || !Number.isFinite(parsed)) return 0;
-  return Math.max(0, Math.trunc(parsed));
+  return Math.min(MAX_TOKEN_COUNT, Math.max(0, Math.trunc(parsed)));
 }
 
 /** Parses a decimal or exponent number string strictly; `Number("")` would otherwise give 0. */

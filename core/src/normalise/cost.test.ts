@@ -4,6 +4,8 @@ import {
   ATTR_GEN_AI_USAGE_COST_AMOUNT,
   ATTR_GEN_AI_USAGE_COST_CURRENCY,
   ATTR_GEN_AI_USAGE_COST_SOURCE,
+  ATTR_LLM_COST_COMPLETION,
+  ATTR_LLM_COST_PROMPT,
   ATTR_LLM_COST_TOTAL,
 } from "../semconv.js";
 import { decimalString, providerCost } from "./cost.js";
@@ -46,6 +48,37 @@ describe("providerCost", () => {
     expect(providerCost({ [ATTR_GEN_AI_USAGE_COST_AMOUNT]: "free" })).toEqual(UNPRICED);
     expect(providerCost({ [ATTR_GEN_AI_USAGE_COST_AMOUNT]: -1 })).toEqual(UNPRICED);
     expect(providerCost({})).toEqual(UNPRICED);
+  });
+
+  it.each([
+    ["1e9"],
+    [1e9],
+    ["1e26"],
+    ["123456789012345678901234567890"],
+    [Number.MAX_VALUE],
+    ["Infinity"],
+    ["NaN"],
+    [Number.NaN],
+    ["-0.5"],
+  ])("ignores the absurd amount %j, so the call is priced from its tokens", (amount) => {
+    expect(providerCost({ [ATTR_GEN_AI_USAGE_COST_AMOUNT]: amount })).toEqual(UNPRICED);
+    expect(providerCost({ [ATTR_LLM_COST_TOTAL]: amount })).toEqual(UNPRICED);
+  });
+
+  it("takes an amount up to just under $1,000,000,000", () => {
+    expect(providerCost({ [ATTR_GEN_AI_USAGE_COST_AMOUNT]: "999999999.999999999999" })).toEqual(
+      provider("999999999.999999999999"),
+    );
+  });
+
+  it("reads an absurd part of OpenInference's cost as 0, as it does a part that is not a number", () => {
+    expect(
+      providerCost({
+        [ATTR_LLM_COST_TOTAL]: "0.5",
+        [ATTR_LLM_COST_PROMPT]: "1e30",
+        [ATTR_LLM_COST_COMPLETION]: 0.5,
+      }),
+    ).toEqual({ ...provider("0.5"), output: "0.5" });
   });
 
   it("takes OpenInference's llm.cost.total without parts as input and output 0", () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { UNPRICED } from "../llm-call.js";
+import { ATTR_LLM_REQUEST_TYPE } from "../semconv.js";
 import { normaliseSpan } from "./normalise-span.js";
-import { FIXTURE_IDS, loadSpan } from "./testdata/load-span.js";
+import { FIXTURE_IDS, loadSpan, withAttributes } from "./testdata/load-span.js";
 
 const PROJECT = FIXTURE_IDS.projectId;
 
@@ -55,6 +56,18 @@ describe("OpenLLMetry", () => {
       errorType: "",
     });
   });
+
+  it.each(["constructor", "__proto__"])(
+    "reads an llm.request.type of %j as an unknown type, which is a chat",
+    (requestType) => {
+      // A span name ending in ".chat" would decide the operation before the type is looked up.
+      const span = (type: string) => ({
+        ...withAttributes(loadSpan("openllmetry-openai"), { [ATTR_LLM_REQUEST_TYPE]: type }),
+        name: "openai.request",
+      });
+      expect(normaliseSpan(span(requestType), PROJECT)).toEqual(normaliseSpan(span("chat"), PROJECT));
+    },
+  );
 
   it("returns undefined for a decorator (workflow) span", () => {
     expect(normaliseSpan(loadSpan("openllmetry-workflow"), PROJECT)).toBeUndefined();

@@ -71,13 +71,16 @@ const OPENLLMETRY_NAMES: GenAiNames = {
   total: [ATTR_LLM_USAGE_TOTAL_TOKENS],
 };
 
-/** `llm.request.type` values mapped to `gen_ai.operation.name` values. */
-const OPERATIONS: Readonly<Record<string, string>> = {
-  chat: "chat",
-  completion: "text_completion",
-  embedding: "embeddings",
-  rerank: "rerank",
-};
+/**
+ * `llm.request.type` values mapped to `gen_ai.operation.name` values. A Map, because the key
+ * comes from the span: on an object, `constructor` would find Object.prototype's function.
+ */
+const OPERATIONS: ReadonlyMap<string, string> = new Map([
+  ["chat", "chat"],
+  ["completion", "text_completion"],
+  ["embedding", "embeddings"],
+  ["rerank", "rerank"],
+]);
 
 /**
  * The operation from `llm.request.type`, or `""` when unset. The Python Anthropic
@@ -88,7 +91,7 @@ function operationOf(span: Span): string {
   const requestType = readString(span.attributes, ATTR_LLM_REQUEST_TYPE).toLowerCase();
   if (requestType === "") return "";
   if (span.name.endsWith(".chat")) return "chat";
-  return OPERATIONS[requestType] ?? "chat";
+  return OPERATIONS.get(requestType) ?? "chat";
 }
 
 /** Markers only OpenLLMetry sets (the `traceloop.*` prefix is checked separately). */

@@ -26,6 +26,11 @@ describe("normaliseProvider", () => {
     ["groq.chat", "groq"],
     ["openrouter.chat", "openrouter"],
     ["", ""],
+    // Names of Object.prototype's members are provider names like any other, not table entries.
+    ["constructor", "constructor"],
+    ["__proto__", "__proto__"],
+    ["constructor.chat", "constructor"],
+    ["hasOwnProperty", "hasownproperty"],
   ])("normalises %j to %j", (raw, expected) => {
     expect(normaliseProvider(raw)).toBe(expected);
   });

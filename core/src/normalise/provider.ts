@@ -11,30 +11,32 @@
  * (`Anthropic`, `MistralAI`, `AWS`, `Azure`, `Google`, `Watsonx`), OpenInference `llm.system`
  * values (`mistralai`, `vertexai`) and Vercel AI SDK provider ids (`amazon-bedrock`,
  * `google.generative-ai`, `google.vertex`, `vertex.anthropic`, `azure-openai`).
+ * A Map, not an object literal: the keys come from spans, and `constructor` or `__proto__`
+ * would otherwise find Object.prototype's members.
  */
-const ALIASES: Readonly<Record<string, string>> = {
-  "amazon-bedrock": "aws.bedrock",
-  aws: "aws.bedrock",
-  bedrock: "aws.bedrock",
-  "az.ai.inference": "azure.ai.inference",
-  "az.ai.openai": "azure.ai.openai",
-  azure: "azure.ai.openai",
-  "azure-openai": "azure.ai.openai",
-  "azure.openai": "azure.ai.openai",
-  gemini: "gcp.gemini",
-  google: "gcp.gen_ai",
-  "google.generative-ai": "gcp.gemini",
-  "google.vertex": "gcp.vertex_ai",
-  "google-vertex": "gcp.vertex_ai",
-  vertex: "gcp.vertex_ai",
-  "vertex.anthropic": "gcp.vertex_ai",
-  vertex_ai: "gcp.vertex_ai",
-  vertexai: "gcp.vertex_ai",
-  mistral: "mistral_ai",
-  mistralai: "mistral_ai",
-  watsonx: "ibm.watsonx.ai",
-  xai: "x_ai",
-};
+const ALIASES: ReadonlyMap<string, string> = new Map([
+  ["amazon-bedrock", "aws.bedrock"],
+  ["aws", "aws.bedrock"],
+  ["bedrock", "aws.bedrock"],
+  ["az.ai.inference", "azure.ai.inference"],
+  ["az.ai.openai", "azure.ai.openai"],
+  ["azure", "azure.ai.openai"],
+  ["azure-openai", "azure.ai.openai"],
+  ["azure.openai", "azure.ai.openai"],
+  ["gemini", "gcp.gemini"],
+  ["google", "gcp.gen_ai"],
+  ["google.generative-ai", "gcp.gemini"],
+  ["google.vertex", "gcp.vertex_ai"],
+  ["google-vertex", "gcp.vertex_ai"],
+  ["vertex", "gcp.vertex_ai"],
+  ["vertex.anthropic", "gcp.vertex_ai"],
+  ["vertex_ai", "gcp.vertex_ai"],
+  ["vertexai", "gcp.vertex_ai"],
+  ["mistral", "mistral_ai"],
+  ["mistralai", "mistral_ai"],
+  ["watsonx", "ibm.watsonx.ai"],
+  ["xai", "x_ai"],
+]);
 
 /**
  * The well-known provider name for any spelling, or the lower-cased input when it is not
@@ -49,7 +51,7 @@ export function normaliseProvider(raw: string): string {
   const segments = name.split(".");
   for (let length = segments.length; length > 0; length--) {
     const candidate = segments.slice(0, length).join(".");
-    const alias = ALIASES[candidate];
+    const alias = ALIASES.get(candidate);
     if (alias !== undefined) return alias;
     if (WELL_KNOWN.has(candidate)) return candidate;
   }

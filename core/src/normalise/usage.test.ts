@@ -47,6 +47,22 @@ describe("toTokenUsage", () => {
     expect(usage.input).toBe(5000);
   });
 
+  it("holds sums past the largest storable count (2^32 - 1) at that count", () => {
+    const max = 4_294_967_295;
+    expect(
+      toTokenUsage({
+        ...INCLUSIVE,
+        input: max,
+        output: max,
+        cacheRead: max,
+        cacheWrite: 1,
+        reasoning: 1,
+        inputIncludesCache: false,
+        outputIncludesReasoning: false,
+      }),
+    ).toEqual({ input: max, output: max, cacheRead: max, cacheWrite: 1, reasoning: 1 });
+  });
+
   it("adds reasoning to an output known or shown to exclude it", () => {
     expect(
       toTokenUsage({ ...INCLUSIVE, output: 300, reasoning: 500, outputIncludesReasoning: false }).output,

@@ -4,6 +4,7 @@
  * Which way each convention counts is in the table in `index.ts`.
  */
 import type { TokenUsage } from "../llm-call.js";
+import { MAX_TOKEN_COUNT } from "./attributes.js";
 
 /** Token counts as a convention reported them, plus what its documentation says they mean. */
 export interface ReportedUsage {
@@ -28,7 +29,8 @@ export interface ReportedUsage {
  * - `input < cacheRead + cacheWrite` is impossible for an inclusive count;
  * - `total === input + cacheRead + cacheWrite + output` (with cache > 0) means the provider's
  *   total added the cache on top of `input`.
- * The same two checks apply to reasoning and `output`.
+ * The same two checks apply to reasoning and `output`. A sum past `MAX_TOKEN_COUNT` is held
+ * there, as every reported count already is (see `toCount`).
  * @example toTokenUsage({ input: 18, output: 5, cacheRead: 2284, cacheWrite: 0, reasoning: 0,
  *   inputIncludesCache: false, outputIncludesReasoning: true }).input === 2302
  */
@@ -44,8 +46,10 @@ export function toTokenUsage(reported: ReportedUsage): TokenUsage {
     reported.output < reasoning ||
     (reasoning > 0 && total === reported.input + reported.output + reasoning);
   return {
-    input: inputExcludesCache ? reported.input + cached : reported.input,
-    output: outputExcludesReasoning ? reported.output + reasoning : reported.output,
+    input: inputExcludesCache ? Math.min(reported.input + cached, MAX_TOKEN_COUNT) : reported.input,
+    output: outputExcludesReasoning
+      ? Math.min(reported.output + reasoning, MAX_TOKEN_COUNT)
+      : reported.output,
     cacheRead,
     cacheWrite,
     reasoning,

@@ -260,6 +260,30 @@ describe("providers", () => {
   });
 });
 
+describe("provider names that are also Object.prototype members", () => {
+  it.each(["constructor", "__proto__"])(
+    "prices a call from a provider named %j from its model, as for any unknown provider",
+    (provider) => {
+      const call = pricedCall({
+        provider,
+        responseModel: "gpt-4o-2024-08-06",
+        tokens: { input: 2_000, cacheRead: 800, output: 500 },
+      });
+      expect(book.price(call)).toEqual({
+        cost: {
+          input: "0.003000000000", // 1200 uncached tokens * $2.50/M
+          cacheRead: "0.001000000000", // 800 cached tokens * $1.25/M
+          cacheWrite: "0.000000000000",
+          output: "0.005000000000", // 500 * $10/M
+          total: "0.009000000000",
+          source: "computed",
+          priceVersion: "genai-prices@0.1.8",
+        },
+      });
+    },
+  );
+});
+
 describe("misses and provider costs", () => {
   it("returns UNPRICED and reports the miss for an unknown model, never $0", () => {
     const call = pricedCall({ provider: "openai", requestModel: "gpt-4o", responseModel: "acme-llama-70b" });

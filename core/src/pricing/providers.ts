@@ -5,17 +5,18 @@
  *
  * Azure is listed explicitly because genai-prices would otherwise read "azure.ai.openai"
  * as OpenAI (it contains "openai"), and Azure prices its deployments itself.
+ * A Map, because the provider name comes from a span: `constructor` must not find a function.
  */
-const GENAI_PRICES_PROVIDER: Readonly<Record<string, string>> = {
-  "aws.bedrock": "aws",
-  "azure.ai.inference": "azure",
-  "azure.ai.openai": "azure",
-  "gcp.gemini": "google",
-  "gcp.gen_ai": "google",
-  "gcp.vertex_ai": "google",
-  mistral_ai: "mistral",
-  x_ai: "x-ai",
-};
+const GENAI_PRICES_PROVIDER: ReadonlyMap<string, string> = new Map([
+  ["aws.bedrock", "aws"],
+  ["azure.ai.inference", "azure"],
+  ["azure.ai.openai", "azure"],
+  ["gcp.gemini", "google"],
+  ["gcp.gen_ai", "google"],
+  ["gcp.vertex_ai", "google"],
+  ["mistral_ai", "mistral"],
+  ["x_ai", "x-ai"],
+]);
 
 /**
  * The genai-prices provider id for a call's provider name, or `""` when the call named none.
@@ -23,5 +24,5 @@ const GENAI_PRICES_PROVIDER: Readonly<Record<string, string>> = {
  */
 export function genaiPricesProviderId(provider: string): string {
   const name = provider.trim().toLowerCase();
-  return GENAI_PRICES_PROVIDER[name] ?? name;
+  return GENAI_PRICES_PROVIDER.get(name) ?? name;
 }

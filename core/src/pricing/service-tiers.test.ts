@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { CallCost } from "../llm-call.js";
+import { parseUsd } from "./money.js";
 import { createPriceBook } from "./price-book.js";
+import { flatRate, type RateCard } from "./rate-card.js";
+import { applyServiceTier } from "./service-tiers.js";
 import { pricedCall } from "./testdata/calls.js";
 
 const book = createPriceBook();
@@ -136,6 +139,17 @@ describe("priority", () => {
       ),
     );
   });
+
+  it.each(["constructor", "__proto__"])(
+    "doubles a model named %j, which has no published priority price",
+    (model) => {
+      const card: RateCard = { input: flatRate(parseUsd("2.50")), output: flatRate(parseUsd("10")) };
+      expect(applyServiceTier(card, "priority", "openai", model)).toEqual({
+        card,
+        ratio: { numerator: 2n, denominator: 1n },
+      });
+    },
+  );
 
   it("prices Anthropic's priority tier as standard (it is sold as committed capacity)", () => {
     expect(book.price(sonnet("priority")).cost.total).toBe("0.031050000000");

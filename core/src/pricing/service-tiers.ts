@@ -31,25 +31,26 @@ type PriorityPrices = readonly [input: string, cachedInput: string | null, outpu
  * o3 and o4-mini are no longer on that page; their figures are the ones OpenAI's pricing
  * page listed for priority (o4-mini's $2/$8 is also what Vercel's gateway lists for
  * "o4-mini (Fast)"); re-check them when the page changes. Codex variants share their base
- * model's prices, and genai-prices matches them to that model.
+ * model's prices, and genai-prices matches them to that model. A Map, so a model id that
+ * names an Object.prototype member (`constructor`) finds no price rather than a function.
  */
-const OPENAI_PRIORITY: Readonly<Record<string, PriorityPrices>> = {
-  "gpt-5.5": ["12.50", "1.250", "75.00"],
-  "gpt-5.4": ["5.00", "0.500", "30.00"],
-  "gpt-5.4-mini": ["1.50", "0.150", "9.00"],
-  "gpt-5.2": ["3.50", "0.350", "28.00"],
-  "gpt-5.1": ["2.50", "0.250", "20.00"],
-  "gpt-5": ["2.50", "0.250", "20.00"],
-  "gpt-5-mini": ["0.45", "0.045", "3.60"],
-  "gpt-4.1": ["3.50", "0.875", "14.00"],
-  "gpt-4.1-mini": ["0.70", "0.175", "2.80"],
-  "gpt-4.1-nano": ["0.20", "0.050", "0.80"],
-  "gpt-4o": ["4.25", "2.125", "17.00"],
-  "gpt-4o-2024-05-13": ["8.75", null, "26.25"],
-  "gpt-4o-mini": ["0.25", "0.125", "1.00"],
-  o3: ["3.50", "0.875", "14.00"],
-  "o4-mini": ["2.00", "0.50", "8.00"],
-};
+const OPENAI_PRIORITY: ReadonlyMap<string, PriorityPrices> = new Map<string, PriorityPrices>([
+  ["gpt-5.5", ["12.50", "1.250", "75.00"]],
+  ["gpt-5.4", ["5.00", "0.500", "30.00"]],
+  ["gpt-5.4-mini", ["1.50", "0.150", "9.00"]],
+  ["gpt-5.2", ["3.50", "0.350", "28.00"]],
+  ["gpt-5.1", ["2.50", "0.250", "20.00"]],
+  ["gpt-5", ["2.50", "0.250", "20.00"]],
+  ["gpt-5-mini", ["0.45", "0.045", "3.60"]],
+  ["gpt-4.1", ["3.50", "0.875", "14.00"]],
+  ["gpt-4.1-mini", ["0.70", "0.175", "2.80"]],
+  ["gpt-4.1-nano", ["0.20", "0.050", "0.80"]],
+  ["gpt-4o", ["4.25", "2.125", "17.00"]],
+  ["gpt-4o-2024-05-13", ["8.75", null, "26.25"]],
+  ["gpt-4o-mini", ["0.25", "0.125", "1.00"]],
+  ["o3", ["3.50", "0.875", "14.00"]],
+  ["o4-mini", ["2.00", "0.50", "8.00"]],
+]);
 
 /** How a tier changes a standard rate card: a replacement card and a ratio applied to every part. */
 export interface TierPricing {
@@ -73,7 +74,7 @@ export function applyServiceTier(
   if (name === "batch" && (isOpenAi || providerId === "anthropic")) return { card, ratio: HALF };
   if (name === "flex" && isOpenAi) return { card, ratio: HALF };
   if ((name === "priority" || name === "fast") && isOpenAi) {
-    const published = OPENAI_PRIORITY[modelId];
+    const published = OPENAI_PRIORITY.get(modelId);
     return published ? { card: priorityCard(card, published), ratio: WHOLE } : { card, ratio: DOUBLE };
   }
   return { card, ratio: WHOLE };
