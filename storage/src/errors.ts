@@ -41,6 +41,15 @@ const TRANSIENT_CODES = new Set([
   319, // UNKNOWN_STATUS_OF_INSERT
   425, // SYSTEM_ERROR
   999, // KEEPER_EXCEPTION
+  // The store's set-up, not the data: nothing can be written until an operator fixes it (runs
+  // `burnrate migrate`, restores a grant or a password), and then everything can. Retried, so
+  // the spool keeps the batches meanwhile, rather than refused, which would set every row aside.
+  60, // UNKNOWN_TABLE
+  81, // UNKNOWN_DATABASE
+  192, // UNKNOWN_USER
+  194, // REQUIRED_PASSWORD
+  497, // ACCESS_DENIED
+  516, // AUTHENTICATION_FAILED
 ]);
 
 /** True when retrying the same statement later may succeed. */
