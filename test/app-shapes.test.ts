@@ -158,6 +158,37 @@ describe("one import instruments every app shape", () => {
     ]);
   });
 
+  it("an app that aborts a stream and never reads it again still records the call before it exits", async () => {
+    const run = await runApp("shape-abandoned-stream", [
+      "--import",
+      "@burnrate/instrumentation/register",
+      "abandoned-stream.mjs",
+    ]);
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: "aborted\n" });
+    const rows = await eventually(
+      () =>
+        collector.db.query<Record<string, unknown>>({
+          query: `SELECT request_model, status, error_type, estimated, output_tokens
+            FROM llm_calls FINAL WHERE service = {s:String}`,
+          params: { s: "shape-abandoned-stream" },
+        }),
+      (r) => r.length === 1,
+      30_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\napp stderr:\n${run.stderr}`);
+    });
+    // Nothing of the answer was read, so the call is estimated, with no output.
+    expect(rows).toEqual([
+      {
+        request_model: "gpt-4o-mini",
+        status: "error",
+        error_type: "AbortError",
+        estimated: true,
+        output_tokens: 0,
+      },
+    ]);
+  });
+
   it("an app bundled with esbuild that calls instrument()", async () => {
     const outfile = join(mkdtempSync(join(tmpdir(), "burnrate-bundle-")), "app.mjs");
     await build({

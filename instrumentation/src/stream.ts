@@ -14,6 +14,8 @@ type Outcome = { error?: unknown; closedEarly?: boolean };
  */
 interface Ending {
   ended: boolean;
+  /** The stream's abort signal, so a stream ended while abandoned says whether it was aborted. */
+  signal: AbortSignal | undefined;
   onItem: (item: unknown) => void;
   onEnd: (outcome: Outcome) => void;
   pending: boolean;
@@ -34,6 +36,7 @@ function readGiven(ending: Ending): void {
 
 function endOnce(ending: Ending, outcome: Outcome): void {
   if (ending.ended) return;
+  open.delete(ending);
   // The item the caller holds counts too: a dropped stream ends before the caller reads on.
   readGiven(ending);
   ending.ended = true;
@@ -51,7 +54,25 @@ function endOnce(ending: Ending, outcome: Outcome): void {
  * holds each stream's `Ending`, a plain object: a closure made next to the stream's own would
  * share their scope, keep the stream reachable, and so never let it be collected.
  */
-const dropped = new FinalizationRegistry<Ending>((ending) => endOnce(ending, { closedEarly: true }));
+const dropped = new FinalizationRegistry<Ending>(endAbandoned);
+
+/**
+ * Streams not yet ended. Those still open when the app's event loop empties (aborted and never
+ * read again, or left unread) end then, ahead of the exit's flush of spans, since an exiting
+ * process may never collect them. A Set of the same plain objects keeps no stream alive.
+ */
+const open = new Set<Ending>();
+let endingAtExit = false;
+
+/** Ends a stream nobody reads any more: as aborted if its controller was, else as closed early. */
+function endAbandoned(ending: Ending): void {
+  const signal = ending.signal;
+  endOnce(ending, signal?.aborted ? { error: abortError(signal.reason) } : { closedEarly: true });
+}
+
+function endOpenStreams(): void {
+  for (const ending of open) endAbandoned(ending);
+}
 
 /**
  * Makes an SDK stream report every item to telemetry after the caller has it. Telemetry
@@ -69,6 +90,7 @@ export function observeStream<Item>(
 ): AsyncIterable<Item> {
   const ending: Ending = {
     ended: false,
+    signal: stream.controller?.signal,
     onItem: onItem as (item: unknown) => void,
     onEnd,
     pending: false,
@@ -125,6 +147,12 @@ export function observeStream<Item>(
     handedOn = new StreamClass(observed, stream.controller, (stream as { _client?: unknown })._client);
   }
   dropped.register(handedOn, ending, ending);
+  open.add(ending);
+  if (!endingAtExit) {
+    endingAtExit = true;
+    // First in line, so the spans it ends are in the flush that the tracing setup runs then.
+    process.prependListener("beforeExit", endOpenStreams);
+  }
   return handedOn;
 }
 

@@ -80,7 +80,10 @@ export function setupTracing(input: TracingOptions = {}): Tracing {
   // collector that cannot be reached then must not turn the app's exit into a crash (an
   // unhandled rejection ends a Node 20 process with code 1), nor lose the spans unseen: the
   // exporter retries for OTEL_EXPORTER_OTLP_TIMEOUT, then a process warning says so.
-  process.once("beforeExit", () => {
+  // On every emptying, not once: a span that ends then (an abandoned stream's, whose estimate
+  // loads the tokenizer) makes the loop run again, and is sent at the next emptying. With
+  // nothing queued the flush schedules nothing, so the process then exits.
+  process.on("beforeExit", () => {
     provider.forceFlush().catch((error: unknown) => {
       const where =
         url ||
