@@ -86,8 +86,8 @@ describe("ClickHouse server driver on the wire", () => {
       { status: 502, body: "<html><body>502 Bad Gateway</body></html>" },
       "reset" as const,
       {
-        status: 404,
-        body: "Code: 60. DB::Exception: Table burnrate.nope does not exist. (UNKNOWN_TABLE) (version 26.7.1)",
+        status: 400,
+        body: "Code: 117. DB::Exception: Cannot parse JSON object here: {}: (at row 1). (INCORRECT_DATA) (version 26.7.1)",
       },
     ]) {
       answer = next;
@@ -104,7 +104,7 @@ describe("ClickHouse server driver on the wire", () => {
     ).toEqual([
       { kind: "StorageUnavailableError", transient: true, code: undefined },
       { kind: "StorageUnavailableError", transient: true, code: undefined },
-      { kind: "StorageQueryError", transient: false, code: 60 },
+      { kind: "StorageQueryError", transient: false, code: 117 },
     ]);
     expect((failures[0] as Error).message).toBe(
       "ClickHouse did not answer insert into nope (<html><body>502 Bad Gateway</body></html>)",
