@@ -13,14 +13,26 @@ type ChdbSession = InstanceType<ChdbModule["Session"]>;
  * and nowhere else, so an app that never uses embedded mode never loads its 550 MB engine.
  * Every call uses chdb's async API, which runs on libuv's pool and never blocks the event loop.
  */
-export async function openEmbedded(dataDir: string): Promise<ClickHouse> {
+export async function openEmbedded(
+  dataDir: string,
+  options: {
+    /**
+     * ClickHouse's `compatibility` setting: the setting defaults of an older server (24.8,
+     * say), so that tests run the SQL chDB shares with the server driver as such a server would.
+     */
+    compatibility?: string | undefined;
+  } = {},
+): Promise<ClickHouse> {
   const dir = resolve(dataDir);
   assertWritable(dir);
   const chdb = await loadChdb();
   let session: ChdbSession;
   try {
     session = new chdb.Session(dir, {
-      connectionArgs: Object.entries(OUTPUT_SETTINGS).map(([k, v]) => `--${k}=${v}`),
+      connectionArgs: [
+        ...Object.entries(OUTPUT_SETTINGS).map(([k, v]) => `--${k}=${v}`),
+        ...(options.compatibility ? [`--compatibility=${options.compatibility}`] : []),
+      ],
     });
   } catch (error) {
     throw new StorageUnavailableError(

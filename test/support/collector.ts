@@ -11,6 +11,13 @@ import type { ApiKey } from "@burnrate/core";
 import { type ClickHouse, migrate, openEmbedded, withOutageSwitch } from "@burnrate/storage";
 import { closeServer, serveOnLoopback } from "./loopback.js";
 
+/**
+ * `BURNRATE_TEST_COMPATIBILITY=24.8` runs the tests' chDB with an older server's setting
+ * defaults (`npm test` makes a second pass over the storage-heavy tests so), because the
+ * server driver shares every statement with chDB and its contract test needs a server.
+ */
+export const TEST_COMPATIBILITY = process.env.BURNRATE_TEST_COMPATIBILITY || undefined;
+
 export interface TestCollector {
   url: string;
   db: ClickHouse;
@@ -31,7 +38,7 @@ export async function startTestCollector(
 ): Promise<TestCollector> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "burnrate-collector-"));
   const outageFile = join(dir, "storage-outage");
-  const real = options.db ?? (await openEmbedded(join(dir, "data")));
+  const real = options.db ?? (await openEmbedded(join(dir, "data"), { compatibility: TEST_COMPATIBILITY }));
   await migrate(real);
   const db = withOutageSwitch(real, outageFile);
   const config: CollectorConfig = collectorConfigSchema.parse({

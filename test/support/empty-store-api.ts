@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createQueryApi } from "@burnrate/query-api";
 import { type ClickHouse, migrate, openEmbedded } from "@burnrate/storage";
 import { afterAll, beforeAll } from "vitest";
+import { TEST_COMPATIBILITY } from "./collector.js";
 import { closeServer, serveOnLoopback } from "./loopback.js";
 
 export interface EmptyStoreApi {
@@ -24,7 +25,9 @@ export interface EmptyStoreApi {
 export function useEmptyStoreApi(now: Date): EmptyStoreApi {
   const harness = { errors: [] as string[] } as EmptyStoreApi & { server: Server; url: string };
   beforeAll(async () => {
-    harness.db = await openEmbedded(join(mkdtempSync(join(tmpdir(), "burnrate-api-")), "data"));
+    harness.db = await openEmbedded(join(mkdtempSync(join(tmpdir(), "burnrate-api-")), "data"), {
+      compatibility: TEST_COMPATIBILITY,
+    });
     await migrate(harness.db);
     const app = createQueryApi({
       db: harness.db,

@@ -34,8 +34,8 @@ export async function costSource(
   const wholeMinutes = range.from.getTime() % 60_000 === 0 && range.to.getTime() % 60_000 === 0;
   const minutes = and([
     sql`project_id = ${param("String", project)}`,
-    sql`minute >= toDateTime(${param("String", sqlTime(range.from))}, 'UTC')`,
-    sql`minute < toDateTime(${param("String", sqlTime(range.to))}, 'UTC')`,
+    sql`minute >= toDateTime(${param("String", wholeSeconds(range.from))}, 'UTC')`,
+    sql`minute < toDateTime(${param("String", wholeSeconds(range.to))}, 'UTC')`,
   ]);
   if (wholeMinutes && !hasTraceFilters(filters) && !(await repairPending(db, minutes))) {
     const where = and([minutes, ...dimensionConditions(filters, "rollup")]);
@@ -93,4 +93,13 @@ export function bucketOf(time: Fragment, bucket: "minute" | "hour" | "day"): Fra
 export function bucketText(key: Fragment, bucket: "minute" | "hour" | "day", dayAsDate = false): Fragment {
   if (bucket === "day" && dayAsDate) return sql`toString(${key})`;
   return sql`formatDateTime(${key}, '%Y-%m-%dT%H:%i:00Z', 'UTC')`;
+}
+
+/**
+ * `2026-11-02 09:30:00`: `toDateTime` before ClickHouse 26.5 reads only whole seconds (its
+ * `cast_string_to_date_time_mode` was `basic`), and refused the `.000` that `sqlTime` adds.
+ * The rollup is read only for whole-minute ranges, so nothing is cut off.
+ */
+function wholeSeconds(date: Date): string {
+  return sqlTime(date).slice(0, 19);
 }
