@@ -19,6 +19,18 @@ export interface TokenUsage {
    */
   cacheWrite1h?: number;
   reasoning: number;
+  /**
+   * Of `input`, the tokens that were audio (OpenAI's `prompt_tokens_details.audio_tokens`),
+   * which audio models bill at their own, higher rate. Absent when there were none.
+   */
+  audioInput?: number;
+  /** Of `output`, the tokens that were audio, billed like `audioInput`. Absent when none. */
+  audioOutput?: number;
+  /**
+   * Server-side web searches the provider ran for the call (Anthropic's
+   * `server_tool_use.web_search_requests`), billed per search on top of the tokens. Absent when none.
+   */
+  webSearches?: number;
 }
 
 /** Cost parts in US dollars, as exact decimal strings (never floats summed). */

@@ -83,6 +83,15 @@ export const ATTR_BURNRATE_TOOL_RESULT_DIGEST = "burnrate.tool.result_digest" as
  */
 export const ATTR_BURNRATE_USAGE_CACHE_CREATION_1H_INPUT_TOKENS =
   "burnrate.usage.cache_creation_1h.input_tokens" as const;
+/**
+ * Of `gen_ai.usage.input_tokens`, those that were audio, which audio models (`gpt-audio`) bill at
+ * their own rate.
+ */
+export const ATTR_BURNRATE_USAGE_AUDIO_INPUT_TOKENS = "burnrate.usage.audio.input_tokens" as const;
+/** Of `gen_ai.usage.output_tokens`, those that were audio, billed at the model's audio output rate. */
+export const ATTR_BURNRATE_USAGE_AUDIO_OUTPUT_TOKENS = "burnrate.usage.audio.output_tokens" as const;
+/** Web searches the provider ran server-side for the call, each billed a fee on top of the tokens. */
+export const ATTR_BURNRATE_USAGE_WEB_SEARCH_REQUESTS = "burnrate.usage.web_search.requests" as const;
 /** True when token usage was estimated by a tokenizer rather than reported. */
 export const ATTR_BURNRATE_USAGE_ESTIMATED = "burnrate.usage.estimated" as const;
 /** The service tier the request asked for, e.g. `batch`, `flex`, `priority`. */

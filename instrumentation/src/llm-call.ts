@@ -194,6 +194,9 @@ export class LlmCall {
       if (usage.cacheWrite1h)
         span.setAttribute(C.ATTR_BURNRATE_USAGE_CACHE_CREATION_1H_INPUT_TOKENS, usage.cacheWrite1h);
       if (usage.reasoning) span.setAttribute(C.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoning);
+      if (usage.audioInput) span.setAttribute(C.ATTR_BURNRATE_USAGE_AUDIO_INPUT_TOKENS, usage.audioInput);
+      if (usage.audioOutput) span.setAttribute(C.ATTR_BURNRATE_USAGE_AUDIO_OUTPUT_TOKENS, usage.audioOutput);
+      if (usage.webSearches) span.setAttribute(C.ATTR_BURNRATE_USAGE_WEB_SEARCH_REQUESTS, usage.webSearches);
       const total = runtime.priceBook.totalUsd({
         provider: this.start.provider,
         requestModel: this.start.requestModel,

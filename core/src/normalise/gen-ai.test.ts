@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { UNPRICED } from "../llm-call.js";
 import {
+  ATTR_BURNRATE_USAGE_AUDIO_INPUT_TOKENS,
+  ATTR_BURNRATE_USAGE_AUDIO_OUTPUT_TOKENS,
   ATTR_BURNRATE_USAGE_CACHE_CREATION_1H_INPUT_TOKENS,
+  ATTR_BURNRATE_USAGE_WEB_SEARCH_REQUESTS,
   ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
 } from "../semconv.js";
+import { MAX_TOKEN_COUNT } from "./attributes.js";
 import { normaliseSpan } from "./normalise-span.js";
 import { FIXTURE_IDS, loadSpan, withAttributes } from "./testdata/load-span.js";
 
@@ -60,6 +64,34 @@ describe("GenAI semantic conventions v1.41", () => {
     expect([oneHour(200), oneHour(5_000)]).toEqual([
       { input: 2302, output: 412, cacheRead: 2000, cacheWrite: 284, cacheWrite1h: 200, reasoning: 120 },
       { input: 2302, output: 412, cacheRead: 2000, cacheWrite: 284, cacheWrite1h: 284, reasoning: 120 },
+    ]);
+  });
+
+  it("reads Burnrate's audio parts, never more than the input or output, and its web searches", () => {
+    const base = loadSpan("semconv-anthropic-chat");
+    const read = (audioInput: unknown, audioOutput: unknown, webSearches: unknown) =>
+      normaliseSpan(
+        withAttributes(base, {
+          [ATTR_BURNRATE_USAGE_AUDIO_INPUT_TOKENS]: audioInput,
+          [ATTR_BURNRATE_USAGE_AUDIO_OUTPUT_TOKENS]: audioOutput,
+          [ATTR_BURNRATE_USAGE_WEB_SEARCH_REQUESTS]: webSearches,
+        } as never),
+        PROJECT,
+      )?.tokens;
+    const tokens = { input: 2302, output: 412, cacheRead: 2000, cacheWrite: 284, reasoning: 120 };
+    expect([
+      read(300, 100, 4),
+      // Past the input and output: held at them. Searches are counts like tokens: "7" parses.
+      read(5_000, 9_999, "7"),
+      // Held at the UInt32 the stored counts have.
+      read(0, 0, 1e12),
+      // Zero, negative and junk are no audio and no searches, and are left out.
+      read(-5, "lots", 0),
+    ]).toEqual([
+      { ...tokens, audioInput: 300, audioOutput: 100, webSearches: 4 },
+      { ...tokens, audioInput: 2302, audioOutput: 412, webSearches: 7 },
+      { ...tokens, webSearches: MAX_TOKEN_COUNT },
+      tokens,
     ]);
   });
 

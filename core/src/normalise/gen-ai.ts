@@ -3,8 +3,12 @@
  * OpenLLMetry reuses with its own attribute names (it grew out of the same `gen_ai.*` names).
  */
 
+import type { TokenUsage } from "../llm-call.js";
 import {
+  ATTR_BURNRATE_USAGE_AUDIO_INPUT_TOKENS,
+  ATTR_BURNRATE_USAGE_AUDIO_OUTPUT_TOKENS,
   ATTR_BURNRATE_USAGE_CACHE_CREATION_1H_INPUT_TOKENS,
+  ATTR_BURNRATE_USAGE_WEB_SEARCH_REQUESTS,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
@@ -96,10 +100,26 @@ export function readGenAi(span: Span): ConventionReading | undefined {
     readString(span.attributes, ATTR_GEN_AI_OPERATION_NAME),
     {},
   );
-  // Burnrate's own split of the cache writes, for Anthropic's dearer one-hour cache.
-  const oneHour = readCount(span.attributes, ATTR_BURNRATE_USAGE_CACHE_CREATION_1H_INPUT_TOKENS);
-  if (reading && oneHour) reading.tokens.cacheWrite1h = Math.min(oneHour, reading.tokens.cacheWrite);
+  if (reading) readBurnrateUsage(span.attributes, reading.tokens);
   return reading;
+}
+
+/**
+ * Burnrate's own usage attributes, beside the GenAI ones: the one-hour part of the cache writes
+ * (Anthropic's dearer one-hour cache), the audio parts of input and output (audio models' own
+ * prices), and server-side web searches (a fee each). Each part is held at the count it is part
+ * of, and each is set only when non-zero, as the instrumentation writes them.
+ */
+function readBurnrateUsage(attributes: Attributes, tokens: TokenUsage): void {
+  const part = (key: string, whole: number) => Math.min(readCount(attributes, key) ?? 0, whole);
+  const oneHour = part(ATTR_BURNRATE_USAGE_CACHE_CREATION_1H_INPUT_TOKENS, tokens.cacheWrite);
+  if (oneHour) tokens.cacheWrite1h = oneHour;
+  const audioInput = part(ATTR_BURNRATE_USAGE_AUDIO_INPUT_TOKENS, tokens.input);
+  if (audioInput) tokens.audioInput = audioInput;
+  const audioOutput = part(ATTR_BURNRATE_USAGE_AUDIO_OUTPUT_TOKENS, tokens.output);
+  if (audioOutput) tokens.audioOutput = audioOutput;
+  const webSearches = readCount(attributes, ATTR_BURNRATE_USAGE_WEB_SEARCH_REQUESTS);
+  if (webSearches) tokens.webSearches = webSearches;
 }
 
 /**

@@ -163,6 +163,13 @@ describe("one-hour cache writes", () => {
 
 describe("wholeRates and totalUsd", () => {
   it("turns flat per-million prices into whole pico-dollars per token", () => {
+    const priced = {
+      audioInput: false,
+      audioOutput: false,
+      cacheRead: true,
+      cacheWrite: true,
+      cacheWrite1h: true,
+    };
     expect(wholeRates(card)).toEqual({
       input: 2_000_000,
       output: 8_000_000,
@@ -170,7 +177,12 @@ describe("wholeRates and totalUsd", () => {
       cacheWrite: 2_500_000,
       // No one-hour price on the card: one-hour writes are at the cache-write price.
       cacheWrite1h: 2_500_000,
+      // No audio prices: audio is at the text prices.
+      audioInput: 2_000_000,
+      audioOutput: 8_000_000,
       perRequest: 0,
+      webSearch: 0,
+      priced,
     });
     // Half price (a batch discount) still comes out whole.
     expect(wholeRates(card, { numerator: 1n, denominator: 2n })).toEqual({
@@ -179,7 +191,11 @@ describe("wholeRates and totalUsd", () => {
       cacheRead: 100_000,
       cacheWrite: 1_250_000,
       cacheWrite1h: 1_250_000,
+      audioInput: 1_000_000,
+      audioOutput: 4_000_000,
       perRequest: 0,
+      webSearch: 0,
+      priced,
     });
   });
 

@@ -11,7 +11,7 @@
  * float totals are ignored and costs are recomputed exactly from `model_price`.
  */
 import { calcPrice, findProvider, type ModelPrice as GenaiModelPrice } from "@pydantic/genai-prices";
-import { parseUsd } from "./money.js";
+import { divideHalfEven, parseUsd, type Usd } from "./money.js";
 import { genaiPricesProviderId } from "./providers.js";
 import type { Rate, RateCard } from "./rate-card.js";
 
@@ -61,10 +61,12 @@ function toRateCard(prices: GenaiModelPrice): RateCard | undefined {
   const cacheRead = toRate(prices.cache_read_mtok);
   const cacheWrite = toRate(prices.cache_write_mtok);
   const cacheWrite1h = toRate(prices.cache_write_1h_mtok);
-  // genai-prices prices requests per thousand (`requests_kcount`); Burnrate keeps the price of one.
-  const perThousand = prices.requests_kcount;
-  const perRequest =
-    typeof perThousand === "number" && perThousand > 0 ? parseUsd(perThousand) / 1000n : undefined;
+  const audioInput = toRate(prices.input_audio_mtok);
+  const audioOutput = toRate(prices.output_audio_mtok);
+  // genai-prices prices requests and searches per thousand (`requests_kcount`,
+  // `web_searches_kcount`); Burnrate keeps the price of one.
+  const perRequest = perOne(prices.requests_kcount);
+  const webSearch = perOne(prices.web_searches_kcount);
   // A model with only an input price (embeddings) produces no output tokens, and vice versa.
   return {
     input: input ?? zero,
@@ -72,8 +74,18 @@ function toRateCard(prices: GenaiModelPrice): RateCard | undefined {
     ...(cacheRead ? { cacheRead } : {}),
     ...(cacheWrite ? { cacheWrite } : {}),
     ...(cacheWrite1h ? { cacheWrite1h } : {}),
+    ...(audioInput ? { audioInput } : {}),
+    ...(audioOutput ? { audioOutput } : {}),
     ...(perRequest ? { perRequest } : {}),
+    ...(webSearch ? { webSearch } : {}),
   };
+}
+
+/** The price of one, from a genai-prices price per thousand; undefined for none or a tiered one. */
+function perOne(perThousand: GenaiModelPrice[string]): Usd | undefined {
+  return typeof perThousand === "number" && perThousand > 0
+    ? divideHalfEven(parseUsd(perThousand), 1000n)
+    : undefined;
 }
 
 /** A genai-prices price: a number per million tokens, or `{ base, tiers: [{ start, price }] }`. */

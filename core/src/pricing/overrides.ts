@@ -4,7 +4,7 @@
  * module validates the parsed object and matches models against it.
  */
 import { z } from "zod";
-import { parseUsd } from "./money.js";
+import { divideHalfEven, parseUsd } from "./money.js";
 import { flatRate, type RateCard } from "./rate-card.js";
 
 /** A price per million tokens: a non-negative number or decimal string, e.g. `0.5` or `"0.50"`. */
@@ -22,6 +22,9 @@ const perMillion = z
     }
     if (parsed < 0n) ctx.addIssue({ code: "custom", message: "a price cannot be negative" });
   });
+
+/** A price per thousand (searches): the same non-negative number or decimal string. */
+const perThousand = perMillion;
 
 const regexSource = z
   .string()
@@ -55,6 +58,8 @@ const KINDS = [
   ["cacheReadPerMillion", "cacheRead"],
   ["cacheWritePerMillion", "cacheWrite"],
   ["cacheWrite1hPerMillion", "cacheWrite1h"],
+  ["audioInputPerMillion", "audioInput"],
+  ["audioOutputPerMillion", "audioOutput"],
 ] as const;
 
 /**
@@ -70,6 +75,8 @@ const tier = z
     cacheReadPerMillion: perMillion.optional(),
     cacheWritePerMillion: perMillion.optional(),
     cacheWrite1hPerMillion: perMillion.optional(),
+    audioInputPerMillion: perMillion.optional(),
+    audioOutputPerMillion: perMillion.optional(),
   })
   .refine((t) => KINDS.some(([field]) => t[field] !== undefined), "give at least one price");
 
@@ -84,6 +91,15 @@ const modelOverride = z
     cacheWritePerMillion: perMillion.optional(),
     /** Writes to a one-hour cache; without it they are charged `cacheWritePerMillion`. */
     cacheWrite1hPerMillion: perMillion.optional(),
+    /** Audio prompt tokens; without it they are charged `inputPerMillion`, as genai-prices does. */
+    audioInputPerMillion: perMillion.optional(),
+    /** Audio output tokens; without it they are charged `outputPerMillion`. */
+    audioOutputPerMillion: perMillion.optional(),
+    /**
+     * A fee per thousand server-side web searches, as providers publish it ($10 for Anthropic's
+     * and OpenAI's). Not tiered: a search costs the same whatever the prompt's size.
+     */
+    webSearchPerThousand: perThousand.optional(),
     /** Long-context tiers, in ascending `aboveInputTokens`. */
     tiers: z.array(tier).optional(),
   })
@@ -208,6 +224,10 @@ function overrideCard(entry: ModelOverride): RateCard {
       return price === undefined ? [] : [{ start: t.aboveInputTokens, perMillion: parseUsd(price) }];
     });
     card[kind] = { ...flatRate(parseUsd(base)), tiers };
+  }
+  // Cards keep the price of one search, as genai-prices' per-thousand prices become in the catalog.
+  if (entry.webSearchPerThousand !== undefined) {
+    card.webSearch = divideHalfEven(parseUsd(entry.webSearchPerThousand), 1000n);
   }
   return card as RateCard;
 }

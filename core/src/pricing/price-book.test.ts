@@ -40,6 +40,7 @@ describe("OpenAI with cached input", () => {
       inputPerMillion: "2.500000000000",
       cacheReadPerMillion: "1.250000000000",
       outputPerMillion: "10.000000000000",
+      webSearchPerThousand: "10.000000000000", // $10 per 1,000 web searches
       source: "genai-prices",
       version: "genai-prices@0.1.8",
     });
@@ -88,6 +89,8 @@ describe("Anthropic with cache read and cache write", () => {
       cacheReadPerMillion: "0.300000000000",
       cacheWritePerMillion: "3.750000000000",
       cacheWrite1hPerMillion: "6.000000000000",
+      // Not tiered: a search costs the same whatever the prompt's size.
+      webSearchPerThousand: "10.000000000000",
       tiers: [
         {
           aboveInputTokens: 200_000,
@@ -219,6 +222,7 @@ describe("price at the span's timestamp", () => {
       inputPerMillion: "10.000000000000",
       cacheReadPerMillion: "0.500000000000",
       outputPerMillion: "40.000000000000",
+      webSearchPerThousand: "10.000000000000",
       source: "genai-prices",
       version: "genai-prices@0.1.8",
     });
@@ -233,6 +237,7 @@ describe("providers", () => {
       inputPerMillion: "0.300000000000",
       outputPerMillion: "2.500000000000",
       cacheReadPerMillion: "0.030000000000",
+      audioInputPerMillion: "1.000000000000",
       source: "genai-prices",
       version: "genai-prices@0.1.8",
     });
@@ -243,6 +248,7 @@ describe("providers", () => {
       inputPerMillion: "2.500000000000",
       cacheReadPerMillion: "1.250000000000",
       outputPerMillion: "10.000000000000",
+      webSearchPerThousand: "10.000000000000", // $10 per 1,000 web searches
       source: "genai-prices",
       version: "genai-prices@0.1.8",
     });

@@ -67,6 +67,12 @@ export interface ModelPrice {
   cacheWritePerMillion?: string;
   /** Writes to a one-hour cache, where the model prices them apart (Anthropic). */
   cacheWrite1hPerMillion?: string;
+  /** Audio prompt tokens, where the model prices them apart (`gpt-audio`); else they are at `inputPerMillion`. */
+  audioInputPerMillion?: string;
+  /** Audio output tokens, where the model prices them apart; else they are at `outputPerMillion`. */
+  audioOutputPerMillion?: string;
+  /** The fee per thousand server-side web searches, where the model charges one. */
+  webSearchPerThousand?: string;
   /** Long-context prices: each applies when the whole prompt exceeds `aboveInputTokens`. */
   tiers?: ModelPriceTier[];
   source: "genai-prices" | "override";
@@ -80,6 +86,8 @@ export interface ModelPriceTier {
   cacheReadPerMillion?: string;
   cacheWritePerMillion?: string;
   cacheWrite1hPerMillion?: string;
+  audioInputPerMillion?: string;
+  audioOutputPerMillion?: string;
 }
 
 /**
@@ -243,6 +251,7 @@ function toModelPrice(found: Found): ModelPrice {
     provider: found.provider,
     model: found.modelId,
     ...pricesAt(found.card, 0),
+    ...(found.card.webSearch ? { webSearchPerThousand: formatUsd(found.card.webSearch * 1000n) } : {}),
     ...(tiers.length > 0 ? { tiers } : {}),
     source: found.source,
     version: found.version,
@@ -257,5 +266,7 @@ function pricesAt(card: RateCard, promptTokens: number): Omit<ModelPriceTier, "a
     ...(card.cacheRead ? { cacheReadPerMillion: at(card.cacheRead) } : {}),
     ...(card.cacheWrite ? { cacheWritePerMillion: at(card.cacheWrite) } : {}),
     ...(card.cacheWrite1h ? { cacheWrite1hPerMillion: at(card.cacheWrite1h) } : {}),
+    ...(card.audioInput ? { audioInputPerMillion: at(card.audioInput) } : {}),
+    ...(card.audioOutput ? { audioOutputPerMillion: at(card.audioOutput) } : {}),
   };
 }

@@ -23,6 +23,12 @@ export interface RateCard {
   cacheWrite?: Rate;
   /** Writes to a one-hour cache (`TokenUsage.cacheWrite1h`); without it they are at `cacheWrite`. */
   cacheWrite1h?: Rate;
+  /** Audio prompt tokens (`TokenUsage.audioInput`); without it they are at `input`, as genai-prices charges them. */
+  audioInput?: Rate;
+  /** Audio output tokens (`TokenUsage.audioOutput`); without it they are at `output`. */
+  audioOutput?: Rate;
+  /** A fee per server-side web search (`TokenUsage.webSearches`), in pico-dollars; none without it. */
+  webSearch?: Usd;
   /** A fee per call whatever its tokens (Perplexity's search requests), in pico-dollars. */
   perRequest?: Usd;
 }
@@ -55,7 +61,16 @@ export function rateAt(rate: Rate, promptTokens: number): Usd {
 /** The distinct tier starts of a card, ascending: the prompt sizes at which any price changes. */
 export function tierStarts(card: RateCard): number[] {
   const starts = new Set<number>();
-  for (const rate of [card.input, card.output, card.cacheRead, card.cacheWrite, card.cacheWrite1h]) {
+  const rates = [
+    card.input,
+    card.output,
+    card.cacheRead,
+    card.cacheWrite,
+    card.cacheWrite1h,
+    card.audioInput,
+    card.audioOutput,
+  ];
+  for (const rate of rates) {
     for (const tier of rate?.tiers ?? []) starts.add(tier.start);
   }
   return [...starts].sort((a, b) => a - b);

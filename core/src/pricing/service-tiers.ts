@@ -16,6 +16,8 @@
  * - Anthropic's `priority` tier is bought as committed capacity, not a per-token price, so
  *   it is priced as standard. Other providers' tiers (Google, Bedrock, Azure batch) are not
  *   encoded yet and price as standard, as do "default", "auto", "standard", "" and unknown tiers.
+ * - Fees per web search are not token prices: every tier leaves them at standard (`priceTokens`
+ *   does not scale them, and a published priority card keeps the standard one).
  */
 import { parseUsd, type Ratio, WHOLE } from "./money.js";
 import { flatRate, type RateCard } from "./rate-card.js";
@@ -85,5 +87,7 @@ function priorityCard(standard: RateCard, [input, cachedInput, output]: Priority
   if (cachedInput !== null) card.cacheRead = flatRate(parseUsd(cachedInput));
   // OpenAI publishes no cache-write price; keep whatever the standard card says (normally none).
   if (standard.cacheWrite) card.cacheWrite = standard.cacheWrite;
+  // The page prices tokens only; a web search costs the same at any tier.
+  if (standard.webSearch) card.webSearch = standard.webSearch;
   return card;
 }

@@ -14,13 +14,16 @@ interface AnthropicUsage {
   cache_creation?: { ephemeral_1h_input_tokens?: number | null } | null;
   /** Thinking tokens, which `output_tokens` already includes (as OpenAI's reasoning tokens are). */
   output_tokens_details?: { thinking_tokens?: number | null } | null;
+  /** Server tools' requests; each web search is billed apart from the tokens. */
+  server_tool_use?: { web_search_requests?: number | null } | null;
 }
 
 /**
  * Anthropic's `input_tokens` excludes the cached parts; the GenAI conventions (and
  * Burnrate's TokenUsage) count the whole prompt, so the three are added. The one-hour part of
- * the cache writes (`cache_creation.ephemeral_1h_input_tokens`) becomes `cacheWrite1h`, set
- * only when there is one.
+ * the cache writes (`cache_creation.ephemeral_1h_input_tokens`) becomes `cacheWrite1h`, and
+ * the web searches (`server_tool_use.web_search_requests`, $10 per 1,000) `webSearches`, each
+ * set only when there is some.
  */
 export function anthropicUsage(usage: AnthropicUsage | null | undefined): TokenUsage | undefined {
   if (!usage) return undefined;
@@ -36,14 +39,21 @@ export function anthropicUsage(usage: AnthropicUsage | null | undefined): TokenU
   const oneHour = oneHourWrites(usage.cache_creation);
   // Part of the cache writes, so never more than them.
   if (oneHour > 0 && cacheWrite > 0) tokens.cacheWrite1h = Math.min(oneHour, cacheWrite);
+  const searches = countIn(usage.server_tool_use, "web_search_requests");
+  if (searches > 0) tokens.webSearches = searches;
   return tokens;
 }
 
 /** `ephemeral_1h_input_tokens`, or 0 when `cache_creation` is missing or not as documented. */
 function oneHourWrites(creation: unknown): number {
-  if (typeof creation !== "object" || creation === null) return 0;
-  const tokens = (creation as { ephemeral_1h_input_tokens?: unknown }).ephemeral_1h_input_tokens;
-  return typeof tokens === "number" && tokens > 0 ? tokens : 0;
+  return countIn(creation, "ephemeral_1h_input_tokens");
+}
+
+/** The positive count at `key` of a usage detail object, or 0 when it is missing or not as documented. */
+function countIn(details: unknown, key: string): number {
+  if (typeof details !== "object" || details === null) return 0;
+  const count = (details as Record<string, unknown>)[key];
+  return typeof count === "number" && count > 0 ? count : 0;
 }
 
 interface ContentBlock {

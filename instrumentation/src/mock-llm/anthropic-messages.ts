@@ -55,8 +55,9 @@ export function renderMessageStream(ctx: RenderContext): SseEvent[] {
         ...messageShell(ctx),
         content: [],
         stop_reason: null,
-        // Output is not known yet at the start; the API reports a token or so here.
-        usage: { ...usage, output_tokens: Math.min(1, plan.usage.output) },
+        // Output is not known yet at the start; the API reports a token or so here. The
+        // searches run after the start, so message_delta reports them.
+        usage: { ...usage, output_tokens: Math.min(1, plan.usage.output), server_tool_use: null },
       },
     },
   ];
@@ -111,7 +112,7 @@ export function renderMessageStream(ctx: RenderContext): SseEvent[] {
         cache_read_input_tokens: usage.cache_read_input_tokens,
         output_tokens: usage.output_tokens,
         output_tokens_details: usage.output_tokens_details,
-        server_tool_use: null,
+        server_tool_use: usage.server_tool_use,
       },
     },
     { type: "message_stop" },
@@ -131,7 +132,8 @@ export function renderMessageStream(ctx: RenderContext): SseEvent[] {
  * cache_creation_input_tokens`, so a scripted input of 37000 with 30000 read and 5000
  * written reports `input_tokens: 2000`. `cache_creation` splits the writes by cache lifetime:
  * 5000 written of which 2000 for an hour reports `ephemeral_5m_input_tokens: 3000,
- * ephemeral_1h_input_tokens: 2000`.
+ * ephemeral_1h_input_tokens: 2000`. Scripted web searches are `server_tool_use.web_search_requests`,
+ * `null` when there were none, as the API sends it.
  */
 export function messagesUsage(usage: PlannedUsage): Usage {
   return {
@@ -145,7 +147,8 @@ export function messagesUsage(usage: PlannedUsage): Usage {
     },
     output_tokens: usage.output,
     output_tokens_details: usage.reasoning > 0 ? { thinking_tokens: usage.reasoning } : null,
-    server_tool_use: null,
+    server_tool_use:
+      usage.webSearches > 0 ? { web_search_requests: usage.webSearches, web_fetch_requests: 0 } : null,
     service_tier: "standard",
     inference_geo: null,
     speed: null,

@@ -170,7 +170,8 @@ function azureFilterChunk(): SseEvent {
 
 /**
  * Maps usage to OpenAI's `CompletionUsage`: `prompt_tokens` is the whole prompt with
- * `cached_tokens` inside it, and `completion_tokens` includes `reasoning_tokens`.
+ * `cached_tokens` and `audio_tokens` inside it, and `completion_tokens` includes
+ * `reasoning_tokens` and its own `audio_tokens`. Chat Completions reports no web-search count.
  */
 export function chatUsage(usage: PlannedUsage): CompletionUsage {
   return {
@@ -179,13 +180,13 @@ export function chatUsage(usage: PlannedUsage): CompletionUsage {
     total_tokens: usage.input + usage.output,
     prompt_tokens_details: {
       cached_tokens: usage.cacheRead,
-      audio_tokens: 0,
+      audio_tokens: usage.audioInput,
       // OpenAI only reports cache writes where they happen; an absent field means none.
       ...(usage.cacheWrite > 0 ? { cache_write_tokens: usage.cacheWrite } : {}),
     },
     completion_tokens_details: {
       reasoning_tokens: usage.reasoning,
-      audio_tokens: 0,
+      audio_tokens: usage.audioOutput,
       accepted_prediction_tokens: 0,
       rejected_prediction_tokens: 0,
     },

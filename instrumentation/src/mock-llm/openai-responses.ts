@@ -2,6 +2,7 @@ import type {
   Response,
   ResponseError,
   ResponseFunctionToolCall,
+  ResponseFunctionWebSearch,
   ResponseOutputMessage,
   ResponseOutputText,
   ResponseReasoningItem,
@@ -37,12 +38,15 @@ interface ResponseIds {
   calls: { item: string; callId: string }[];
   /** The reasoning item's, when the reply thinks first. */
   reasoning?: string;
+  /** One `web_search_call` item's per scripted search. */
+  searches: string[];
 }
 
 /**
  * Renders a non-streaming `response` object: a reasoning item with the thinking as its
- * summary (if any thinking), a message item (if any text), then one `function_call` item per
- * tool call.
+ * summary (if any thinking), one `web_search_call` item per scripted search (a `search`
+ * action, the kind OpenAI bills per call), a message item (if any text), then one
+ * `function_call` item per tool call.
  */
 export function renderResponse(ctx: RenderContext): WireResponse {
   const ids = responseIds(ctx);
@@ -100,6 +104,18 @@ export function renderResponseStream(ctx: RenderContext): SseEvent[] {
     emit({ type: "response.reasoning_summary_text.done", item_id, output_index, summary_index, text });
     const part = { ...emptyPart, text };
     emit({ type: "response.reasoning_summary_part.done", item_id, output_index, summary_index, part });
+    emit({ type: "response.output_item.done", output_index, item: finalItems[output_index]! });
+  }
+  for (const [index, item_id] of ids.searches.entries()) {
+    const output_index = outputIndex++;
+    emit({
+      type: "response.output_item.added",
+      output_index,
+      item: searchItem(item_id, index, "in_progress"),
+    });
+    emit({ type: "response.web_search_call.in_progress", item_id, output_index });
+    emit({ type: "response.web_search_call.searching", item_id, output_index });
+    emit({ type: "response.web_search_call.completed", item_id, output_index });
     emit({ type: "response.output_item.done", output_index, item: finalItems[output_index]! });
   }
   if (plan.text !== null) {
@@ -187,6 +203,7 @@ function responseIds(ctx: RenderContext): ResponseIds {
       callId: call.id ?? ctx.newId("call_"),
     })),
     ...(ctx.plan.thinking !== null ? { reasoning: ctx.newId("rs_") } : {}),
+    searches: Array.from({ length: ctx.plan.usage.webSearches }, () => ctx.newId("ws_")),
   };
 }
 
@@ -194,6 +211,7 @@ function outputItems(ctx: RenderContext, ids: ResponseIds): WireResponse["output
   const { plan } = ctx;
   const items: WireResponse["output"] = [];
   if (plan.thinking !== null && ids.reasoning) items.push(reasoningItem(ids.reasoning, plan.thinking));
+  for (const [index, id] of ids.searches.entries()) items.push(searchItem(id, index, "completed"));
   if (plan.text !== null) {
     const text: ResponseOutputText = { type: "output_text", text: plan.text, annotations: [], logprobs: [] };
     items.push(messageItem(ids.message, [text], "completed"));
@@ -208,6 +226,16 @@ function outputItems(ctx: RenderContext, ids: ResponseIds): WireResponse["output
 /** A reasoning item whose summary is `summary`; the reasoning itself stays hidden, as the API keeps it. */
 function reasoningItem(id: string, summary: string): ResponseReasoningItem {
   return { id, type: "reasoning", summary: summary ? [{ type: "summary_text", text: summary }] : [] };
+}
+
+/** The `index`-th web search of the answer, as a `search` action with a made-up query. */
+function searchItem(
+  id: string,
+  index: number,
+  status: ResponseFunctionWebSearch["status"],
+): ResponseFunctionWebSearch {
+  const query = `mock-llm search ${index + 1}`;
+  return { id, type: "web_search_call", status, action: { type: "search", query, queries: [query] } };
 }
 
 function messageItem(

@@ -15,6 +15,11 @@ export interface PlannedUsage {
   /** Of `cacheWrite`, the one-hour cache writes. */
   cacheWrite1h: number;
   reasoning: number;
+  /** Of `input`, the audio tokens. */
+  audioInput: number;
+  /** Of `output`, the audio tokens. */
+  audioOutput: number;
+  webSearches: number;
 }
 
 /** A tool call ready to serialise; `id` stays optional because each provider styles its own. */
@@ -109,19 +114,28 @@ export function planReply(reply: MockReply, request: PlanRequest): ReplyPlan {
   };
 }
 
-function planUsage(usage: NonNullable<MockReply["usage"]>, promptTokens: number, outputChars: number) {
+function planUsage(
+  usage: NonNullable<MockReply["usage"]>,
+  promptTokens: number,
+  outputChars: number,
+): PlannedUsage {
   const cacheRead = usage.cacheRead ?? 0;
   const cacheWrite = usage.cacheWrite ?? 0;
   const reasoning = usage.reasoning ?? 0;
+  const audioInput = usage.audioInput ?? 0;
+  const audioOutput = usage.audioOutput ?? 0;
   return {
-    // A scripted cache size larger than the estimate wins, so the prompt always contains its cache.
-    input: usage.input ?? Math.max(promptTokens, cacheRead + cacheWrite),
-    // Scripted reasoning comes on top of the visible output when output itself is estimated.
-    output: usage.output ?? estimateTokens(outputChars) + reasoning,
+    // A scripted cache or audio size larger than the estimate wins, so the prompt always contains them.
+    input: usage.input ?? Math.max(promptTokens, cacheRead + cacheWrite, audioInput),
+    // Scripted reasoning and audio come on top of the visible output when output itself is estimated.
+    output: usage.output ?? estimateTokens(outputChars) + reasoning + audioOutput,
     cacheRead,
     cacheWrite,
     cacheWrite1h: usage.cacheWrite1h ?? 0,
     reasoning,
+    audioInput,
+    audioOutput,
+    webSearches: usage.webSearches ?? 0,
   };
 }
 

@@ -10,7 +10,17 @@ describe("parseMockReply", () => {
         { name: "f", arguments: { a: 1 }, id: "call_1" },
         { name: "g", arguments: "{broken" },
       ],
-      usage: { input: 10, output: 5, cacheRead: 4, cacheWrite: 6, cacheWrite1h: 2, reasoning: 5 },
+      usage: {
+        input: 10,
+        output: 5,
+        cacheRead: 4,
+        cacheWrite: 6,
+        cacheWrite1h: 2,
+        reasoning: 5,
+        audioInput: 3,
+        audioOutput: 1,
+        webSearches: 2,
+      },
       model: "m",
       error: { status: 429, type: "requests", message: "slow", retryAfter: 1.5 },
       latencyMs: 1,
@@ -71,6 +81,9 @@ describe("planReply", () => {
         cacheWrite: 0,
         cacheWrite1h: 0,
         reasoning: 0,
+        audioInput: 0,
+        audioOutput: 0,
+        webSearches: 0,
       },
       error: undefined,
       latencyMs: 0,
@@ -114,6 +127,21 @@ describe("planReply", () => {
     expect(plan.usage.output).toBe(5); // ("lookup" 6 + '{"q":"Paris"}' 13) / 4 = 4.75 → 5
   });
 
+  it("grows estimated input and output to hold scripted audio", () => {
+    const plan = planReply(
+      { usage: { audioInput: 900, audioOutput: 300, webSearches: 2 }, text: "abcd" },
+      request,
+    );
+
+    expect(plan.usage).toMatchObject({
+      input: 900,
+      output: 301, // 1 for the text, plus the 300 audio
+      audioInput: 900,
+      audioOutput: 300,
+      webSearches: 2,
+    });
+  });
+
   it("grows estimated input to hold the scripted cache and output to hold reasoning", () => {
     const plan = planReply(
       { usage: { cacheRead: 3_000, cacheWrite: 500, reasoning: 200 }, text: "abcd" },
@@ -127,6 +155,9 @@ describe("planReply", () => {
       cacheWrite: 500,
       cacheWrite1h: 0,
       reasoning: 200,
+      audioInput: 0,
+      audioOutput: 0,
+      webSearches: 0,
     });
   });
 

@@ -18,6 +18,19 @@ export interface MockUsage {
   cacheWrite1h?: number;
   /** Reasoning (thinking) tokens; part of `output`. */
   reasoning?: number;
+  /**
+   * Of `input`, the audio tokens, which audio models (`gpt-audio`) bill at their own price. Sent
+   * as Chat Completions' `prompt_tokens_details.audio_tokens`; the Responses and Anthropic
+   * usage objects have no audio count, so those routes ignore it.
+   */
+  audioInput?: number;
+  /** Of `output`, the audio tokens; Chat Completions' `completion_tokens_details.audio_tokens`. */
+  audioOutput?: number;
+  /**
+   * Server-side web searches, billed per search: Anthropic's `server_tool_use.web_search_requests`
+   * and one Responses `web_search_call` item each. Chat Completions reports no count and ignores it.
+   */
+  webSearches?: number;
 }
 
 /** One tool call the mock model makes. */
@@ -127,6 +140,9 @@ const usageSchema = z
     cacheWrite: count.optional(),
     cacheWrite1h: count.optional(),
     reasoning: count.optional(),
+    audioInput: count.optional(),
+    audioOutput: count.optional(),
+    webSearches: count.optional(),
   })
   // Anthropic reports the uncached part (input − cacheRead − cacheWrite), which must not go negative.
   .refine((u) => u.input === undefined || (u.cacheRead ?? 0) + (u.cacheWrite ?? 0) <= u.input, {
@@ -142,6 +158,15 @@ const usageSchema = z
   .refine((u) => u.output === undefined || (u.reasoning ?? 0) <= u.output, {
     message: "reasoning must not exceed output (output includes reasoning)",
     path: ["output"],
+  })
+  // Audio is part of the counts it belongs to; an estimated count is raised to hold it.
+  .refine((u) => u.input === undefined || (u.audioInput ?? 0) <= u.input, {
+    message: "audioInput must not exceed input (input includes audio)",
+    path: ["audioInput"],
+  })
+  .refine((u) => u.output === undefined || (u.audioOutput ?? 0) <= u.output, {
+    message: "audioOutput must not exceed output (output includes audio)",
+    path: ["audioOutput"],
   });
 
 const replySchema: z.ZodType<MockReply> = z.strictObject({

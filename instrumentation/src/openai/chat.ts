@@ -8,25 +8,44 @@ import { openAiUsage } from "./usage.js";
 
 /**
  * The parts of a Chat Completions usage object we read. OpenAI counts the whole prompt in
- * prompt_tokens: the tokens read from and written to the cache are parts of it.
+ * prompt_tokens: the tokens read from and written to the cache, and the audio, are parts of it;
+ * completion_tokens holds the reasoning and the audio output.
  */
 interface ChatUsage {
   prompt_tokens?: number;
   completion_tokens?: number;
-  prompt_tokens_details?: { cached_tokens?: number; cache_write_tokens?: number } | null;
-  completion_tokens_details?: { reasoning_tokens?: number } | null;
+  prompt_tokens_details?: {
+    cached_tokens?: number;
+    cache_write_tokens?: number;
+    audio_tokens?: number;
+  } | null;
+  completion_tokens_details?: { reasoning_tokens?: number; audio_tokens?: number } | null;
 }
 
+/**
+ * A Chat Completions usage as a TokenUsage. Audio (`audio_tokens`, which audio models such as
+ * `gpt-audio` bill at their own price) becomes `audioInput` and `audioOutput`, set only when
+ * there is some; OpenAI sends `audio_tokens: 0` on every other call.
+ */
 export function chatUsage(usage: ChatUsage | null | undefined): TokenUsage | undefined {
   if (!usage) return undefined;
   const details = usage.prompt_tokens_details;
-  return openAiUsage({
+  const completion = usage.completion_tokens_details;
+  const counts = openAiUsage({
     input: usage.prompt_tokens ?? 0,
     output: usage.completion_tokens ?? 0,
     cacheRead: details?.cached_tokens ?? 0,
     cacheWrite: details?.cache_write_tokens ?? 0,
-    reasoning: usage.completion_tokens_details?.reasoning_tokens ?? 0,
+    reasoning: completion?.reasoning_tokens ?? 0,
   });
+  // Read as the count itself, with no object made: this runs on every call.
+  const audioInput = details?.audio_tokens;
+  if (typeof audioInput === "number" && audioInput > 0)
+    counts.audioInput = Math.min(audioInput, counts.input);
+  const audioOutput = completion?.audio_tokens;
+  if (typeof audioOutput === "number" && audioOutput > 0)
+    counts.audioOutput = Math.min(audioOutput, counts.output);
+  return counts;
 }
 
 interface ToolCallDelta {

@@ -13,13 +13,23 @@ interface ResponsesUsage {
   output_tokens_details?: { reasoning_tokens?: number } | null;
 }
 
+/** An output item: a message, a function call, a web search, and so on. */
+interface OutputItem {
+  type?: string;
+  name?: string;
+  arguments?: string;
+  content?: unknown;
+  /** A `web_search_call`'s action: `search`, `open_page` or `find_in_page`. */
+  action?: { type?: string } | null;
+}
+
 interface ResponseObject {
   id?: string;
   model?: string;
   status?: string;
   service_tier?: string | null;
   usage?: ResponsesUsage | null;
-  output?: { type?: string; name?: string; arguments?: string; content?: unknown }[];
+  output?: OutputItem[];
   /** Set on a failed response. */
   error?: { code?: string | null; type?: string | null; message?: string } | null;
 }
@@ -37,13 +47,33 @@ function responsesUsage(usage: ResponsesUsage | null | undefined): TokenUsage | 
   });
 }
 
+/**
+ * The web searches a response ran that OpenAI bills: its web search tool is charged per call
+ * (genai-prices: $10 per 1,000 for gpt-4o, gpt-4.1, gpt-5, o3 and others), and OpenAI's web
+ * search guide says it is the `search` actions that incur that cost, not `open_page` or
+ * `find_in_page`. A `web_search_call` with no action is from before actions were reported,
+ * when each one was a search.
+ */
+export function webSearchCount(output: readonly OutputItem[] | undefined): number {
+  let searches = 0;
+  for (const item of output ?? []) {
+    if (item.type !== "web_search_call") continue;
+    const action = item.action?.type;
+    if (action === undefined || action === "search") searches++;
+  }
+  return searches;
+}
+
 function resultOf(response: ResponseObject): CallResult {
+  const usage = responsesUsage(response.usage);
+  const searches = usage ? webSearchCount(response.output) : 0;
+  if (usage && searches > 0) usage.webSearches = searches;
   return {
     responseId: response.id,
     responseModel: response.model,
     servedTier: response.service_tier ?? undefined,
     finishReasons: response.status ? [response.status] : [],
-    usage: responsesUsage(response.usage),
+    usage,
     toolCalls: (response.output ?? [])
       .filter((item) => item.type === "function_call")
       .map((item) => ({ name: item.name ?? "", arguments: item.arguments })),
