@@ -151,7 +151,7 @@ describe("unknown fields", () => {
         {
           path: "usage.cachedTokens",
           message:
-            "unknown field; expected one of: inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, cacheWrite1hTokens, reasoningTokens",
+            "unknown field; expected one of: inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, cacheWrite1hTokens, reasoningTokens, audioInputTokens, audioOutputTokens, webSearches",
         },
       ]),
     );
@@ -242,6 +242,9 @@ describe("unknown fields", () => {
           cacheWriteTokens: 0,
           cacheWrite1hTokens: 0,
           reasoningTokens: 5,
+          audioInputTokens: 20,
+          audioOutputTokens: 2,
+          webSearches: 1,
         },
       },
       "PUT /v1/budgets/{id}": {

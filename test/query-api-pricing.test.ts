@@ -33,13 +33,32 @@ describe("GET /v1/prices", () => {
           cacheWrite1hPerMillion: "12.000000000000",
         },
       ],
+      webSearchPerThousand: "10.000000000000",
       source: "genai-prices",
       version: "genai-prices@0.1.8",
       at: "2026-11-02T00:00:00.000Z",
     });
   });
 
-  it("leaves out the one-hour cache-write price of a model that has none apart", async () => {
+  it("shows an audio model's audio prices apart from its text prices", async () => {
+    const res = await api.call("GET", "/v1/prices?model=gpt-audio&provider=openai&at=2026-11-02", read);
+    expect(res.body).toEqual({
+      provider: "openai",
+      model: "gpt-audio",
+      inputPerMillion: "2.500000000000",
+      outputPerMillion: "10.000000000000",
+      cacheReadPerMillion: null,
+      cacheWritePerMillion: null,
+      audioInputPerMillion: "32.000000000000",
+      audioOutputPerMillion: "64.000000000000",
+      tiers: [],
+      source: "genai-prices",
+      version: "genai-prices@0.1.8",
+      at: "2026-11-02T00:00:00.000Z",
+    });
+  });
+
+  it("leaves out the one-hour cache-write and audio prices of a model that has none apart", async () => {
     const res = await api.call("GET", "/v1/prices?model=gpt-4o&provider=openai&at=2026-11-02", read);
     expect(res.body).toEqual({
       provider: "openai",
@@ -49,6 +68,7 @@ describe("GET /v1/prices", () => {
       cacheReadPerMillion: "1.250000000000",
       cacheWritePerMillion: null,
       tiers: [],
+      webSearchPerThousand: "10.000000000000", // OpenAI's web search tool
       source: "genai-prices",
       version: "genai-prices@0.1.8",
       at: "2026-11-02T00:00:00.000Z",
@@ -153,7 +173,7 @@ describe("POST /v1/prices/quote usage", () => {
   const quote = (usage: Record<string, number>) =>
     api.call("POST", "/v1/prices/quote", read, { model: "gpt-4o", at: "2026-11-02", usage });
 
-  it("refuses cached parts larger than the whole prompt, and reasoning larger than the output", async () => {
+  it("refuses cached or audio parts larger than the whole prompt, and reasoning or audio larger than the output", async () => {
     expect(await quote({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 1_000_000 })).toMatchObject(
       refused("body", [
         {
@@ -182,6 +202,22 @@ describe("POST /v1/prices/quote usage", () => {
           path: "usage.cacheWriteTokens",
           message:
             "must count every cache write, one-hour ones included, so at least cacheWrite1hTokens (401)",
+        },
+      ]),
+    );
+    expect(await quote({ inputTokens: 1_000, outputTokens: 10, audioInputTokens: 1_001 })).toMatchObject(
+      refused("body", [
+        {
+          path: "usage.inputTokens",
+          message: "must count the whole prompt, audio included, so at least audioInputTokens (1001)",
+        },
+      ]),
+    );
+    expect(await quote({ inputTokens: 1_000, outputTokens: 10, audioOutputTokens: 11 })).toMatchObject(
+      refused("body", [
+        {
+          path: "usage.outputTokens",
+          message: "must count the whole completion, audio included, so at least audioOutputTokens (11)",
         },
       ]),
     );
@@ -253,6 +289,57 @@ describe("POST /v1/prices/quote one-hour cache writes", () => {
     );
     // Without a one-hour part, every write is at $3.75/M, as before.
     expect((await quote({})).body).toEqual(answer("0.011250000000", "0.047250000000"));
+  });
+});
+
+describe("POST /v1/prices/quote audio and web searches", () => {
+  const quote = (model: string, provider: string, usage: Record<string, number>) =>
+    api.call("POST", "/v1/prices/quote", read, { provider, model, at: "2026-11-02", usage });
+  const answer = (
+    model: string,
+    provider: string,
+    inputUsd: string,
+    outputUsd: string,
+    totalUsd: string,
+  ) => ({
+    model,
+    provider,
+    serviceTier: "",
+    at: "2026-11-02T00:00:00.000Z",
+    priced: true,
+    cost: {
+      inputUsd,
+      outputUsd,
+      cacheReadUsd: ZERO,
+      cacheWriteUsd: ZERO,
+      totalUsd,
+      priceVersion: "genai-prices@0.1.8",
+    },
+  });
+
+  it("prices audio tokens at the model's audio rates, and the rest as text", async () => {
+    const usage = { inputTokens: 2_000, outputTokens: 1_000 };
+    // 500 text * $2.50/M + 1500 audio * $32/M = 0.00125 + 0.048 in;
+    // 200 text * $10/M + 800 audio * $64/M = 0.002 + 0.0512 out.
+    expect(
+      (await quote("gpt-audio", "openai", { ...usage, audioInputTokens: 1_500, audioOutputTokens: 800 }))
+        .body,
+    ).toEqual(answer("gpt-audio", "openai", "0.049250000000", "0.053200000000", "0.102450000000"));
+    // Without audio parts, every token is text: 2000 * $2.50/M in, 1000 * $10/M out.
+    expect((await quote("gpt-audio", "openai", usage)).body).toEqual(
+      answer("gpt-audio", "openai", "0.005000000000", "0.010000000000", "0.015000000000"),
+    );
+  });
+
+  it("charges each web search the model's fee, in the input cost", async () => {
+    const usage = { inputTokens: 2_000, outputTokens: 300 };
+    // 2000 * $3/M + 5 searches * $10/1000 = 0.006 + 0.05 in; 300 * $15/M = 0.0045 out.
+    expect((await quote("claude-sonnet-4-5", "anthropic", { ...usage, webSearches: 5 })).body).toEqual(
+      answer("claude-sonnet-4-5", "anthropic", "0.056000000000", "0.004500000000", "0.060500000000"),
+    );
+    expect((await quote("claude-sonnet-4-5", "anthropic", usage)).body).toEqual(
+      answer("claude-sonnet-4-5", "anthropic", "0.006000000000", "0.004500000000", "0.010500000000"),
+    );
   });
 });
 

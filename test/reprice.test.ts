@@ -136,13 +136,16 @@ describe("burnrate reprice", () => {
     expect(await reprice(...args)).toEqual({ code: 2, stdout: "", stderr: `burnrate reprice: ${message}\n` });
   });
 
-  it("asks for `burnrate migrate` on a store without the one-hour cache-write column", async () => {
-    const oldDir = join(root, "before-0007");
+  it.each([
+    [7, "the one-hour cache-write column"],
+    [8, "the audio and web-search columns"],
+  ])("asks for `burnrate migrate` on a store before migration %i (%s)", async (version) => {
+    const oldDir = join(root, `before-000${version}`);
     const db = await openEmbedded(oldDir);
     try {
       await migrate(
         db,
-        loadMigrations().filter((m) => m.version <= 6),
+        loadMigrations().filter((m) => m.version < version),
       );
     } finally {
       await db.close();

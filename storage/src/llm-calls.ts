@@ -21,12 +21,18 @@ export interface LlmCallRow {
   response_model: string;
   service_tier: string;
   input_tokens: number;
+  /** Of `input_tokens`, those that were audio (`TokenUsage.audioInput`); 0 when none. */
+  audio_input_tokens: number;
   output_tokens: number;
+  /** Of `output_tokens`, those that were audio (`TokenUsage.audioOutput`); 0 when none. */
+  audio_output_tokens: number;
   cache_read_tokens: number;
   cache_write_tokens: number;
   /** Of `cache_write_tokens`, those written to a one-hour cache (`TokenUsage.cacheWrite1h`); 0 when none. */
   cache_write_1h_tokens: number;
   reasoning_tokens: number;
+  /** Server-side web searches the call ran, billed per search (`TokenUsage.webSearches`); 0 when none. */
+  web_searches: number;
   cost_input: string;
   cost_output: string;
   cost_cache_read: string;
@@ -63,11 +69,14 @@ export function toLlmCallRow(call: LlmCall, version: bigint): LlmCallRow {
     response_model: call.responseModel,
     service_tier: call.serviceTier,
     input_tokens: call.tokens.input,
+    audio_input_tokens: call.tokens.audioInput ?? 0,
     output_tokens: call.tokens.output,
+    audio_output_tokens: call.tokens.audioOutput ?? 0,
     cache_read_tokens: call.tokens.cacheRead,
     cache_write_tokens: call.tokens.cacheWrite,
     cache_write_1h_tokens: call.tokens.cacheWrite1h ?? 0,
     reasoning_tokens: call.tokens.reasoning,
+    web_searches: call.tokens.webSearches ?? 0,
     cost_input: call.cost.input,
     cost_output: call.cost.output,
     cost_cache_read: call.cost.cacheRead,

@@ -35,8 +35,9 @@ describe("migrations on embedded chDB", () => {
       "5_budgets",
       "6_rollup_repairs",
       "7_cache_write_1h",
+      "8_audio_web_search",
     ]);
-    expect(await appliedVersions(db)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(await appliedVersions(db)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   it("are idempotent: a second run applies nothing and keeps rows", async () => {
@@ -45,7 +46,7 @@ describe("migrations on embedded chDB", () => {
       { id: "d-1", project_id: "default", created_at: now, detector: "D1", reason: "x" },
     ]);
     const again = await migrate(db);
-    expect(again).toEqual({ applied: [], alreadyApplied: 7, changed: [] });
+    expect(again).toEqual({ applied: [], alreadyApplied: 8, changed: [] });
     expect(await db.query(build(sql`SELECT id FROM incidents`))).toEqual([{ id: "d-1" }]);
   });
 
@@ -56,7 +57,7 @@ describe("migrations on embedded chDB", () => {
     );
     expect(await migrate(db, edited)).toEqual({
       applied: [],
-      alreadyApplied: 7,
+      alreadyApplied: 8,
       changed: [
         {
           version: 4,
@@ -117,11 +118,14 @@ describe("migrations on embedded chDB", () => {
       "response_model LowCardinality(String)",
       "service_tier LowCardinality(String)",
       "input_tokens UInt32",
+      "audio_input_tokens UInt32",
       "output_tokens UInt32",
+      "audio_output_tokens UInt32",
       "cache_read_tokens UInt32",
       "cache_write_tokens UInt32",
       "cache_write_1h_tokens UInt32",
       "reasoning_tokens UInt32",
+      "web_searches UInt32",
       `cost_input ${decimal}`,
       `cost_output ${decimal}`,
       `cost_cache_read ${decimal}`,
@@ -245,6 +249,6 @@ describe("migration files", () => {
   });
 
   it("are numbered from 1 without gaps", () => {
-    expect(loadMigrations().map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(loadMigrations().map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 });

@@ -468,6 +468,165 @@ describe("a call with one-hour cache writes", () => {
   });
 });
 
+describe("calls with audio tokens and web searches", () => {
+  // Four days before the reprice tests' range, in a project of its own.
+  const at = BASE - 4 * DAY;
+  const range = { from: new Date(at), to: new Date(at + HOUR), project: "audio-search" };
+  // OpenAI's gpt-audio: $2.50/M text input, $10/M text output, $32/M audio input, $64/M audio output.
+  const audio = call("gpt-audio", at, {
+    projectId: "audio-search",
+    provider: "openai",
+    requestModel: "gpt-audio",
+    responseModel: "",
+    tokens: {
+      input: 2000,
+      audioInput: 1500,
+      output: 1000,
+      audioOutput: 800,
+      cacheRead: 0,
+      cacheWrite: 0,
+      reasoning: 0,
+    },
+    // As priced before audio had its own rates: every token as text.
+    cost: computed({
+      input: "0.005", // 2000 * $2.50/M
+      output: "0.01", // 1000 * $10/M
+      cacheRead: "0",
+      cacheWrite: "0",
+      total: "0.015",
+    }),
+  });
+  // Anthropic's claude-sonnet-4-5: $3/M input, $15/M output, $10 per thousand web searches.
+  const search = call("sonnet-search", at + MINUTE, {
+    projectId: "audio-search",
+    provider: "anthropic",
+    requestModel: "claude-sonnet-4-5",
+    responseModel: "",
+    tokens: { input: 2000, output: 300, cacheRead: 0, cacheWrite: 0, reasoning: 0, webSearches: 5 },
+    // As priced before web searches had a fee: tokens only.
+    cost: computed({
+      input: "0.006", // 2000 * $3/M
+      output: "0.0045", // 300 * $15/M
+      cacheRead: "0",
+      cacheWrite: "0",
+      total: "0.0105",
+    }),
+  });
+  const AUDIO = computed({
+    input: "0.04925", // 500 text * $2.50/M + 1500 audio * $32/M = 0.00125 + 0.048
+    output: "0.0532", // 200 text * $10/M + 800 audio * $64/M = 0.002 + 0.0512
+    cacheRead: "0",
+    cacheWrite: "0",
+    total: "0.10245", // 0.04925 + 0.0532
+  });
+  const SEARCH = computed({
+    input: "0.056", // 2000 * $3/M + 5 searches * $10/1000 = 0.006 + 0.05
+    output: "0.0045", // 300 * $15/M
+    cacheRead: "0",
+    cacheWrite: "0",
+    total: "0.0605", // 0.056 + 0.0045
+  });
+  const counts = () =>
+    db.query(
+      build(sql`SELECT span_id, input_tokens AS input, audio_input_tokens AS audioInput, output_tokens AS output,
+          audio_output_tokens AS audioOutput, web_searches AS webSearches
+        FROM llm_calls FINAL WHERE project_id = 'audio-search' ORDER BY span_id`),
+    );
+  const COUNTS = [
+    { span_id: "gpt-audio", input: 2000, audioInput: 1500, output: 1000, audioOutput: 800, webSearches: 0 },
+    { span_id: "sonnet-search", input: 2000, audioInput: 0, output: 300, audioOutput: 0, webSearches: 5 },
+  ];
+
+  it("are stored with their counts, and repriced with them, which survive the rewrite", async () => {
+    await insertNewLlmCalls(db, [toLlmCallRow(audio, 1n), toLlmCallRow(search, 1n)]);
+    expect(await counts()).toEqual(COUNTS);
+    // The price book agrees with the amounts worked out above.
+    expect([audio, search].map((c) => book.price({ ...c, cost: UNPRICED }).cost)).toEqual([
+      {
+        input: "0.049250000000",
+        output: "0.053200000000",
+        cacheRead: "0.000000000000",
+        cacheWrite: "0.000000000000",
+        total: "0.102450000000",
+        source: "computed",
+        priceVersion: GENAI_PRICES_PRICE_VERSION,
+      },
+      {
+        input: "0.056000000000",
+        output: "0.004500000000",
+        cacheRead: "0.000000000000",
+        cacheWrite: "0.000000000000",
+        total: "0.060500000000",
+        source: "computed",
+        priceVersion: GENAI_PRICES_PRICE_VERSION,
+      },
+    ]);
+
+    expect(await reprice(db, book, range)).toEqual({
+      calls: 2,
+      changed: 2,
+      costBefore: "0.025500000000",
+      costAfter: "0.162950000000",
+      unpricedBefore: 0,
+      unpricedAfter: 0,
+      rollupMinutes: 2,
+      rollupRepaired: 0,
+    });
+    expect(await storedCalls("audio-search")).toEqual([
+      stored("gpt-audio", at, AUDIO, true),
+      stored("sonnet-search", at + MINUTE, SEARCH, true),
+    ]);
+    expect(await counts()).toEqual(COUNTS);
+
+    // Read back with their counts, the rewritten calls are priced the same again: nothing changes.
+    const again = await reprice(db, book, range);
+    expect({ changed: again.changed, costAfter: again.costAfter }).toEqual({
+      changed: 0,
+      costAfter: "0.162950000000",
+    });
+    // The rollup's minutes are rebuilt at the new costs; it keeps no audio or search counts of its own.
+    const rollupRow = (minute: number, model: string, provider: string, tokens: object, costs: object) => ({
+      project_id: "audio-search",
+      minute: minuteText(minute),
+      service: "support-bot",
+      feature: "ticket-summary",
+      user_id: "u-42",
+      tenant: "acme",
+      agent: "triage",
+      provider,
+      model,
+      operation: "chat",
+      calls: 1,
+      unpriced: 0,
+      errors: 0,
+      estimated: 0,
+      cacheRead: 0,
+      cacheWrite: 0,
+      reasoning: 0,
+      costCacheRead: "0",
+      costCacheWrite: "0",
+      ...tokens,
+      ...costs,
+    });
+    expect(await rollupRows("audio-search")).toEqual([
+      rollupRow(
+        at,
+        "gpt-audio",
+        "openai",
+        { input: 2000, output: 1000 },
+        { costInput: "0.04925", costOutput: "0.0532", costTotal: "0.10245" },
+      ),
+      rollupRow(
+        at + MINUTE,
+        "claude-sonnet-4-5",
+        "anthropic",
+        { input: 2000, output: 300 },
+        { costInput: "0.056", costOutput: "0.0045", costTotal: "0.0605" },
+      ),
+    ]);
+  });
+});
+
 /** Every rollup row of a project, summed per key (SummingMergeTree may not have merged yet). */
 async function rollupRows(project: string) {
   return db.query(

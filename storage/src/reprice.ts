@@ -284,7 +284,8 @@ type StoredCall = Omit<LlmCallRow, "start_time" | "duration_ns" | "version"> & {
 // Every column; the 64-bit ones and start_time come back as digit strings, which JSON keeps exact.
 const STORED_COLUMNS = sql`project_id, trace_id, span_id, parent_span_id, session_id, service, agent, feature,
   user_id, tenant, provider, operation, request_model, response_model, service_tier,
-  input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens,
+  input_tokens, audio_input_tokens, output_tokens, audio_output_tokens,
+  cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, web_searches,
   cost_input, cost_output, cost_cache_read, cost_cache_write, cost_total, cost_source, price_version,
   estimated, prompt_fingerprint, tool_call_fingerprints, status, error_type,
   toString(toUnixTimestamp64Nano(start_time)) AS start_ns,
@@ -359,6 +360,11 @@ function toCall(row: StoredCall): LlmCall {
       // this part of the writes at the one-hour rate, and `toLlmCallRow` writes it back.
       ...(row.cache_write_1h_tokens > 0 ? { cacheWrite1h: row.cache_write_1h_tokens } : {}),
       reasoning: row.reasoning_tokens,
+      // Likewise only when there are any: the price book charges audio at its own rates and
+      // each web search its fee, and `toLlmCallRow` writes them back.
+      ...(row.audio_input_tokens > 0 ? { audioInput: row.audio_input_tokens } : {}),
+      ...(row.audio_output_tokens > 0 ? { audioOutput: row.audio_output_tokens } : {}),
+      ...(row.web_searches > 0 ? { webSearches: row.web_searches } : {}),
     },
     cost: {
       input: row.cost_input,

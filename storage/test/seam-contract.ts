@@ -130,4 +130,40 @@ export function seamContract(open: () => Promise<ClickHouse>): void {
     expect((await traceCost(db, "other", theirs.traceId)).calls).toBe(1);
     expect((await traceCost(db, "default", theirs.traceId)).calls).toBe(2);
   });
+
+  it("stores every count of a call, the ones added by later migrations included", async () => {
+    const call = sampleCall({
+      traceId: "5c0ffee5c0ffee5c0ffee5c0ffee5c0f",
+      tokens: {
+        input: 9000,
+        audioInput: 1500,
+        output: 1000,
+        audioOutput: 800,
+        cacheRead: 1000,
+        cacheWrite: 6000,
+        cacheWrite1h: 4000,
+        reasoning: 100,
+        webSearches: 5,
+      },
+    });
+    expect(await insertNewLlmCalls(db, [toLlmCallRow(call, 1n)])).toBe(1);
+    const rows = await db.query(
+      build(sql`SELECT input_tokens, audio_input_tokens, output_tokens, audio_output_tokens, cache_read_tokens,
+          cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, web_searches
+        FROM llm_calls FINAL WHERE trace_id = ${param("String", call.traceId)}`),
+    );
+    expect(rows).toEqual([
+      {
+        input_tokens: 9000,
+        audio_input_tokens: 1500,
+        output_tokens: 1000,
+        audio_output_tokens: 800,
+        cache_read_tokens: 1000,
+        cache_write_tokens: 6000,
+        cache_write_1h_tokens: 4000,
+        reasoning_tokens: 100,
+        web_searches: 5,
+      },
+    ]);
+  });
 }

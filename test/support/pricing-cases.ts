@@ -112,6 +112,61 @@ export const CASES: Case[] = [
     },
   },
   {
+    name: "OpenAI audio model",
+    attributes: {
+      [C.ATTR_GEN_AI_PROVIDER_NAME]: "openai",
+      [C.ATTR_GEN_AI_REQUEST_MODEL]: "gpt-audio",
+      [C.ATTR_GEN_AI_RESPONSE_MODEL]: "gpt-audio-2025-08-28",
+      // 500 text + 1500 audio prompt tokens; 200 text + 800 audio completion tokens
+      [C.ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 2_000,
+      [C.ATTR_BURNRATE_USAGE_AUDIO_INPUT_TOKENS]: 1_500,
+      [C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 1_000,
+      [C.ATTR_BURNRATE_USAGE_AUDIO_OUTPUT_TOKENS]: 800,
+    },
+    expected: {
+      provider: "openai",
+      request_model: "gpt-audio",
+      response_model: "gpt-audio-2025-08-28",
+      tokens: [2_000, 1_000, 0, 0, 0],
+      audio_input_tokens: 1_500,
+      audio_output_tokens: 800,
+      // genai-prices' gpt-audio: input_mtok 2.5, output_mtok 10, input_audio_mtok 32, output_audio_mtok 64
+      cost_input: "0.049250000000", // 500 text * $2.50/M + 1500 audio * $32/M = 0.00125 + 0.048
+      cost_cache_read: zero,
+      cost_cache_write: zero,
+      cost_output: "0.053200000000", // 200 text * $10/M + 800 audio * $64/M = 0.002 + 0.0512
+      cost_total: "0.102450000000", // as genai-prices' own calcPrice: input 0.04925 + output 0.0532
+      cost_source: "computed",
+      price_version: "genai-prices@0.1.8",
+    },
+  },
+  {
+    name: "Anthropic model with web searches",
+    attributes: {
+      [C.ATTR_GEN_AI_PROVIDER_NAME]: "anthropic",
+      [C.ATTR_GEN_AI_REQUEST_MODEL]: "claude-sonnet-4-5",
+      [C.ATTR_GEN_AI_RESPONSE_MODEL]: "claude-sonnet-4-5-20250929",
+      [C.ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 2_000,
+      [C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 300,
+      [C.ATTR_BURNRATE_USAGE_WEB_SEARCH_REQUESTS]: 5,
+    },
+    expected: {
+      provider: "anthropic",
+      request_model: "claude-sonnet-4-5",
+      response_model: "claude-sonnet-4-5-20250929",
+      tokens: [2_000, 300, 0, 0, 0],
+      web_searches: 5,
+      // genai-prices' claude-sonnet-4-5: input_mtok 3, output_mtok 15, web_searches_kcount 10
+      cost_input: "0.056000000000", // 2000 * $3/M + 5 searches * $10/1000 = 0.006 + 0.05 (the fee is in the input part)
+      cost_cache_read: zero,
+      cost_cache_write: zero,
+      cost_output: "0.004500000000", // 300 * $15/M
+      cost_total: "0.060500000000", // as genai-prices' own calcPrice total (it keeps the fee in neither part)
+      cost_source: "computed",
+      price_version: "genai-prices@0.1.8",
+    },
+  },
+  {
     name: "reasoning model",
     attributes: {
       [C.ATTR_GEN_AI_PROVIDER_NAME]: "openai",
@@ -228,6 +283,10 @@ export function expectedRow(c: Case, ids: { traceId: string; spanId: string; par
     cache_write_tokens: cacheWrite,
     cache_write_1h_tokens: cacheWrite1h,
     reasoning_tokens: reasoning,
+    // 0 unless the case's `expected` sets them
+    audio_input_tokens: 0,
+    audio_output_tokens: 0,
+    web_searches: 0,
     estimated: false,
     prompt_fingerprint: "",
     tool_call_fingerprints: [],

@@ -19,9 +19,10 @@ import { COMMON_OPTIONS, type Command } from "./command.js";
 
 /**
  * The migrations a reprice needs: `llm_calls` and the cost rollup (3), `rollup_repairs` (6),
- * and the one-hour cache writes it reads and writes back (7).
+ * and the counts it reads and writes back: one-hour cache writes (7), audio tokens and web
+ * searches (8).
  */
-const NEEDED_MIGRATIONS = [3, 6, 7];
+const NEEDED_MIGRATIONS = [3, 6, 7, 8];
 /** How often progress is printed when stderr is not a terminal. */
 const PLAIN_PROGRESS_EVERY_MS = 5_000;
 

@@ -212,7 +212,17 @@ describe("values kept within their column types", () => {
 
   it("clamps counts to UInt32 and costs to the money ceiling, leaving ordinary values as they are", () => {
     const absurd = call("00000000000000a1", {
-      tokens: { input: 1e300, output: -5, cacheRead: 2.6, cacheWrite: Number.NaN, reasoning: 4_294_967_296 },
+      tokens: {
+        input: 1e300,
+        audioInput: 1e300,
+        output: -5,
+        audioOutput: -1,
+        cacheRead: 2.6,
+        cacheWrite: Number.NaN,
+        cacheWrite1h: 4_294_967_296,
+        reasoning: 4_294_967_296,
+        webSearches: 7.5,
+      },
       cost: {
         input: `1${"0".repeat(60)}`,
         output: "0.000000000000001",
@@ -228,10 +238,14 @@ describe("values kept within their column types", () => {
     );
     expect(row).toMatchObject({
       input_tokens: 4_294_967_295,
+      audio_input_tokens: 4_294_967_295,
       output_tokens: 0,
+      audio_output_tokens: 0,
       cache_read_tokens: 3,
       cache_write_tokens: 0,
+      cache_write_1h_tokens: 4_294_967_295,
       reasoning_tokens: 4_294_967_295,
+      web_searches: 8,
       cost_input: MOST_USD,
       cost_output: "0.000000000000001",
       cost_cache_read: "0.000000100000",

@@ -45,6 +45,22 @@ export const EXAMPLE_TRACES = sql`arraySlice(arrayDistinct(groupArraySorted(64)(
 
 const PROMPT = sql`greatest(input_tokens, cache_read_tokens + cache_write_tokens)`;
 
+// A call's tokens as `priceTokens` bills them, in Int64 so that no difference wraps around.
+const UNCACHED = sql`greatest(toInt64(input_tokens) - cache_read_tokens - cache_write_tokens, 0)`;
+const ONE_HOUR = sql`toInt64(least(cache_write_1h_tokens, cache_write_tokens))`;
+const FIVE_MINUTE = sql`(toInt64(cache_write_tokens) - ${ONE_HOUR})`;
+const AUDIO = sql`least(toInt64(audio_input_tokens), toInt64(${PROMPT}))`;
+/**
+ * Where a call's audio prompt tokens sat, as `priceTokens` places them: they fill the uncached
+ * prompt first, then the cache reads, the five-minute writes and the one-hour writes, in turn.
+ */
+const AUDIO_IN = {
+  uncached: sql`least(${AUDIO}, ${UNCACHED})`,
+  cacheRead: sql`least(greatest(${AUDIO} - ${UNCACHED}, 0), cache_read_tokens)`,
+  cacheWrite: sql`least(greatest(${AUDIO} - ${UNCACHED} - cache_read_tokens, 0), ${FIVE_MINUTE})`,
+  cacheWrite1h: sql`least(greatest(${AUDIO} - ${UNCACHED} - cache_read_tokens - ${FIVE_MINUTE}, 0), ${ONE_HOUR})`,
+};
+
 /**
  * Reprices the calls matching `where` (over `llm_calls FINAL`) under the target each group
  * maps to. Pass one finds the groups, so the long-context tier boundaries of every target
@@ -106,11 +122,17 @@ export async function repriceSlice(
         cost_source = 'unpriced' AS unpriced,
         count() AS calls,
         sum(cost_total) AS cost,
-        sum(toUInt64(greatest(toInt64(input_tokens) - cache_read_tokens - cache_write_tokens, 0))) AS uncached,
+        sum(toUInt64(${UNCACHED})) AS uncached,
         sum(output_tokens) AS output,
         sum(cache_read_tokens) AS cache_read,
         sum(cache_write_tokens) AS cache_write,
-        sum(toUInt64(least(cache_write_1h_tokens, cache_write_tokens))) AS cache_write_1h
+        sum(toUInt64(${ONE_HOUR})) AS cache_write_1h,
+        sum(toUInt64(${AUDIO_IN.uncached})) AS audio_input,
+        sum(toUInt64(${AUDIO_IN.cacheRead})) AS audio_cache_read,
+        sum(toUInt64(${AUDIO_IN.cacheWrite})) AS audio_cache_write,
+        sum(toUInt64(${AUDIO_IN.cacheWrite1h})) AS audio_cache_write_1h,
+        sum(toUInt64(least(audio_output_tokens, output_tokens))) AS audio_output,
+        sum(web_searches) AS web_searches
       FROM llm_calls FINAL WHERE ${where}
       GROUP BY ${keyNames}, bucket, unpriced ${FINAL_SETTINGS}`),
   );
@@ -140,6 +162,13 @@ interface BucketRow {
   cache_write: number;
   /** The one-hour part of `cache_write`, each call's capped at its writes as `priceTokens` caps it. */
   cache_write_1h: number;
+  /** The audio part of each token kind of the prompt (see `AUDIO_IN`), and of the output. */
+  audio_input: number;
+  audio_cache_read: number;
+  audio_cache_write: number;
+  audio_cache_write_1h: number;
+  audio_output: number;
+  web_searches: number;
 }
 
 function addBucket(
@@ -161,6 +190,12 @@ function addBucket(
     cacheRead: Number(row.cache_read),
     cacheWrite: Number(row.cache_write),
     cacheWrite1h: Number(row.cache_write_1h),
+    audioInput: Number(row.audio_input),
+    audioCacheRead: Number(row.audio_cache_read),
+    audioCacheWrite: Number(row.audio_cache_write),
+    audioCacheWrite1h: Number(row.audio_cache_write_1h),
+    audioOutput: Number(row.audio_output),
+    webSearches: Number(row.web_searches),
   });
   group.counterfactualUsd = (group.counterfactualUsd ?? 0n) + cost;
   group.priceVersion = rates.priceVersion;

@@ -112,6 +112,42 @@ describe("a listed call's tokens", () => {
       { input: 100, output: 10, cacheRead: 0, cacheWrite: 1_500, reasoning: 0 },
     ]);
   });
+
+  it("show the audio parts and web searches when there are any, and leave them out when there are none", async () => {
+    await db.insert("llm_calls", [
+      call("a", "audio", 1, {
+        request_model: "gpt-audio",
+        input_tokens: 2_000,
+        audio_input_tokens: 1_500,
+        output_tokens: 1_000,
+        audio_output_tokens: 800,
+      }),
+      call("a", "search", 2, {
+        provider: "anthropic",
+        request_model: "claude-sonnet-4-5",
+        input_tokens: 2_000,
+        output_tokens: 300,
+        web_searches: 5,
+      }),
+      call("a", "text", 3),
+    ]);
+    const tokens = (await listCalls(db, traceScope("p", "a"))).calls.map(
+      (c) => spanCall.parse(toSpanCall(c)).tokens,
+    );
+    expect(tokens).toEqual([
+      {
+        input: 2_000,
+        audioInput: 1_500,
+        output: 1_000,
+        audioOutput: 800,
+        cacheRead: 0,
+        cacheWrite: 0,
+        reasoning: 0,
+      },
+      { input: 2_000, output: 300, cacheRead: 0, cacheWrite: 0, reasoning: 0, webSearches: 5 },
+      { input: 100, output: 10, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+    ]);
+  });
 });
 
 describe("scopeModels", () => {

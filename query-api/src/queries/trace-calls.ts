@@ -22,11 +22,14 @@ export interface CallRow {
   response_model: string;
   service_tier: string;
   input_tokens: number;
+  audio_input_tokens: number;
   output_tokens: number;
+  audio_output_tokens: number;
   cache_read_tokens: number;
   cache_write_tokens: number;
   cache_write_1h_tokens: number;
   reasoning_tokens: number;
+  web_searches: number;
   cost_input: string;
   cost_output: string;
   cost_cache_read: string;
@@ -72,7 +75,8 @@ const CALL_COLUMNS = sql`trace_id, span_id, parent_span_id,
   toString(start_time + toIntervalNanosecond(duration_ns)) AS end,
   duration_ns, service, agent, feature, user_id, tenant, session_id, provider, operation,
   request_model, response_model, service_tier,
-  input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens,
+  input_tokens, audio_input_tokens, output_tokens, audio_output_tokens,
+  cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, web_searches,
   cost_input, cost_output, cost_cache_read, cost_cache_write, cost_total, cost_source,
   price_version, estimated, status, error_type`;
 

@@ -1,3 +1,4 @@
+import type { ModelPrice } from "@burnrate/core";
 import { HttpError } from "../http/http-error.js";
 import { defineRoute } from "../http/route.js";
 import { priceQuery, priceResponse } from "../schemas/price.js";
@@ -9,8 +10,8 @@ export const getPrice = defineRoute({
   tag: "prices",
   summary: "The price-book entry in use for a model",
   description:
-    "Standard per-million prices (with one-hour cache writes apart where the model prices them so), long-context tiers, " +
-    "and where they came from (genai-prices or an override) with its version.",
+    "Standard per-million prices (with one-hour cache writes and audio apart, and a fee per thousand web searches, " +
+    "where the model prices them so), long-context tiers, and where they came from (genai-prices or an override) with its version.",
   role: "read",
   query: priceQuery,
   response: priceResponse,
@@ -26,9 +27,17 @@ export const getPrice = defineRoute({
       );
     }
     const nullable = (value: string | undefined) => value ?? null;
-    // Only where the model prices one-hour cache writes apart (Anthropic's).
-    const oneHour = (value: string | undefined) =>
-      value === undefined ? {} : { cacheWrite1hPerMillion: value };
+    // Each only where the model has that price: one-hour cache writes apart (Anthropic's),
+    // audio apart (OpenAI's audio models), a fee per web search.
+    const only = <K extends string>(key: K, value: string | undefined) =>
+      value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+    const apart = (
+      prices: Pick<ModelPrice, "cacheWrite1hPerMillion" | "audioInputPerMillion" | "audioOutputPerMillion">,
+    ) => ({
+      ...only("cacheWrite1hPerMillion", prices.cacheWrite1hPerMillion),
+      ...only("audioInputPerMillion", prices.audioInputPerMillion),
+      ...only("audioOutputPerMillion", prices.audioOutputPerMillion),
+    });
     return {
       provider: found.provider,
       model: found.model,
@@ -36,15 +45,16 @@ export const getPrice = defineRoute({
       outputPerMillion: found.outputPerMillion,
       cacheReadPerMillion: nullable(found.cacheReadPerMillion),
       cacheWritePerMillion: nullable(found.cacheWritePerMillion),
-      ...oneHour(found.cacheWrite1hPerMillion),
+      ...apart(found),
       tiers: (found.tiers ?? []).map((t) => ({
         aboveInputTokens: t.aboveInputTokens,
         inputPerMillion: t.inputPerMillion,
         outputPerMillion: t.outputPerMillion,
         cacheReadPerMillion: nullable(t.cacheReadPerMillion),
         cacheWritePerMillion: nullable(t.cacheWritePerMillion),
-        ...oneHour(t.cacheWrite1hPerMillion),
+        ...apart(t),
       })),
+      ...only("webSearchPerThousand", found.webSearchPerThousand),
       source: found.source,
       version: found.version,
       at: at.toISOString(),

@@ -29,6 +29,10 @@ export const quotePrice = defineRoute({
         cacheWrite: body.usage.cacheWriteTokens,
         ...(body.usage.cacheWrite1hTokens > 0 ? { cacheWrite1h: body.usage.cacheWrite1hTokens } : {}),
         reasoning: body.usage.reasoningTokens,
+        // Absent when 0, as the collector's calls carry them.
+        ...(body.usage.audioInputTokens > 0 ? { audioInput: body.usage.audioInputTokens } : {}),
+        ...(body.usage.audioOutputTokens > 0 ? { audioOutput: body.usage.audioOutputTokens } : {}),
+        ...(body.usage.webSearches > 0 ? { webSearches: body.usage.webSearches } : {}),
       },
     });
     const priced = cost.source !== "unpriced";

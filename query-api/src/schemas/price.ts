@@ -27,6 +27,12 @@ const tierPrices = {
     .describe(
       "writes to a one-hour cache (Anthropic's ttl 1h), where the model prices them apart; absent: billed as other cache writes",
     ),
+  audioInputPerMillion: perMillion
+    .optional()
+    .describe("audio prompt tokens, where the model prices them apart; absent: billed as other input"),
+  audioOutputPerMillion: perMillion
+    .optional()
+    .describe("audio completion tokens, where the model prices them apart; absent: billed as other output"),
 };
 
 /** GET /v1/prices response: the entry the collector prices this model with. */
@@ -35,6 +41,11 @@ export const priceResponse = z.object({
   model: z.string().describe("the model id the price book matched"),
   ...tierPrices,
   tiers: z.array(z.object({ aboveInputTokens: z.number().int(), ...tierPrices })),
+  webSearchPerThousand: usd
+    .optional()
+    .describe(
+      "dollars per thousand server-side web searches, where the model charges for them; in the input cost",
+    ),
   source: z.enum(["genai-prices", "override"]),
   version: z.string(),
   at: instant,
@@ -44,10 +55,11 @@ const count = z.number().int().nonnegative().max(1_000_000_000);
 
 /**
  * Token counts as the GenAI conventions count them: `inputTokens` is the whole prompt, so it
- * includes the cache reads and writes, `cacheWriteTokens` includes the one-hour writes, and
- * `outputTokens` includes the reasoning. Counts that break this (Anthropic's raw
- * `input_tokens` leaves the cache out) are refused, naming the total to raise, rather than
- * priced as something no call could cost.
+ * includes the cache reads and writes and the audio, `cacheWriteTokens` includes the one-hour
+ * writes, and `outputTokens` includes the reasoning and the audio. Counts that break this
+ * (Anthropic's raw `input_tokens` leaves the cache out) are refused, naming the total to
+ * raise, rather than priced as something no call could cost. `webSearches` counts searches,
+ * not tokens, so it is part of no total.
  */
 const usage = z
   .strictObject({
@@ -61,6 +73,17 @@ const usage = z
         "the part of `cacheWriteTokens` written to a one-hour cache (Anthropic's ttl 1h), billed at its own rate",
       ),
     reasoningTokens: count.default(0).describe("the part of `outputTokens` spent on reasoning"),
+    audioInputTokens: count
+      .default(0)
+      .describe("the part of `inputTokens` that was audio, billed at the model's audio input rate"),
+    audioOutputTokens: count
+      .default(0)
+      .describe("the part of `outputTokens` that was audio, billed at the model's audio output rate"),
+    webSearches: count
+      .default(0)
+      .describe(
+        "server-side web searches the call ran, each billed the model's fee per search (in `inputUsd`)",
+      ),
   })
   .superRefine((tokens, ctx) => {
     // Zod runs this even when a count already failed; that count's own issue says enough.
@@ -87,6 +110,20 @@ const usage = z
         message: `must count the whole completion, reasoning included, so at least reasoningTokens (${tokens.reasoningTokens})`,
       });
     }
+    if (tokens.inputTokens < tokens.audioInputTokens) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["inputTokens"],
+        message: `must count the whole prompt, audio included, so at least audioInputTokens (${tokens.audioInputTokens})`,
+      });
+    }
+    if (tokens.outputTokens < tokens.audioOutputTokens) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["outputTokens"],
+        message: `must count the whole completion, audio included, so at least audioOutputTokens (${tokens.audioOutputTokens})`,
+      });
+    }
   });
 
 /** POST /v1/prices/quote body. */
@@ -107,8 +144,10 @@ export const quoteResponse = z.object({
   priced: z.boolean(),
   cost: z
     .object({
-      inputUsd: usd,
-      outputUsd: usd,
+      inputUsd: usd.describe(
+        "the prompt tokens billed at the input or audio input price, plus any fee per request or per web search",
+      ),
+      outputUsd: usd.describe("the completion, its audio at the audio output price"),
       cacheReadUsd: usd,
       cacheWriteUsd: usd.describe("every cache write, the one-hour ones at their own price"),
       totalUsd: usd,

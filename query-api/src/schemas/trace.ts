@@ -16,6 +16,9 @@ export const callCost = z.object({
   cacheWriteUsd: usd.nullable(),
 });
 
+/** A count of tokens or searches one call reported. */
+const count = z.number().int().nonnegative();
+
 /** The LLM call a span made, with its tokens, cost and attribution. */
 export const spanCall = z.object({
   provider: z.string(),
@@ -30,13 +33,21 @@ export const spanCall = z.object({
   agent: z.string(),
   sessionId: z.string(),
   tokens: tokens.extend({
-    cacheWrite1h: z
-      .number()
-      .int()
-      .nonnegative()
+    cacheWrite1h: count
       .optional()
       .describe(
         "the part of `cacheWrite` written to a one-hour cache (Anthropic's ttl 1h), billed at its own rate; absent when none",
+      ),
+    audioInput: count
+      .optional()
+      .describe("the part of `input` that was audio, billed at the audio input rate; absent when none"),
+    audioOutput: count
+      .optional()
+      .describe("the part of `output` that was audio, billed at the audio output rate; absent when none"),
+    webSearches: count
+      .optional()
+      .describe(
+        "server-side web searches the call ran, each billed a fee (in the input cost); absent when none",
       ),
   }),
   cost: callCost,

@@ -29,6 +29,9 @@ export function toSpanCall(row: CallRow): SpanCall {
       cacheWrite: row.cache_write_tokens,
       ...(row.cache_write_1h_tokens > 0 ? { cacheWrite1h: row.cache_write_1h_tokens } : {}),
       reasoning: row.reasoning_tokens,
+      ...(row.audio_input_tokens > 0 ? { audioInput: row.audio_input_tokens } : {}),
+      ...(row.audio_output_tokens > 0 ? { audioOutput: row.audio_output_tokens } : {}),
+      ...(row.web_searches > 0 ? { webSearches: row.web_searches } : {}),
     },
     cost: {
       source: row.cost_source,
