@@ -23,7 +23,10 @@ export interface ClickHouse {
   insertJsonEachRow(table: string, payload: Uint8Array): Promise<void>;
   /** Runs a statement that returns nothing: DDL, ALTER, INSERT … SELECT. */
   command(query: Query): Promise<void>;
-  /** Answers when the store can take queries; throws StorageUnavailableError otherwise. */
+  /**
+   * Answers when the store can take queries. Throws otherwise: StorageUnavailableError when it
+   * cannot be reached, StorageQueryError when it refuses them (a revoked grant, a wrong password).
+   */
   ping(): Promise<void>;
   /** Releases the connection. Safe to call twice. */
   close(): Promise<void>;

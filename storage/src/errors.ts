@@ -41,6 +41,13 @@ const TRANSIENT_CODES = new Set([
   319, // UNKNOWN_STATUS_OF_INSERT
   425, // SYSTEM_ERROR
   999, // KEEPER_EXCEPTION
+  173, // CANNOT_ALLOCATE_MEMORY
+  201, // QUOTA_EXCEEDED: the quota's interval ends, and with it the refusal
+  216, // QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING: a timed-out attempt of this very insert still runs
+  236, // ABORTED
+  243, // NOT_ENOUGH_SPACE: merges and TTL free the disk, or an operator does
+  394, // QUERY_WAS_CANCELLED: by KILL QUERY or a server shutting down, not for the data
+  439, // CANNOT_SCHEDULE_TASK: the server's thread pools are full for now
   // The store's set-up, not the data: nothing can be written until an operator fixes it (runs
   // `burnrate migrate`, restores a grant or a password), and then everything can. Retried, so
   // the spool keeps the batches meanwhile, rather than refused, which would set every row aside.

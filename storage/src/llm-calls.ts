@@ -165,6 +165,15 @@ function uniqueByKey<T extends Keyed>(rows: readonly T[]): T[] {
   return [...seen.values()];
 }
 
+/**
+ * The most trace ids one look-up sends. The server driver sends them as one URL parameter, and
+ * ClickHouse refuses any parameter over `http_max_field_value_size` (128 KiB by default) before
+ * it reads the SQL: an OTLP trace id takes 41 bytes there (`%2732 hex digits%27%2C`), so one
+ * look-up of a batch from 3,200 traces would fail, and fail again on every retry. A thousand
+ * take 41 KiB. chDB has no such limit, but runs the same chunks so both run the same SQL.
+ */
+const TRACES_PER_LOOKUP = 1_000;
+
 async function withoutStored<T extends Keyed>(db: ClickHouse, rows: T[]): Promise<T[]> {
   if (rows.length === 0) return rows;
   const tracesByProject = new Map<string, Set<string>>();
@@ -175,11 +184,15 @@ async function withoutStored<T extends Keyed>(db: ClickHouse, rows: T[]): Promis
   }
   const stored = new Set<string>();
   for (const [project, traces] of tracesByProject) {
-    const found = await db.query<{ trace_id: string; span_id: string }>(
-      build(sql`SELECT trace_id, span_id FROM llm_calls
-        WHERE project_id = ${param("String", project)} AND trace_id IN ${param("Array(String)", [...traces])}`),
-    );
-    for (const f of found) stored.add(key({ project_id: project, ...f }));
+    const ids = [...traces];
+    for (let start = 0; start < ids.length; start += TRACES_PER_LOOKUP) {
+      const chunk = ids.slice(start, start + TRACES_PER_LOOKUP);
+      const found = await db.query<{ trace_id: string; span_id: string }>(
+        build(sql`SELECT trace_id, span_id FROM llm_calls
+          WHERE project_id = ${param("String", project)} AND trace_id IN ${param("Array(String)", chunk)}`),
+      );
+      for (const f of found) stored.add(key({ project_id: project, ...f }));
+    }
   }
   return rows.filter((row) => !stored.has(key(row)));
 }

@@ -219,6 +219,9 @@ export async function rebuildRollupMinutes(
     ", ",
   );
   // The start_time range lets the read use partition pruning; the IN list picks the minutes.
+  // insert_deduplicate = 0: a replicated table (and ClickHouse Cloud's) drops an inserted block
+  // identical to a recent one, and rebuilding the same minutes again (a retried reprice, a
+  // replayed repair) inserts just that block, right after the DELETE has emptied the minutes.
   const first = new Date(Math.min(...starts));
   const end = new Date(Math.max(...starts) + MINUTE_MS);
   await db.command(
@@ -229,7 +232,8 @@ export async function rebuildRollupMinutes(
         AND start_time >= ${param("DateTime64(9, 'UTC')", dateTimeText(first))}
         AND start_time < ${param("DateTime64(9, 'UTC')", dateTimeText(end))}
         AND toStartOfMinute(start_time) IN ${list}
-      GROUP BY ${ROLLUP_GROUP_BY}`),
+      GROUP BY ${ROLLUP_GROUP_BY}
+      SETTINGS insert_deduplicate = 0`),
   );
 }
 

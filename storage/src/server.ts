@@ -1,8 +1,11 @@
+import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import type { ClickHouse } from "./client.js";
-import { OUTPUT_SETTINGS } from "./client.js";
-import { StorageQueryError, StorageUnavailableError } from "./errors.js";
+import { OUTPUT_SETTINGS, toJsonEachRow } from "./client.js";
+import { clickhouseUrlProblem } from "./config.js";
+import { StorageError, StorageQueryError, StorageUnavailableError } from "./errors.js";
+import { readRows, toStorageError } from "./server-answers.js";
 import type { Query } from "./sql.js";
 
 export interface ServerOptions {
@@ -13,18 +16,46 @@ export interface ServerOptions {
 }
 
 /**
+ * Settings of every request. With http_write_exception_in_output_format on (24.8–24.10's
+ * default), an error after the first rows would come as one more row, `{"exception": …}`, of a
+ * 200 answer; off, it comes as text, which `readRows` tells from rows on every version.
+ */
+const REQUEST_SETTINGS = { ...OUTPUT_SETTINGS, http_write_exception_in_output_format: 0 } as const;
+
+/**
+ * Settings of every SELECT. A query the driver gives up on (its 30 s request timeout) keeps
+ * running on the server unless ClickHouse may cancel it when the connection closes, which
+ * cancel_http_readonly_queries_on_client_close allows only for a read-only query, and a POST is
+ * read-only only when `readonly` says so (2: settings may still be changed).
+ */
+const QUERY_SETTINGS = { readonly: "2", cancel_http_readonly_queries_on_client_close: 1 } as const;
+
+/**
+ * Settings of every insert. A server profile with async_insert on and wait_for_async_insert off
+ * would answer before the rows are stored, and `insertNewLlmCalls`, which looks a batch's spans
+ * up before inserting them, could then insert a batch retried meanwhile twice.
+ */
+const INSERT_SETTINGS = { async_insert: 0 } as const;
+
+/**
  * Connects to a ClickHouse server over HTTP with `@clickhouse/client`. It creates the
  * database if it is missing, then checks the server answers, so a wrong URL fails at start
  * with one clear line instead of on the first write.
  */
 export async function openServer(options: ServerOptions): Promise<ClickHouse> {
+  const problem = clickhouseUrlProblem(options.url);
+  if (problem) throw new StorageError(`BURNRATE_CLICKHOUSE_URL (storage.clickhouse.url) ${problem}`);
   const location = redact(options.url);
-  // The client's own logger prints stack traces; every failure surfaces as our error instead.
+  const url = new URL(options.url);
+  // The client is given the origin alone: it would read a path as the database and a query
+  // string as its options. Credentials written into the URL are kept, and win, as they did.
   const base = {
-    url: options.url,
-    username: options.user,
-    password: options.password,
+    url: url.origin,
+    username: url.username ? decodeURIComponent(url.username) : options.user,
+    password: url.password ? decodeURIComponent(url.password) : options.password,
+    // The client's own logger prints stack traces; every failure surfaces as our error instead.
     log: { level: ClickHouseLogLevel.OFF },
+    clickhouse_settings: REQUEST_SETTINGS,
   };
   const bootstrap = createClient({ ...base, request_timeout: 10_000 });
   try {
@@ -34,15 +65,11 @@ export async function openServer(options: ServerOptions): Promise<ClickHouse> {
       query_params: { db: options.database },
     });
   } catch (error) {
-    throw error instanceof StorageUnavailableError ? error : toStorageError(error, "CREATE DATABASE");
+    throw toStorageError(error, "CREATE DATABASE");
   } finally {
     await bootstrap.close();
   }
-  const client = createClient({
-    ...base,
-    database: options.database,
-    clickhouse_settings: { ...OUTPUT_SETTINGS },
-  });
+  const client = createClient({ ...base, database: options.database });
   return new ServerClickHouse(client, `${location} (database ${options.database})`);
 }
 
@@ -57,12 +84,14 @@ class ServerClickHouse implements ClickHouse {
 
   async query<Row>(q: Query): Promise<Row[]> {
     try {
-      const result = await this.client.query({
-        query: q.query,
+      // exec rather than query: its answer is the raw body, which readRows reads even when
+      // ClickHouse breaks it off after an exception, to find the exception's code.
+      const result = await this.client.exec({
+        query: `${q.query.trim().replace(/;+$/, "")}\nFORMAT JSONEachRow`,
         query_params: q.params,
-        format: "JSONEachRow",
+        clickhouse_settings: QUERY_SETTINGS,
       });
-      return await result.json<Row>();
+      return await readRows<Row>(result.stream, q.query);
     } catch (error) {
       throw toStorageError(error, q.query);
     }
@@ -70,11 +99,7 @@ class ServerClickHouse implements ClickHouse {
 
   async insert(table: string, rows: readonly object[]): Promise<void> {
     if (rows.length === 0) return;
-    try {
-      await this.client.insert({ table, values: rows as object[], format: "JSONEachRow" });
-    } catch (error) {
-      throw toStorageError(error, `insert into ${table}`);
-    }
+    await this.insertJsonEachRow(table, Buffer.from(toJsonEachRow(rows)));
   }
 
   async insertJsonEachRow(table: string, payload: Uint8Array): Promise<void> {
@@ -87,6 +112,8 @@ class ServerClickHouse implements ClickHouse {
       const result = await this.client.exec({
         query: `INSERT INTO \`${table}\` FORMAT JSONEachRow`,
         values: Readable.from([payload], { objectMode: false }),
+        query_id: insertId(table, payload),
+        clickhouse_settings: INSERT_SETTINGS,
       });
       // The answer to an INSERT is empty; reading it to its end frees the connection.
       for await (const _ of result.stream) {
@@ -105,8 +132,12 @@ class ServerClickHouse implements ClickHouse {
     }
   }
 
+  /**
+   * A SELECT 1 like any query, with the database and credentials: ClickHouse's /ping checks
+   * neither, and answers "Ok." while a revoked grant or a rotated password refuses every statement.
+   */
   async ping(): Promise<void> {
-    await ensureReachable(this.client, this.location);
+    await this.query({ query: "SELECT 1", params: {} });
   }
 
   async close(): Promise<void> {
@@ -128,23 +159,14 @@ async function ensureReachable(client: ClickHouseClient, location: string): Prom
 }
 
 /**
- * A ClickHouse error (it carries the server's numeric code) means the server answered and
- * refused the statement. Anything else means it did not answer usefully: a refused or reset
- * connection, the client's request timeout, a proxy's 502 page. Those are unavailability,
- * which callers retry (the collector keeps the batch spooled), never a refusal, which would
- * set the batch aside for good.
+ * The query id of an insert: its table and a hash of its rows. An insert whose request timed
+ * out can still be running on the server when the writer retries it, and the retry's look-up
+ * (`insertNewLlmCalls`) cannot see rows not yet committed, so both would insert. With one id,
+ * ClickHouse refuses the retry while the first runs (216, QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING,
+ * which is retried later); once the first has finished, the id is free again.
  */
-function toStorageError(error: unknown, what: string): Error {
-  const code = Number((error as { code?: string }).code);
-  const message = error instanceof Error ? error.message : String(error);
-  if (Number.isNaN(code)) {
-    const errno = (error as NodeJS.ErrnoException).code;
-    const why = errno ?? message.replace(/\s+/g, " ").slice(0, 200);
-    return new StorageUnavailableError(`ClickHouse did not answer ${what.slice(0, 100)} (${why})`, {
-      cause: error,
-    });
-  }
-  return new StorageQueryError(`${message} [while running: ${what.slice(0, 200)}]`, code, { cause: error });
+function insertId(table: string, payload: Uint8Array): string {
+  return `burnrate-insert-${table}-${createHash("sha256").update(payload).digest("hex").slice(0, 32)}`;
 }
 
 /** The URL with any password removed, for logs and errors. */
