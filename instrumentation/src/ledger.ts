@@ -4,7 +4,13 @@ import type { StopDetails } from "./errors.js";
 export interface RunUsage {
   calls: number;
   tokens: number;
+  /** The sum of `costNanos`, in dollars. */
   costUsd: number;
+  /**
+   * The spend in whole nano-dollars: summing the calls' float dollars drifts (ten $0.10 calls
+   * make $0.9999999999999999, which lets an eleventh past a $1 limit), whole numbers do not.
+   */
+  costNanos: number;
   /** Set once loop detection has killed the run: every later call in it is refused. */
   loopStop?: LoopStop;
 }
@@ -30,7 +36,8 @@ export class Ledger {
     const run = this.#touch(key);
     run.calls += 1;
     run.tokens += call.tokens;
-    run.costUsd += call.costUsd;
+    run.costNanos += Math.round(call.costUsd * 1e9);
+    run.costUsd = run.costNanos / 1e9;
     return run;
   }
 
@@ -50,7 +57,7 @@ export class Ledger {
 
   /** The run, created if new, moved to most recently used. */
   #touch(key: string): RunUsage {
-    const run = this.#runs.get(key) ?? { calls: 0, tokens: 0, costUsd: 0 };
+    const run = this.#runs.get(key) ?? { calls: 0, tokens: 0, costUsd: 0, costNanos: 0 };
     this.#runs.delete(key); // re-insert to mark as most recently used
     this.#runs.set(key, run);
     if (this.#runs.size > this.maxRuns) this.#runs.delete(this.#runs.keys().next().value!);
