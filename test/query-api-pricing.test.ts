@@ -462,10 +462,17 @@ describe("GET /v1/insights", () => {
           kind: "prefix_cache",
           title:
             "rag-answer sends 3 large prompts to claude-sonnet-4-5 with no cache reads; cache the stable prefix",
-          // 2 repeats * 8000 * ($3 - $0.30)/M - 8000 * ($3.75 - $3)/M for the one cache write
+          // A minute apart, within the five-minute TTL: the first call writes the cache, 2 read it.
+          // 2 reads * 8000 * ($3 - $0.30)/M - 8000 * ($3.75 - $3)/M for the one cache write;
+          // a one-hour TTL would save $0.0432 - 8000 * ($6 - $3)/M = $0.0192.
           estimatedSavingsUsd: "0.037200000000",
-          scope: { feature: "rag-answer", provider: "anthropic", model: "claude-sonnet-4-5" },
-          suggestion: { cache: "prefix", prefixTokens: "8000" },
+          scope: {
+            feature: "rag-answer",
+            provider: "anthropic",
+            model: "claude-sonnet-4-5",
+            serviceTier: "",
+          },
+          suggestion: { cache: "prefix", prefixTokens: "8000", ttl: "5m" },
           evidence: {
             calls: 3,
             traces: 3,
@@ -476,7 +483,9 @@ describe("GET /v1/insights", () => {
               assumedPrefixTokens: 8000,
               averagePromptTokens: 8000,
               cacheReadTokens: 0,
-              minPromptTokens: 1024,
+              minPromptTokens: 1024, // Claude Sonnet 4.5's own minimum
+              cacheWriteCalls: 1,
+              cacheReadCalls: 2,
             },
           },
         },
@@ -493,6 +502,7 @@ describe("GET /v1/insights", () => {
             pricedCostUsd: "0.028500000000",
             exampleTraceIds: digests,
             details: {
+              currentCostUsd: "0.028500000000", // 3 * (3000 * $2.50/M + 200 * $10/M), as stored
               counterfactualCostUsd: "0.001710000000",
               maxInputTokens: 4000,
               maxOutputTokens: 300,
@@ -512,13 +522,13 @@ describe("GET /v1/insights", () => {
             unpricedCalls: 0,
             pricedCostUsd: "0.028500000000",
             exampleTraceIds: digests,
-            details: { repeats: 2, features: "digest" },
+            details: { repeats: 2, pricedRepeats: 2, features: "digest" },
           },
         },
         {
           kind: "batch",
           title: "digest in nightly-digest makes 3 openai calls nobody waits on; use the batch API",
-          estimatedSavingsUsd: "0.014250000000", // 50% of $0.0285
+          estimatedSavingsUsd: "0.014250000000", // $0.0285 - 3 * (3000 * $1.25/M + 200 * $5/M)
           scope: { service: "nightly-digest", feature: "digest", provider: "openai" },
           suggestion: { serviceTier: "batch", discount: "50%" },
           evidence: {
@@ -527,29 +537,21 @@ describe("GET /v1/insights", () => {
             unpricedCalls: 0,
             pricedCostUsd: "0.028500000000",
             exampleTraceIds: digests,
-            details: { callsWithoutUserOrSession: 3, attributedCallsTaggedBatch: 0 },
-          },
-        },
-        {
-          kind: "prefix_cache",
-          title: "digest sends 3 large prompts to gpt-4o with no cache reads; cache the stable prefix",
-          estimatedSavingsUsd: "0.007500000000", // 2 * 3000 * ($2.50 - $1.25)/M; OpenAI charges no cache write
-          scope: { feature: "digest", provider: "openai", model: "gpt-4o" },
-          suggestion: { cache: "prefix", prefixTokens: "3000" },
-          evidence: {
-            calls: 3,
-            traces: 3,
-            unpricedCalls: 0,
-            pricedCostUsd: "0.028500000000",
-            exampleTraceIds: digests,
             details: {
-              assumedPrefixTokens: 3000,
-              averagePromptTokens: 3000,
-              cacheReadTokens: 0,
-              minPromptTokens: 1024,
+              callsWithoutUserOrSession: 3,
+              attributedCallsTaggedBatch: 0,
+              inferredCalls: 3,
+              taggedCalls: 0,
+              inferredSavingsUsd: "0.014250000000",
+              taggedSavingsUsd: "0.000000000000",
+              currentCostUsd: "0.028500000000",
+              counterfactualCostUsd: "0.014250000000",
+              priceVersion: "genai-prices@0.1.8",
             },
           },
         },
+        // No prefix_cache insight for digest: OpenAI caches its 3000-token prompts without
+        // asking, so the calls' zero cache reads (five minutes apart) mean no shared prefix.
       ],
     });
   });

@@ -47,7 +47,7 @@ export function createQueryApi(options: QueryApiOptions): Express {
     context: {
       db: options.db,
       priceBook: options.priceBook ?? createPriceBook(),
-      routingTargets: options.routingTargets ?? DEFAULT_ROUTING_TARGETS,
+      routingTargets: new Map(Object.entries(options.routingTargets ?? DEFAULT_ROUTING_TARGETS)),
       now: options.now ?? (() => new Date()),
       openApiDocument: () => document,
     },

@@ -7,9 +7,13 @@ import type { Insight } from "../schemas/insight.js";
 import type { EvidenceRow, InsightInput } from "./insight-input.js";
 
 /**
- * Exact-cache candidates: the same prompt fingerprint (same messages, model and tools) sent
- * again and again. A response cache keyed on the fingerprint would answer every repeat, so
- * the estimate is the priced cost of all but one average call of each fingerprint.
+ * Exact-cache candidates: the same prompt fingerprint (same messages, model and tools)
+ * answered again and again. A response cache keyed on the fingerprint would answer every
+ * repeat, so the estimate is the priced cost of all but one average priced call of each
+ * fingerprint; a fingerprint needs two priced calls to have one. Failed calls are left out:
+ * a cache holds only answers, and a retry after an error is not a repeat it could answer.
+ * The top fingerprints are picked by that saving, not by their cost: ten repeats of a cheap
+ * prompt can save more than two of a dear one.
  */
 export async function exactCacheInsights(input: InsightInput): Promise<Insight[]> {
   const rows = await input.db.query<
@@ -20,10 +24,10 @@ export async function exactCacheInsights(input: InsightInput): Promise<Insight[]
         sum(cost_total) AS cost, ${EXAMPLE_TRACES} AS examples,
         arraySort(groupUniqArrayIf(10)(feature, feature != '')) AS features
       FROM llm_calls FINAL
-      WHERE ${input.where} AND prompt_fingerprint != ''
+      WHERE ${input.where} AND prompt_fingerprint != '' AND status = 'ok'
       GROUP BY fingerprint, provider, model
-      HAVING calls >= ${param("UInt32", input.minCalls)} AND calls > unpriced
-      ORDER BY cost DESC, fingerprint
+      HAVING calls >= ${param("UInt32", input.minCalls)} AND calls - unpriced >= 2
+      ORDER BY cost - cost / greatest(calls - unpriced, 1) DESC, fingerprint, provider, model
       LIMIT ${param("UInt32", input.limit)}
       ${FINAL_SETTINGS}`),
   );
@@ -43,7 +47,11 @@ export async function exactCacheInsights(input: InsightInput): Promise<Insight[]
         unpricedCalls: Number(row.unpriced),
         pricedCostUsd: row.cost,
         exampleTraceIds: row.examples,
-        details: { repeats: Number(row.calls) - 1, features: row.features.join(",") },
+        details: {
+          repeats: Number(row.calls) - 1,
+          pricedRepeats: priced - 1,
+          features: row.features.join(","),
+        },
       },
     };
   });

@@ -15,7 +15,8 @@ export interface InsightInput {
   limit: number;
   /** A pattern must cover at least this many calls. */
   minCalls: number;
-  routingTargets: Readonly<Record<string, string>>;
+  /** The cheaper model per provider name as stored (see `ApiContext.routingTargets`). */
+  routingTargets: ReadonlyMap<string, string>;
 }
 
 /** The aggregate columns every finder selects for its evidence. */

@@ -21,8 +21,11 @@ export const DEFAULT_ROUTING_TARGETS: Readonly<Record<string, string>> = {
 
 /**
  * Routing candidates: short, non-reasoning calls on a model at least twice as expensive as
- * its provider's small model for the same tokens. The counterfactual prices the stored
- * tokens on the smaller model through the price book, per feature and model.
+ * its provider's small model for the same tokens. Both sides price the stored tokens with
+ * the same price book at the same instant, per feature, model and tier: the calls on their
+ * own model, and on the smaller one. A stored cost can be the provider's own figure or come
+ * from an older price version, and comparing it with today's price of the small model would
+ * count a price change as a saving of routing.
  */
 export async function routingInsights(input: InsightInput): Promise<Insight[]> {
   const where = sql`${input.where} AND input_tokens <= ${param("UInt32", SHORT_CALL.maxInputTokens)}
@@ -34,17 +37,19 @@ export async function routingInsights(input: InsightInput): Promise<Insight[]> {
     where,
     [{ name: "feature", expression: sql`feature` }],
     (group) => {
-      const model = input.routingTargets[group.provider];
+      const model = input.routingTargets.get(group.provider);
       return model && model !== group.model
         ? { provider: group.provider, model, serviceTier: group.serviceTier }
         : undefined;
     },
+    { sameBook: true },
   );
   const insights: Insight[] = [];
   for (const g of groups) {
-    const { calls, currentUsd, counterfactualUsd } = g.comparable;
+    const { calls, currentUsd, counterfactualUsd } = g.sameBook;
     // "Expensive" relative to the alternative: the small model would cost at most half.
-    if (!g.target || calls < input.minCalls || counterfactualUsd * 2n > currentUsd) continue;
+    if (!g.target || calls < input.minCalls || currentUsd <= counterfactualUsd) continue;
+    if (counterfactualUsd * 2n > currentUsd) continue;
     const feature = g.keys.feature ?? "";
     insights.push({
       kind: "routing",
@@ -59,6 +64,7 @@ export async function routingInsights(input: InsightInput): Promise<Insight[]> {
         pricedCostUsd: formatUsd(g.currentUsd),
         exampleTraceIds: g.exampleTraceIds,
         details: {
+          currentCostUsd: formatUsd(currentUsd),
           counterfactualCostUsd: formatUsd(counterfactualUsd),
           maxInputTokens: SHORT_CALL.maxInputTokens,
           maxOutputTokens: SHORT_CALL.maxOutputTokens,

@@ -5,6 +5,7 @@ import {
   bucketRates,
   priceSums,
   type Target,
+  type TokenSums,
   tierStarts,
 } from "../pricing/counterfactual.js";
 import { CALL_MODEL } from "./call-filters.js";
@@ -28,6 +29,14 @@ export interface RepricedGroup extends SliceGroupKey {
   counterfactualUsd: bigint | undefined;
   /** Calls priced both now and under the target: the only fair comparison. */
   comparable: { calls: number; currentUsd: bigint; counterfactualUsd: bigint };
+  /**
+   * With `sameBook`: the calls priced as stored, under their own model and tier, and under
+   * the target, both of the last with the same price book at the same instant. `currentUsd`
+   * is then what they cost at those prices, so the comparison measures the change of model
+   * or tier alone, not a provider-reported figure or a price that has changed since the
+   * calls were stored. Zero without `sameBook`.
+   */
+  sameBook: { calls: number; currentUsd: bigint; counterfactualUsd: bigint };
   priceVersion: string;
   /** Distinct traces of the group, and up to three of them (smallest ids first) as examples. */
   traces: number;
@@ -36,6 +45,11 @@ export interface RepricedGroup extends SliceGroupKey {
 
 /** Extra columns a slice is grouped by, each a name and a SQL expression. */
 export type SliceKeys = readonly { name: string; expression: Fragment }[];
+
+export interface RepriceOptions {
+  /** Also price every group under its own provider, model and tier: see `RepricedGroup.sameBook`. */
+  sameBook?: boolean;
+}
 
 /**
  * Up to three example trace ids of a group: the smallest ids, so the answer is the same on
@@ -74,6 +88,7 @@ export async function repriceSlice(
   where: Fragment,
   extraKeys: SliceKeys,
   targetFor: (group: SliceGroupKey) => Target | undefined,
+  options: RepriceOptions = {},
 ): Promise<RepricedGroup[]> {
   const keyColumns = [
     ...extraKeys.map((k, i) => sql`toString(${k.expression}) AS ${ident(`x${i}`)}`),
@@ -101,6 +116,7 @@ export async function repriceSlice(
     const key = groupKeyOf(row);
     const target = targetFor(key);
     for (const start of (target && tierStarts(book, target, at)) ?? []) starts.add(start);
+    if (options.sameBook) for (const start of tierStarts(book, ownTarget(key), at) ?? []) starts.add(start);
     groups.set(JSON.stringify(key), {
       ...key,
       target,
@@ -109,6 +125,7 @@ export async function repriceSlice(
       currentUsd: 0n,
       counterfactualUsd: undefined,
       comparable: { calls: 0, currentUsd: 0n, counterfactualUsd: 0n },
+      sameBook: { calls: 0, currentUsd: 0n, counterfactualUsd: 0n },
       priceVersion: "",
       traces: Number(row.traces),
       exampleTraceIds: row.examples,
@@ -137,15 +154,22 @@ export async function repriceSlice(
       GROUP BY ${keyNames}, bucket, unpriced ${FINAL_SETTINGS}`),
   );
   const rates = new Map<string, BucketRates | undefined>();
+  const ratesFor = (target: Target, bucket: number) => {
+    const id = `${JSON.stringify(target)}#${bucket}`;
+    if (!rates.has(id))
+      rates.set(id, bucketRates(book, target, at, bucket === 0 ? 0 : bounds[bucket - 1]!, bounds[bucket]));
+    return rates.get(id);
+  };
   for (const row of rows) {
     const group = groups.get(JSON.stringify(groupKeyOf(row)));
     if (!group) continue; // a call that arrived between the two passes
-    addBucket(group, row, (target, bucket) => {
-      const id = `${JSON.stringify(target)}#${bucket}`;
-      if (!rates.has(id))
-        rates.set(id, bucketRates(book, target, at, bucket === 0 ? 0 : bounds[bucket - 1]!, bounds[bucket]));
-      return rates.get(id);
-    });
+    const bucket = Number(row.bucket);
+    addBucket(
+      group,
+      row,
+      group.target && ratesFor(group.target, bucket),
+      options.sameBook ? ratesFor(ownTarget(group), bucket) : undefined,
+    );
   }
   const order = (g: RepricedGroup) => JSON.stringify([g.keys, g.provider, g.model, g.serviceTier]);
   return [...groups.values()].sort((a, b) => (order(a) < order(b) ? -1 : 1));
@@ -171,10 +195,16 @@ interface BucketRow {
   web_searches: number;
 }
 
+/** The model and tier a group's calls ran on, as a target. */
+function ownTarget(group: SliceGroupKey): Target {
+  return { provider: group.provider, model: group.model, serviceTier: group.serviceTier };
+}
+
 function addBucket(
   group: RepricedGroup,
   row: BucketRow,
-  ratesFor: (target: Target, bucket: number) => BucketRates | undefined,
+  rates: BucketRates | undefined,
+  ownRates: BucketRates | undefined,
 ): void {
   const calls = Number(row.calls);
   const unpriced = row.unpriced === true || Number(row.unpriced) === 1;
@@ -182,9 +212,23 @@ function addBucket(
   group.calls += calls;
   if (unpriced) group.unpricedCalls += calls;
   else group.currentUsd += current;
-  const rates = group.target ? ratesFor(group.target, Number(row.bucket)) : undefined;
   if (!rates) return;
-  const cost = priceSums(rates, {
+  const sums = tokenSums(row);
+  const cost = priceSums(rates, sums);
+  group.counterfactualUsd = (group.counterfactualUsd ?? 0n) + cost;
+  group.priceVersion = rates.priceVersion;
+  if (unpriced) return;
+  group.comparable.calls += calls;
+  group.comparable.currentUsd += current;
+  group.comparable.counterfactualUsd += cost;
+  if (!ownRates) return;
+  group.sameBook.calls += calls;
+  group.sameBook.currentUsd += priceSums(ownRates, sums);
+  group.sameBook.counterfactualUsd += cost;
+}
+
+function tokenSums(row: BucketRow): TokenSums {
+  return {
     uncached: Number(row.uncached),
     output: Number(row.output),
     cacheRead: Number(row.cache_read),
@@ -196,12 +240,5 @@ function addBucket(
     audioCacheWrite1h: Number(row.audio_cache_write_1h),
     audioOutput: Number(row.audio_output),
     webSearches: Number(row.web_searches),
-  });
-  group.counterfactualUsd = (group.counterfactualUsd ?? 0n) + cost;
-  group.priceVersion = rates.priceVersion;
-  if (!unpriced) {
-    group.comparable.calls += calls;
-    group.comparable.currentUsd += current;
-    group.comparable.counterfactualUsd += cost;
-  }
+  };
 }

@@ -16,10 +16,15 @@ export const insightsRoute = defineRoute({
   summary: "Savings opportunities over a time range",
   description:
     "Four kinds, each with a dollar estimate over the range and its evidence (counts, example trace ids, " +
-    "thresholds): `exact_cache` (identical prompt fingerprints repeated), `prefix_cache` (large prompts with no " +
-    "cache reads), `routing` (short calls on a model at least twice the price of its provider's small model, " +
-    "with the counterfactual cost) and `batch` (calls with no user or session, or tagged batch, at 50%). " +
-    "Unpriced calls are counted and never valued. Estimates can overlap.",
+    "thresholds): `exact_cache` (identical prompt fingerprints answered more than once; failed calls are not " +
+    "repeats), `prefix_cache` (prompts at least the model's minimum cacheable length with no cache reads or " +
+    "writes: in start-time order, a call more than the TTL after the one before writes the cache and the others " +
+    "read it, for a five-minute or one-hour TTL, whichever saves more, at the calls' own service tier; none for " +
+    "OpenAI, which caches long prompts without asking), `routing` (short calls on a model at least twice the " +
+    "price of its provider's small model) and `batch` (calls tagged `burnrate.task_type` batch, or untagged " +
+    "with no user or session, repriced at the batch tier; web-search fees are not discounted). Routing and batch " +
+    "price both sides with the same price book at the same instant. Unpriced calls are counted and never " +
+    "valued. Estimates can overlap.",
   role: "read",
   query: insightsQuery,
   response: insightsResponse,

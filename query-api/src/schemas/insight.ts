@@ -31,7 +31,11 @@ export const insightsQuery = z
 export const insight = z.object({
   kind: z.enum(INSIGHT_KINDS),
   title: z.string(),
-  estimatedSavingsUsd: usd.describe("over the range, at the prices the calls were stored with"),
+  estimatedSavingsUsd: usd.describe(
+    "over the range, priced calls only. exact_cache: the calls' cost as stored. prefix_cache, routing, batch: " +
+      "the stored tokens priced with the price book in force at the end of the range (or now, if earlier), " +
+      "both as sent and as suggested, so a price changed since the calls were stored is not counted as a saving",
+  ),
   scope: z.record(z.string(), z.string()).describe("which calls: feature, service, provider, model…"),
   suggestion: z.record(z.string(), z.string()).describe("what to change: a cache, a model, a service tier"),
   evidence: z.object({
@@ -46,7 +50,16 @@ export const insight = z.object({
     exampleTraceIds: z.array(z.string()),
     details: z
       .record(z.string(), z.union([z.number(), z.string()]))
-      .describe("the kind's own figures and thresholds"),
+      .describe(
+        "the kind's own figures and thresholds. exact_cache: repeats, pricedRepeats (the repeats valued), " +
+          "features. prefix_cache: assumedPrefixTokens, averagePromptTokens, cacheReadTokens, minPromptTokens " +
+          "(the model's minimum cacheable prompt), cacheWriteCalls and cacheReadCalls (at the suggested TTL). " +
+          "routing and batch: currentCostUsd and counterfactualCostUsd (the priced calls as sent and as " +
+          "suggested, at the same prices), priceVersion; routing: maxInputTokens, maxOutputTokens; batch: " +
+          "callsWithoutUserOrSession, attributedCallsTaggedBatch, taggedCalls and inferredCalls (tagged " +
+          "`burnrate.task_type` batch, or untagged with no user or session), taggedSavingsUsd and " +
+          "inferredSavingsUsd (their parts of the estimate)",
+      ),
   }),
 });
 export type Insight = z.infer<typeof insight>;
