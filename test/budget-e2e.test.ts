@@ -8,10 +8,19 @@ import {
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
 } from "@burnrate/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { costByDay } from "@burnrate/storage";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { eventually, startTestCollector, type TestCollector } from "./support/collector.js";
 import { hexId, otlpJson } from "./support/otlp-json.js";
 import { startWebhookReceiver, type WebhookReceiver } from "./support/webhook-receiver.js";
+
+// Budgets run per UTC day and month whatever the host's zone, so this file runs in Tokyo
+// (UTC+9), where the local day starts at 15:00 UTC the day before. chDB takes the process's
+// TZ once, at its first query (setting TZ later in the same process changes nothing), so it
+// is set before any import runs; every test file runs in a fork of its own (vitest.config.ts).
+vi.hoisted(() => {
+  process.env.TZ = "Asia/Tokyo";
+});
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const USER = "u-budget";
@@ -24,8 +33,15 @@ const config = (receiverUrl: string) => ({
   decisions: { webhooks: [{ url: receiverUrl, secret: SECRET }] },
 });
 
-/** One call for the user: 10,000 input tokens of gpt-4o-mini = 10000 * $0.15/M = $0.0015. */
-async function spend(c: TestCollector, user = USER): Promise<void> {
+/**
+ * One call for the user: 10,000 input tokens of gpt-4o-mini = 10000 * $0.15/M = $0.0015 (or
+ * `inputTokens` of them), started now or at `atMs`.
+ */
+async function spend(
+  c: TestCollector,
+  user = USER,
+  { inputTokens = 10_000, atMs }: { inputTokens?: number; atMs?: number } = {},
+): Promise<void> {
   const res = await fetch(`${c.url}/v1/traces`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -33,11 +49,12 @@ async function spend(c: TestCollector, user = USER): Promise<void> {
       {
         traceId: hexId(16),
         spanId: hexId(8),
+        ...(atMs === undefined ? {} : { startNs: BigInt(atMs) * 1_000_000n }),
         attributes: {
           [ATTR_GEN_AI_PROVIDER_NAME]: "openai",
           [ATTR_GEN_AI_OPERATION_NAME]: "chat",
           [ATTR_GEN_AI_REQUEST_MODEL]: "gpt-4o-mini",
-          [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 10_000,
+          [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: inputTokens,
           [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 0,
           [ATTR_BURNRATE_USER]: user,
         },
@@ -54,14 +71,14 @@ function alerts() {
     .map((d) => ({ action: d.action, scope: d.scope, threshold: d.evidence.threshold }));
 }
 
-/** A $0.01-a-day budget for `user`, alerting at 50%, 80% and 100%, as PUT /v1/budgets stores it. */
-function dailyBudget(id: string, user: string) {
+/** A $0.01-a-day (or a month) budget for `user`, alerting at 50%, 80% and 100%, as PUT /v1/budgets stores it. */
+function dailyBudget(id: string, user: string, period: "day" | "month" = "day") {
   return {
     project_id: "default",
     id,
     scope: "user",
     match: user,
-    period: "day",
+    period,
     limit_usd: "0.01",
     alert_at: [0.5, 0.8, 1],
     updated_at: new Date().toISOString().replace("T", " ").replace("Z", ""),
@@ -166,6 +183,65 @@ describe("a user's daily budget", () => {
       const nextMidnight = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1));
       expect(published.filter((d) => d.action === "kill")).toEqual([
         { action: "kill", scope: { user: late }, expires_at: nextMidnight.toISOString() },
+      ]);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it("counts the UTC day and month, not the host's: spend of yesterday and last month, after 15:00 UTC, is not today's", async () => {
+    const c = await startTestCollector({ config: config(receiver.url) });
+    try {
+      const [zone] = await c.db.query<{ tz: string }>({ query: "SELECT timezone() AS tz", params: {} });
+      expect(zone).toEqual({ tz: "Asia/Tokyo" });
+      const now = new Date();
+      const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+      const thisMonth = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+      // 20:00 UTC is 05:00 the next day in Tokyo: "today" and "this month" there already.
+      const [daily, monthly] = ["u-tz-day", "u-tz-month"];
+      await spend(c, daily, { inputTokens: 40_000, atMs: today - 4 * 3600_000 }); // $0.006 yesterday
+      await spend(c, monthly, { inputTokens: 40_000, atMs: thisMonth - 4 * 3600_000 }); // $0.006 last month
+      await eventually(
+        async () =>
+          c.db.query<{ n: string }>({
+            query:
+              "SELECT toString(count()) AS n FROM llm_cost_minutely WHERE user_id IN ('u-tz-day', 'u-tz-month')",
+            params: {},
+          }),
+        (rows) => rows[0]?.n === "2",
+      );
+      const published: { action: string; scope: unknown; spent: unknown; threshold: unknown }[] = [];
+      c.collector.decisions.onPublish((d) =>
+        published.push({
+          action: d.action,
+          scope: d.scope,
+          spent: d.evidence.spent_usd,
+          threshold: d.evidence.threshold,
+        }),
+      );
+      await c.db.insert("budgets", [dailyBudget("tz-day", daily), dailyBudget("tz-month", monthly, "month")]);
+      await new Promise((r) => setTimeout(r, 600)); // polled, and seeded, every 0.2 s here
+      await spend(c, daily, { inputTokens: 40_000 }); // $0.006 today: 60% of the day, not 120%
+      await spend(c, monthly, { inputTokens: 40_000 }); // $0.006 this month: 60%, not 120%
+      await eventually(
+        async () => published,
+        (p) => p.length >= 2,
+      );
+      await new Promise((r) => setTimeout(r, 300)); // nothing more comes
+      expect(published).toEqual([
+        { action: "warn", scope: { user: daily }, spent: "0.006", threshold: 0.5 },
+        { action: "warn", scope: { user: monthly }, spent: "0.006", threshold: 0.5 },
+      ]);
+      // The day-by-day cost reads the same UTC day.
+      const day = new Date(today).toISOString().slice(0, 10);
+      const nextDay = new Date(today + 86_400_000).toISOString().slice(0, 10);
+      const rows = await eventually(
+        () => costByDay(c.db, "default", "user_id", { from: day, to: nextDay }),
+        (r) => r.length === 2,
+      );
+      expect(rows).toEqual([
+        { day, key: daily, calls: 1, unpricedCalls: 0, costUsd: "0.006000000000" },
+        { day, key: monthly, calls: 1, unpricedCalls: 0, costUsd: "0.006000000000" },
       ]);
     } finally {
       await c.stop();

@@ -3,7 +3,14 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_PROJECT, type Decision } from "@burnrate/core";
-import { instrument, onDecision, onKill, RunawayLoopError, withAttribution } from "@burnrate/instrumentation";
+import {
+  BudgetExceededError,
+  instrument,
+  onDecision,
+  onKill,
+  RunawayLoopError,
+  withAttribution,
+} from "@burnrate/instrumentation";
 import { type MockLlmServer, startMockLlmServer } from "@burnrate/instrumentation/mock-llm";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,7 +24,8 @@ let elsewhere: Server;
 const elsewhereRequests: string[] = [];
 
 beforeAll(async () => {
-  collector = await startTestCollector();
+  // Budgets are read every 0.2 s here, so a budget change applies within the test.
+  collector = await startTestCollector({ config: { detection: { budgetPollSeconds: 0.2 } } });
   mock = await startMockLlmServer();
   elsewhere = await listen((req, res) => {
     elsewhereRequests.push(req.url ?? "");
@@ -152,6 +160,159 @@ describe("the kill switch", () => {
       { id: "dec_test_1", action: "kill", detector: "D3.ping_pong", session_id: "s-kill" },
       { id: "dec_test_2", action: "kill", detector: "D3.ping_pong", session_id: "s-stream" },
     ]);
+  });
+});
+
+/** A monthly budget for `user`, as PUT /v1/budgets stores it (version 1) and changes it (later versions). */
+function monthlyBudget(user: string, limitUsd: string, version: number, deleted = 0) {
+  return {
+    project_id: DEFAULT_PROJECT,
+    id: `month-${user}`,
+    scope: "user",
+    match: user,
+    period: "month",
+    limit_usd: limitUsd,
+    alert_at: [0.5, 0.8, 1],
+    updated_at: new Date().toISOString().replace("T", " ").replace("Z", ""),
+    version,
+    deleted,
+  };
+}
+
+/** Whether a call of `user`'s is sent ("sent"), or the name of the error it throws. */
+async function callAs(user: string): Promise<string> {
+  const before = mock.requestCount("openai.chat");
+  const outcome = await withAttribution({ user }, ask).then(
+    () => "sent",
+    (error: Error) => error.name,
+  );
+  return outcome === "sent" && mock.requestCount("openai.chat") !== before + 1 ? "not sent" : outcome;
+}
+
+/**
+ * A user's monthly budget of $0.00004, which two calls (2 x $0.000021: 100 input and 10
+ * output tokens of gpt-4o-mini) pass: the collector stops the user, and the app refuses the
+ * third call. Returns the kill, as the app received it.
+ */
+async function stopUser(user: string): Promise<Decision> {
+  await collector.db.insert("budgets", [monthlyBudget(user, "0.00004", 1)]);
+  await new Promise((r) => setTimeout(r, 600)); // polled every 0.2 s
+  const kills: Decision[] = [];
+  const stop = onKill((d) => {
+    if (d.scope.user === user) kills.push(d);
+  });
+  expect([await callAs(user), await callAs(user)]).toEqual(["sent", "sent"]);
+  await eventually(
+    async () => kills.length,
+    (n) => n === 1,
+  );
+  stop();
+  expect(await callAs(user)).toBe(BudgetExceededError.name);
+  return kills[0]!;
+}
+
+/** The first release of `kill` the app receives. */
+async function releaseOf(kill: Decision, change: () => Promise<void>): Promise<Decision> {
+  const releases: Decision[] = [];
+  const stop = onDecision((d) => {
+    if (d.action === "release" && d.releases === kill.decision_id) releases.push(d);
+  });
+  await change();
+  await eventually(
+    async () => releases.length,
+    (n) => n > 0,
+  );
+  stop();
+  return releases[0]!;
+}
+
+/** When the current UTC month ends: a month's budget kill, and its release, last until then. */
+function monthEnd(): string {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString();
+}
+
+/** The first day of the current UTC month, as budget evidence names it. */
+function monthStart(): string {
+  return `${new Date().toISOString().slice(0, 7)}-01`;
+}
+
+describe("a budget's kill lifted by a budget change", () => {
+  it("lets a user stopped by a monthly budget call again once the budget is raised above the spend", async () => {
+    const user = "u-raised";
+    const kill = await stopUser(user);
+    expect(kill).toEqual({
+      decision_id: expect.stringMatching(/^dec_/),
+      project_id: DEFAULT_PROJECT,
+      action: "kill",
+      scope: { user },
+      detector: "budget",
+      reason: `user ${user} has spent $0.0000 of its $0.0000 monthly budget since ${monthStart()} (100% alert; stopping user ${user}).`,
+      evidence: {
+        budget_id: `month-${user}`,
+        threshold: 1,
+        spent_usd: "0.000042",
+        limit_usd: "0.00004",
+        period: "month",
+        period_start: monthStart(),
+        alert_at: [0.5, 0.8, 1],
+      },
+      created_at: expect.any(String),
+      expires_at: monthEnd(),
+    });
+    const release = await releaseOf(kill, () =>
+      collector.db.insert("budgets", [monthlyBudget(user, "1", 2)]),
+    );
+    const periodStart = monthStart();
+    expect(release).toEqual({
+      decision_id: expect.stringMatching(/^dec_/),
+      project_id: DEFAULT_PROJECT,
+      action: "release",
+      releases: kill.decision_id,
+      scope: { user },
+      detector: "budget",
+      reason: `The monthly budget month-${user} of user ${user} now stops it at $1.00, above the $0.0000 spent since ${periodStart}; lifting the stop.`,
+      evidence: {
+        budget_id: `month-${user}`,
+        change: "raised",
+        spent_usd: "0.000042",
+        previous_limit_usd: "0.00004",
+        limit_usd: "1",
+        alert_at: [0.5, 0.8, 1],
+        period: "month",
+        period_start: periodStart,
+      },
+      created_at: expect.any(String),
+      expires_at: monthEnd(),
+    });
+    expect(await callAs(user)).toBe("sent");
+    // An app that connects now is not sent the lifted kill.
+    const hub = collector.collector.decisions;
+    const app = { projectId: DEFAULT_PROJECT, send: () => {}, end: () => {} };
+    const replay = hub.subscribe(app).filter((e) => e.decision.scope.user === user);
+    hub.unsubscribe(app);
+    expect(replay.map((e) => e.decision.action)).toEqual(["warn", "warn"]);
+  });
+
+  it("lets a user stopped by a monthly budget call again once the budget is deleted", async () => {
+    const user = "u-deleted";
+    const kill = await stopUser(user);
+    const release = await releaseOf(kill, () =>
+      collector.db.insert("budgets", [monthlyBudget(user, "0.00004", 2, 1)]),
+    );
+    expect({ action: release.action, releases: release.releases, evidence: release.evidence }).toEqual({
+      action: "release",
+      releases: kill.decision_id,
+      evidence: {
+        budget_id: `month-${user}`,
+        change: "removed",
+        spent_usd: "0.000042",
+        previous_limit_usd: "0.00004",
+        period: "month",
+        period_start: monthStart(),
+      },
+    });
+    expect(await callAs(user)).toBe("sent");
   });
 });
 

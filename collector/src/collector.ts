@@ -3,6 +3,7 @@ import { join } from "node:path";
 import {
   type ApiKey,
   createPriceBook,
+  type Decision,
   type DetectionConfigInput,
   DetectionEngine,
   type PriceBook,
@@ -73,7 +74,14 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     killRenewSeconds: config.detection.ttlSeconds.kill,
     ...config.detection.detectors,
   } as DetectionConfigInput);
-  const budgets = new BudgetSync(db, engine, log, config.detection.budgetPollSeconds);
+  const publish = (decision: Decision) => {
+    hub.publish(decision);
+    metrics.decisions.inc({ detector: decision.detector, action: decision.action });
+  };
+  const budgets = new BudgetSync(db, engine, log, config.detection.budgetPollSeconds, {
+    publish,
+    ttlSeconds: config.detection.ttlSeconds,
+  });
   await budgets
     .start()
     .catch((error: Error) =>

@@ -1,8 +1,16 @@
 import { z } from "zod";
 
-/** What a decision asks the app to do, mildest first. */
+/** What a detector decides, mildest first. */
 export const DECISION_ACTIONS = ["warn", "block_tool", "kill"] as const;
 export type DecisionAction = (typeof DECISION_ACTIONS)[number];
+
+/**
+ * Every action a decision can carry: a detector's, or `release`, which lifts a kill before it
+ * expires (a budget that stopped a user, feature or tenant was raised above their spend, or
+ * deleted). A release names the kill in `releases`; it lasts as long as that kill would have.
+ */
+export const ALL_DECISION_ACTIONS = [...DECISION_ACTIONS, "release"] as const;
+export type AnyDecisionAction = (typeof ALL_DECISION_ACTIONS)[number];
 
 /** The runs a decision applies to; every field given must match. */
 export const decisionScopeSchema = z
@@ -18,13 +26,16 @@ export const decisionScopeSchema = z
 export type DecisionScope = z.infer<typeof decisionScopeSchema>;
 
 /**
- * A decision from the collector to the app: warn, block a tool, or kill a scope. It travels
- * as a signed webhook and on the SSE stream; `decision_id` is the idempotency key.
+ * A decision from the collector to the app: warn, block a tool, kill a scope, or release an
+ * earlier kill. It travels as a signed webhook and on the SSE stream; `decision_id` is the
+ * idempotency key.
  */
 export const decisionSchema = z.object({
   decision_id: z.string().min(1),
   project_id: z.string().min(1),
-  action: z.enum(DECISION_ACTIONS),
+  action: z.enum(ALL_DECISION_ACTIONS),
+  /** A release only: the `decision_id` of the kill it lifts. */
+  releases: z.string().min(1).optional(),
   scope: decisionScopeSchema,
   /** Which detector decided, e.g. `D1.identical_call`, `budget`. */
   detector: z.string().min(1),

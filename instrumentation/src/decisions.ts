@@ -11,7 +11,10 @@ export function onKill(handler: (decision: Decision) => void): () => void {
   return getRuntime().killSwitch.onKill(handler);
 }
 
-/** Runs `handler` for every decision the collector sends this app: warn, block_tool and kill. */
+/**
+ * Runs `handler` for every decision the collector sends this app: warn, block_tool, kill, and
+ * release, which lifts an earlier kill (`decision.releases` names it; calls in its scope go again).
+ */
 export function onDecision(handler: (decision: Decision) => void): () => void {
   return getRuntime().killSwitch.onDecision(handler);
 }

@@ -74,7 +74,7 @@ describe("local guards", () => {
     h.mock.reset();
   });
 
-  it("count requests the server refused: an agent retrying the same failing prompt is stopped as a loop", async () => {
+  it("do not count requests the server refused as loop steps: nothing was billed, as in the collector", async () => {
     configure({ identicalCalls: 3 });
     h.mock.setDefault({ error: { status: 400, message: "context too long" } });
     const messages = [{ role: "user" as const, content: "summarise the repository" }];
@@ -90,9 +90,10 @@ describe("local guards", () => {
         }
         return seen;
       });
+      // Each retry is refused before the model runs; a loop of billed work it is not.
       expect({ errors, requests: h.mock.requestCount("openai.chat") }).toEqual({
-        errors: ["BadRequestError", "BadRequestError", "BadRequestError", "RunawayLoopError"],
-        requests: 3,
+        errors: Array.from({ length: 6 }, () => "BadRequestError"),
+        requests: 6,
       });
     } finally {
       getRuntime().guard.reset();
@@ -101,7 +102,7 @@ describe("local guards", () => {
     }
   });
 
-  it("stop a cycle at the threshold, counting each tool run between the calls as a step, as the collector does", async () => {
+  it("stop a cycle at the threshold, whose steps are the LLM calls and the tools they asked for, as in the collector", async () => {
     configure({ identicalCalls: 5, cycleRepeats: 3 });
     const { context, trace } = await import("@opentelemetry/api");
     const root = testTracer().startSpan("agent run");
@@ -122,8 +123,8 @@ describe("local guards", () => {
       }
     });
     root.end();
-    // Steps: llm(read_file) tool:read_file llm(run_tests) tool:run_tests, a block of 4. Its
-    // third repetition ends with the sixth tool run, so the seventh call is never sent.
+    // Steps: llm(read_file) llm(run_tests), a block of 2 (a tool run is its call's execution,
+    // not a step of its own). Its third repetition ends with the sixth call, so the seventh is never sent.
     expect(ran).toEqual(["read_file", "run_tests", "read_file", "run_tests", "read_file", "run_tests"]);
     expect(h.mock.requestCount("openai.chat")).toBe(6);
     const traceId = root.spanContext().traceId;
@@ -131,7 +132,7 @@ describe("local guards", () => {
     expect(stop).toBeInstanceOf(RunawayLoopError);
     expect({ ...stop, message: stop.message }).toEqual({
       message:
-        `trace ${traceId.slice(0, 8)}… repeated a cycle of 4 steps 3 times, the limit is 3; ` +
+        `trace ${traceId.slice(0, 8)}… repeated a cycle of 2 steps 3 times, the limit is 3; ` +
         "the agent is looping; raise BURNRATE_LOOP_CYCLE_REPEATS if this cycle is intended",
       name: "RunawayLoopError",
       scope: { trace: traceId },

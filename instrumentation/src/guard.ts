@@ -9,11 +9,18 @@ import { Ledger, type RunUsage } from "./ledger.js";
 export interface RunScope {
   traceId?: string;
   session?: string;
+  /** The agent making the call: loop detection keeps each agent's steps apart, as the collector does. */
+  agent?: string;
 }
 
-/** The runs a call made in `ctx` belongs to: the trace of its parent span, and its session. */
-export function runScopeOf(ctx: Context, session = attributionOf(ctx).session): RunScope {
-  return { traceId: trace.getSpan(ctx)?.spanContext().traceId, session };
+/** The runs a call made in `ctx` belongs to (the trace of its parent span, and its session), and its agent. */
+export function runScopeOf(ctx: Context, session?: string): RunScope {
+  const attribution = attributionOf(ctx);
+  return {
+    traceId: trace.getSpan(ctx)?.spanContext().traceId,
+    session: session ?? attribution.session,
+    agent: attribution.agent,
+  };
 }
 
 /** A finished LLM call, as the guard counts it and loop detection compares it. */
@@ -25,9 +32,14 @@ export interface GuardCall {
   promptFingerprint: string;
   /** The tool calls the model requested, fingerprinted. */
   toolCallFingerprints: string[];
+  /**
+   * True when the call ended in an error. Loop detection does not count a call that requested
+   * no tool and failed or reported no tokens (nothing was billed), as the collector does not.
+   */
+  failed?: boolean;
 }
 
-/** A finished tool execution (`toolSpan`): a step between LLM calls, as the collector sees one. */
+/** A finished tool execution (`toolSpan`), as the collector sees its span. */
 export interface GuardTool {
   name: string;
   spanId: string;
@@ -40,6 +52,7 @@ type LoopStep = Pick<
   | "kind"
   | "spanId"
   | "tokens"
+  | "failed"
   | "promptFingerprint"
   | "toolCallFingerprints"
   | "toolName"
@@ -124,12 +137,16 @@ export class Guard {
       kind: "llm_call",
       spanId: call.spanId,
       tokens: call.tokens,
+      failed: call.failed,
       promptFingerprint: call.promptFingerprint,
       toolCallFingerprints: call.toolCallFingerprints,
     });
   }
 
-  /** Shows a finished tool execution to loop detection: tool steps are part of a cycle. */
+  /**
+   * Shows a finished tool execution to loop detection. It is not a cycle step (the call that
+   * asked for it is), but an allowlisted tool marks that call as polling, as in the collector.
+   */
   recordTool(scope: RunScope, tool: GuardTool): void {
     this.#observe(scope, {
       kind: "tool",
@@ -163,15 +180,17 @@ export class Guard {
       traceId: scope.traceId ?? "",
       spanId: step.spanId,
       sessionId: scope.session ?? "",
-      // The agent drives D3 (ping-pong), which the guard leaves off; the rest only pick overrides.
+      // Loop state is kept per agent, as in the collector, so sub-agents of one trace that each
+      // ask for the same first tool are not one agent repeating itself.
       service: "",
-      agent: "",
+      agent: scope.agent ?? "",
       feature: "",
       user: "",
       tenant: "",
       timeUnixNano: BigInt(Date.now()) * 1_000_000n,
       costUsd: "0",
       tokens: step.tokens,
+      failed: step.failed,
       promptFingerprint: step.promptFingerprint,
       toolCallFingerprints: step.toolCallFingerprints,
       toolName: step.toolName,

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { DecisionAction } from "@burnrate/core";
+import type { AnyDecisionAction } from "@burnrate/core";
 import { Webhook } from "standardwebhooks";
 import type { Logger } from "../writer/writer.js";
 import { type AttemptOutcome, jitter, outcomeOfStatus } from "./retry-policy.js";
@@ -42,7 +42,7 @@ export class WebhookEndpoint {
   }
 
   /** True when this endpoint subscribed to decisions with `action`. */
-  wants(action: DecisionAction): boolean {
+  wants(action: AnyDecisionAction): boolean {
     return this.config.actions.includes(action);
   }
 

@@ -92,6 +92,40 @@ describe("DecisionHub", () => {
     expect(missed.map((e) => e.decision.decision_id)).toEqual(["live"]);
   });
 
+  it("stops sending a kill that a release lifted; the release goes to clients that may hold the kill", () => {
+    const hub = new DecisionHub(3);
+    const seen: StreamedDecision[] = [];
+    const early = { projectId: "p1", send: (e: StreamedDecision) => seen.push(e), end: () => {} };
+    hub.subscribe(early);
+    const month = { ...decision("kill-month", { user: "alice" }), detector: "budget" };
+    hub.publish(month);
+    hub.publish({ ...decision("kill-day", { user: "alice" }), detector: "budget" });
+    hub.unsubscribe(early);
+    const release: Decision = {
+      ...month,
+      decision_id: "release-month",
+      action: "release",
+      releases: "kill-month",
+    };
+    hub.publish(release);
+    // Warnings push the kills and the release out of the recent window: the held ones remain.
+    for (let i = 0; i < 3; i++)
+      hub.publish({ ...decision(`warn-${i}`, { trace_id: `t${i}` }), action: "warn" });
+    const ids = (events: StreamedDecision[]) => events.map((e) => e.decision.decision_id);
+    const resume = (lastEventId?: string) =>
+      ids(hub.subscribe({ projectId: "p1", send: () => {}, end: () => {} }, lastEventId));
+    expect({
+      fresh: resume(),
+      afterKills: resume(seen[1]!.id),
+      beforeKills: resume(seen[0]!.id.replace(/\d+$/, "0")),
+    }).toEqual({
+      // A fresh client holds no kill to release.
+      fresh: ["kill-day", "warn-0", "warn-1", "warn-2"],
+      afterKills: ["release-month", "warn-0", "warn-1", "warn-2"],
+      beforeKills: ["kill-day", "release-month", "warn-0", "warn-1", "warn-2"],
+    });
+  });
+
   it("keeps a bounded number of recent decisions", () => {
     const hub = new DecisionHub(3);
     for (const id of ["a", "b", "c", "d", "e"]) hub.publish(decision(id, { trace_id: id }));

@@ -28,13 +28,16 @@ interface Entry {
  * It keeps the last `capacity` decisions so a client that reconnects with Last-Event-ID gets
  * what it missed, and a client that connects fresh gets every decision still in force. Kills
  * and tool blocks are also held until they expire, apart from that window: a burst of warnings,
- * in any project, must not push a kill in force out of what a connecting app is sent.
+ * in any project, must not push a kill in force out of what a connecting app is sent. A kill
+ * that a later `release` lifted is in force no more: it is dropped from what is held and
+ * never sent on connecting. The release itself is held as long as the kill would have been,
+ * for an app that resumes a stream and may hold the kill.
  */
 export class DecisionHub {
   readonly #boot = randomBytes(4).toString("hex");
   #seq = 0;
   readonly #recent: Entry[] = [];
-  /** Kills and tool blocks, oldest first, until they expire (at most `capacity`). */
+  /** Kills, tool blocks and releases, oldest first, until they expire (at most `capacity`). */
   #held: Entry[] = [];
   readonly #subscribers = new Set<Subscriber>();
   readonly #listeners: ((decision: Decision) => void)[] = [];
@@ -47,6 +50,10 @@ export class DecisionHub {
     this.#recent.push(entry);
     if (this.#recent.length > this.capacity) this.#recent.splice(0, this.#recent.length - this.capacity);
     if (decision.action !== "warn") {
+      if (decision.action === "release") {
+        const released = decision.releases;
+        this.#held = this.#held.filter((e) => e.event.decision.decision_id !== released);
+      }
       this.#held.push(entry);
       if (this.#held.length > this.capacity) this.#held = inForce(this.#held, now).slice(-this.capacity);
     }
@@ -66,7 +73,8 @@ export class DecisionHub {
    * Adds a subscriber and returns what it should be sent first, oldest first, leaving out what
    * has expired: the decisions after `lastEventId` when that id is from this process (with the
    * held ones after it, should some have left the recent window since), else every decision
-   * still in force.
+   * still in force. Kills released since are left out, and so are releases for a client that
+   * starts afresh, which holds no kill to release.
    */
   subscribe(subscriber: Subscriber, lastEventId?: string, now = Date.now()): StreamedDecision[] {
     this.#subscribers.add(subscriber);
@@ -78,10 +86,28 @@ export class DecisionHub {
     const chosen = new Set<Entry>();
     for (const entry of gap ? this.#held : []) if (entry.seq > after) chosen.add(entry);
     for (const entry of this.#recent) if (entry.seq > after) chosen.add(entry);
+    const releasedAt = this.#releases();
     return [...chosen]
-      .filter((e) => matches(subscriber, e.event.decision) && Date.parse(e.event.decision.expires_at) > now)
+      .filter((e) => {
+        const decision = e.event.decision;
+        if (!matches(subscriber, decision) || Date.parse(decision.expires_at) <= now) return false;
+        if (decision.action === "release") return resumed !== undefined;
+        return (releasedAt.get(decision.decision_id) ?? 0) < e.seq;
+      })
       .sort((a, b) => a.seq - b.seq)
       .map((e) => e.event);
+  }
+
+  /** The sequence number of the latest release of each released decision still held or recent. */
+  #releases(): Map<string, number> {
+    const at = new Map<string, number>();
+    for (const entries of [this.#held, this.#recent]) {
+      for (const { seq, event } of entries) {
+        const released = event.decision.action === "release" ? event.decision.releases : undefined;
+        if (released !== undefined && seq > (at.get(released) ?? 0)) at.set(released, seq);
+      }
+    }
+    return at;
   }
 
   unsubscribe(subscriber: Subscriber): void {

@@ -19,7 +19,7 @@ describe("webhooksConfigSchema", () => {
       {
         url: "https://agents.example.com/burnrate",
         secret: SECRET,
-        actions: ["warn", "block_tool", "kill"],
+        actions: ["warn", "block_tool", "kill", "release"],
         timeoutMs: 5_000,
         maxConcurrency: 4,
         retryDelaysMs: [0, 1_000, 2_000, 4_000, 8_000],
@@ -45,7 +45,7 @@ describe("webhooksConfigSchema", () => {
         path: [2, "secret"],
         message: "secret must be whsec_ followed by non-empty base64, as the receiver's library expects",
       },
-      { path: [3, "actions", 0], message: "actions may only hold warn, block_tool, kill" },
+      { path: [3, "actions", 0], message: "actions may only hold warn, block_tool, kill, release" },
       { path: [3, "maxConcurrency"], message: "maxConcurrency must be at least 1" },
       { path: [4, "retryDelaysMs"], message: "retryDelaysMs must allow at least one attempt" },
       { path: [4], message: 'Unrecognized key: "headers"' },

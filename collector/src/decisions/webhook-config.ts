@@ -1,4 +1,4 @@
-import { DECISION_ACTIONS } from "@burnrate/core";
+import { ALL_DECISION_ACTIONS } from "@burnrate/core";
 import { Webhook } from "standardwebhooks";
 import { z } from "zod";
 
@@ -33,11 +33,13 @@ export const webhookEndpointSchema = z
         isSigningSecret,
         "secret must be whsec_ followed by non-empty base64, as the receiver's library expects",
       ),
-    /** Which decisions this endpoint wants; all of them unless narrowed. */
+    /** Which decisions this endpoint wants; all of them (releases of kills too) unless narrowed. */
     actions: z
-      .array(z.enum(DECISION_ACTIONS, { error: `actions may only hold ${DECISION_ACTIONS.join(", ")}` }))
+      .array(
+        z.enum(ALL_DECISION_ACTIONS, { error: `actions may only hold ${ALL_DECISION_ACTIONS.join(", ")}` }),
+      )
       .min(1, "actions must name at least one action, or be left out to receive all")
-      .default([...DECISION_ACTIONS]),
+      .default([...ALL_DECISION_ACTIONS]),
     /** Longest one attempt waits for an answer before it counts as a network failure. */
     timeoutMs: z
       .number()

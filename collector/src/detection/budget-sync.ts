@@ -1,6 +1,15 @@
-import { type BudgetInput, type DetectionEngine, periodStart, type SpendSeed } from "@burnrate/core";
+import {
+  type BudgetInput,
+  type Decision,
+  type DetectionEngine,
+  periodStart,
+  type SpendSeed,
+} from "@burnrate/core";
 import { and, build, type ClickHouse, ident, param, sql } from "@burnrate/storage";
 import type { Logger } from "../writer/writer.js";
+import { type DecisionTtls, toDecision } from "./decisions.js";
+import { toRelease } from "./releases.js";
+import { SessionSeeder } from "./session-seeder.js";
 
 interface BudgetRow {
   project_id: string;
@@ -17,11 +26,20 @@ const SCOPE_COLUMN = { user: "user_id", feature: "feature", tenant: "tenant" } a
 /** What a budget's seed covers: its project, scope, match and period. */
 const seedKey = (b: BudgetRow) => JSON.stringify([b.project_id, b.scope, b.match, b.period]);
 
+/** Where the decisions that budget changes and loaded spend cause go (the detect stage's hub). */
+export interface BudgetDecisions {
+  publish(decision: Decision): void;
+  ttlSeconds: DecisionTtls;
+}
+
 /**
  * Keeps the detection engine's budgets in step with the `budgets` table (the query API's
  * PUT /v1/budgets writes it), polling every few seconds, so a change applies without a
- * restart. At start it also seeds the day's and month's spend from the cost rollup, so a
- * restarted collector still knows what each user, feature and tenant has spent.
+ * restart; a day or month kill that a change no longer justifies (a budget raised above the
+ * spend, or deleted) is lifted with a `release` decision. At start it also seeds the day's
+ * and month's spend from the cost rollup, so a restarted collector still knows what each
+ * user, feature and tenant has spent, and each session's spend is loaded when the engine
+ * first sees the session (see `SessionSeeder`).
  */
 export class BudgetSync {
   #timer: NodeJS.Timeout | undefined;
@@ -30,13 +48,19 @@ export class BudgetSync {
   /** The budgets whose scope's spend has been seeded (see `seedKey`). */
   readonly #seededKeys = new Set<string>();
   #failing = false;
+  readonly #sessions: SessionSeeder;
 
   constructor(
     private readonly db: ClickHouse,
     private readonly engine: DetectionEngine,
     private readonly log: Logger,
     private readonly pollSeconds: number,
-  ) {}
+    private readonly decisions: BudgetDecisions,
+  ) {
+    this.#sessions = new SessionSeeder(db, engine, log, (projectId, finding) =>
+      decisions.publish(toDecision(projectId, finding, decisions.ttlSeconds)),
+    );
+  }
 
   /**
    * Loads the budgets and seeds the spend, then polls. When storage cannot be reached at
@@ -54,10 +78,14 @@ export class BudgetSync {
    * start, then each budget added while running, whose day or month began before it existed
    * (the engine counts spend live only for scopes that have a budget). A seed taken late,
    * after events were counted live, does not count them twice: a live counter keeps the
-   * larger of its own spend and the seed (see core's SpendLedger.seed).
+   * larger of its own spend and the seed (see core's SpendLedger.seed). A budget that goes
+   * away is forgotten, so if it comes back it is seeded again: its scope's spend while it was
+   * gone was not counted live.
    */
   async #sync(): Promise<void> {
     const budgets = await this.#load();
+    const present = new Set(budgets.map(seedKey));
+    for (const key of this.#seededKeys) if (!present.has(key)) this.#seededKeys.delete(key);
     const unseeded = budgets.filter((b) => !this.#seededKeys.has(seedKey(b)));
     if (unseeded.length > 0) await this.#seed(unseeded);
     for (const budget of unseeded) this.#seededKeys.add(seedKey(budget));
@@ -82,6 +110,7 @@ export class BudgetSync {
 
   stop(): void {
     clearInterval(this.#timer);
+    this.#sessions.stop();
   }
 
   async #load(): Promise<BudgetRow[]> {
@@ -93,7 +122,11 @@ export class BudgetSync {
     const signature = JSON.stringify(rows);
     if (signature !== this.#last) {
       this.#last = signature;
-      this.engine.setBudgets(rows.map(toBudget));
+      const now = Date.now();
+      for (const release of this.engine.setBudgets(rows.map(toBudget))) {
+        // A kill whose day or month is over has lapsed by itself.
+        if (release.untilMs > now) this.decisions.publish(toRelease(release, this.decisions.ttlSeconds, now));
+      }
     }
     return rows;
   }
@@ -102,6 +135,8 @@ export class BudgetSync {
   async #seed(budgets: BudgetRow[]): Promise<void> {
     const now = new Date();
     const seeds: SpendSeed[] = [];
+    // Periods are UTC days and months: the start is read as UTC, not in the server's time
+    // zone (embedded chDB takes the host's), which would count spend from before it or miss some.
     for (const budget of budgets) {
       if (budget.scope === "trace" || budget.scope === "session") continue;
       const period = budget.period === "day" ? "day" : "month";
@@ -111,7 +146,7 @@ export class BudgetSync {
         build(sql`SELECT ${column} AS id, sum(cost_total) AS spent FROM llm_cost_minutely
           WHERE ${and([
             sql`project_id = ${param("String", budget.project_id)}`,
-            sql`minute >= parseDateTime64BestEffort(${param("String", start)})`,
+            sql`minute >= parseDateTime64BestEffort(${param("String", start)}, 3, 'UTC')`,
             budget.match ? sql`${column} = ${param("String", budget.match)}` : undefined,
           ])}
           GROUP BY id HAVING id != ''`),
@@ -127,7 +162,8 @@ export class BudgetSync {
         });
       }
     }
-    if (seeds.length > 0) this.engine.seedSpend(seeds);
+    // The first seeds are a start's: kills their spend reached may still be held by apps.
+    if (seeds.length > 0) this.engine.seedSpend(seeds, { atStart: !this.#seeded });
   }
 }
 

@@ -8,8 +8,10 @@ export interface DecisionTtls {
 
 /**
  * A finding as a decision for the app. The id is derived from the project and the finding's
- * key, so a collector that sees the same situation again (a retried export, a restart)
+ * key, so the same situation seen again (a retried export, a budget period after a restart)
  * produces the same decision id, which webhook receivers and the incidents table dedupe on.
+ * A run's key carries the run's first event time, so a run that was dropped (idle past the
+ * TTL, or a collector restart) and is killed again later is a new decision with a new id.
  */
 export function toDecision(
   projectId: string,

@@ -58,6 +58,7 @@ function callEvent(call: LlmCall): DetectorEvent {
     timeUnixNano: call.startTimeUnixNano,
     costUsd: call.cost.source === "unpriced" ? "0" : call.cost.total,
     tokens: call.tokens.input + call.tokens.output,
+    failed: call.status === "error",
     promptFingerprint: call.promptFingerprint,
     toolCallFingerprints: call.toolCallFingerprints,
   };

@@ -29,7 +29,7 @@ describe("D5 burn velocity", () => {
           horizon_minutes: 5,
           window_seconds: 60,
         },
-        key: "D5.projection:warn:trace:t-burn",
+        key: `D5.projection:warn:trace:t-burn@${T0_MS}`,
       },
       {
         detector: "D5.burn_rate",
@@ -42,7 +42,7 @@ describe("D5 burn velocity", () => {
           window_seconds: 60,
           max_usd_per_minute: "5",
         },
-        key: "D5.burn_rate:kill:trace:t-burn",
+        key: `D5.burn_rate:kill:trace:t-burn@${T0_MS}`,
       },
     ]);
   });
@@ -69,7 +69,7 @@ describe("D5 burn velocity", () => {
           window_seconds: 60,
           max_usd_per_minute: "5",
         },
-        key: "D5.burn_rate:kill:trace:t-fast",
+        key: `D5.burn_rate:kill:trace:t-fast@${T0_MS}`,
       },
     ]);
   });
@@ -92,7 +92,7 @@ describe("D5 burn velocity", () => {
           horizon_minutes: 5,
           window_seconds: 60,
         },
-        key: "D5.projection:warn:trace:t-total",
+        key: `D5.projection:warn:trace:t-total@${T0_MS}`,
       },
       {
         detector: "D5.run_cost",
@@ -100,7 +100,7 @@ describe("D5 burn velocity", () => {
         scope: { trace_id: "t-total" },
         reason: "trace t-total has cost $10.10, above the $10.00 per-run cap.",
         evidence: { run_cost_usd: "10.1", run_max_usd: "10", llm_calls: 101, tokens: 90_900 },
-        key: "D5.run_cost:kill:trace:t-total",
+        key: `D5.run_cost:kill:trace:t-total@${T0_MS}`,
       },
     ]);
   });
@@ -117,7 +117,7 @@ describe("D5 burn velocity", () => {
         scope: { trace_id: "t-step" },
         reason: "trace t-step made a single call costing $2.40, above the $2.00 per-step cap.",
         evidence: { step_cost_usd: "2.4", step_max_usd: "2" },
-        key: "D5.step_cost:warn:trace:t-step",
+        key: `D5.step_cost:warn:trace:t-step@${T0_MS}`,
       },
     ]);
   });
@@ -144,7 +144,7 @@ describe("D5 burn velocity", () => {
           horizon_minutes: 5,
           window_seconds: 60,
         },
-        key: "D5.projection:warn:trace:t-budget",
+        key: `D5.projection:warn:trace:t-budget@${T0_MS}`,
       },
     ]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { budgetSchema, DEFAULT_THRESHOLDS, detectionConfigSchema } from "./config.js";
+import { budgetSchema, DEFAULT_THRESHOLDS, detectionConfigSchema, type Thresholds } from "./config.js";
 import { DetectionEngine } from "./engine.js";
 import { Episode, run } from "./testdata/episode.js";
 import { ThresholdResolver } from "./thresholds.js";
@@ -92,8 +92,32 @@ describe("ThresholdResolver", () => {
       50_000_000_000_000n,
       300,
     ]);
-    expect(resolver.resolve("writer", "chat", "trace")).toBe(resolver.resolve("", "", "session"));
+    expect(resolver.resolve("writer", "chat", "trace")).toBe(resolver.resolve("", "", "trace"));
     expect(resolver.resolve("planner", "research", "trace")).toBe(planner);
+  });
+
+  it("gives a session no call-count or age cap unless overrides.session sets one", () => {
+    const config = detectionConfigSchema.parse({
+      thresholds: { runMaxCalls: 300 },
+      overrides: { feature: { research: { runMaxCalls: 50, runMaxAgeSeconds: 60 } } },
+    });
+    const caps = (t: Thresholds) => [t.runMaxCalls, t.runMaxAgeSeconds, t.runMaxUsd];
+    const resolver = new ThresholdResolver(config);
+    expect({
+      trace: caps(resolver.resolve("", "", "trace")),
+      session: caps(resolver.resolve("", "", "session")),
+      researchTrace: caps(resolver.resolve("", "research", "trace")),
+      researchSession: caps(resolver.resolve("", "research", "session")),
+    }).toEqual({
+      trace: [300, 21_600, "10"],
+      session: [0, 0, "10"],
+      researchTrace: [50, 60, "10"],
+      researchSession: [0, 0, "10"],
+    });
+    const capped = new ThresholdResolver(
+      detectionConfigSchema.parse({ overrides: { session: { runMaxCalls: 2000 } } }),
+    );
+    expect(caps(capped.resolve("", "", "session"))).toEqual([2000, 0, "10"]);
   });
 });
 

@@ -24,7 +24,10 @@ export const usdAmountSchema = z
 
 /** The threshold fields without defaults, so a partial override never fills in a global value. */
 const thresholdFields = {
-  /** D1: the same tool call or prompt this many times in a row warns… */
+  /**
+   * D1: the same tool call, or the same prompt of a call that asked for no tool, this many
+   * times in a row warns…
+   */
   identicalWarnAt: rungSchema,
   /** …blocks the tool (tool-call steps only; a bare prompt has no tool to block)… */
   identicalBlockToolAt: rungSchema,
@@ -33,7 +36,7 @@ const thresholdFields = {
   /** D2: a cycle of 2..cycleMaxPeriod steps repeated this many times warns, then kills. */
   cycleWarnAt: rungSchema,
   cycleKillAt: rungSchema,
-  /** Longest cycle looked for, in steps (tool events are steps too). */
+  /** Longest cycle looked for, in one agent's LLM calls (tool spans are not steps, see `detectCycle`). */
   cycleMaxPeriod: z.int().min(2).max(12),
   /** D3: two agents trading near-identical turns for this many rounds warns, then kills. */
   pingPongWarnRounds: rungSchema,
@@ -86,6 +89,17 @@ export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = Object.freeze({
   projectionMinutes: 5,
   runMaxAgeSeconds: 6 * 3600,
   runMaxCalls: 200,
+});
+
+/**
+ * What a session run starts from, over the global thresholds and any feature or agent
+ * override: no D6 cap on LLM calls or age (0 is off). A support chat passes 200 calls and an
+ * IDE session 6 hours without looping; per-trace caps still hold inside each of their traces,
+ * and the session keeps its loop, cost and budget detectors. `overrides.session` can set caps.
+ */
+export const SESSION_DEFAULTS: Readonly<Partial<Thresholds>> = Object.freeze({
+  runMaxCalls: 0,
+  runMaxAgeSeconds: 0,
 });
 
 /**
@@ -152,8 +166,9 @@ export const detectionConfigSchema = z
     thresholds: thresholdsSchema.prefault({}),
     /**
      * Thresholds for some runs only. For a trace: global < feature < agent. For a session:
-     * global < feature < agent < session, because a chat session spanning many traces
-     * legitimately outgrows per-trace caps such as `runMaxCalls` or `runMaxAgeSeconds`.
+     * global < feature < agent < `SESSION_DEFAULTS` < session, because a chat session spanning
+     * many traces legitimately outgrows per-trace caps: by default a session has no
+     * `runMaxCalls` or `runMaxAgeSeconds` cap, and `session` can set one.
      */
     overrides: z
       .object({
@@ -163,7 +178,7 @@ export const detectionConfigSchema = z
       })
       .strict()
       .prefault({}),
-    /** Polling tools: their steps never count towards D1, D2 or D4. */
+    /** Polling tools: neither they nor the calls that asked for them count towards D1, D2, D3 or D4. */
     allowlist: z.array(z.string().min(1)).default([]),
     /**
      * Tools that answer every call with the same acknowledgement (a write tool that returns

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DetectionEngine } from "./engine.js";
-import { Episode, loadEpisode, run } from "./testdata/episode.js";
+import { Episode, loadEpisode, run, T0_MS } from "./testdata/episode.js";
 
 describe("D2 cycle", () => {
   it("warns at 4 and kills at 5 repetitions of a plan → search → plan → read cycle", () => {
@@ -9,27 +9,87 @@ describe("D2 cycle", () => {
       episode.call("search_orders", { user_id: "u1" }, { orders: ["#1"], page: i });
       episode.call("get_order_details", { order_id: "#1" }, { status: "pending", checked: i });
     }
-    const parameters = { period: 4, llm_steps: 2, tool_steps: 2, warn_at: 4, kill_at: 5, max_period: 6 };
-    // 4 steps per block (2 LLM calls, 2 tool runs): the 4th block ends at event 16, the 5th at 20.
-    const findings = run(new DetectionEngine(), episode.events);
-    expect(findings).toEqual([
+    const parameters = { period: 2, agent: "agent", warn_at: 4, kill_at: 5, max_period: 6 };
+    // 2 LLM steps per block (the tool runs are not steps): the 4th block ends at the 8th call, the 5th at the 10th.
+    const engine = new DetectionEngine();
+    const firing = episode.events.flatMap((event, i) =>
+      engine.observe(event).map((finding) => ({ event: i, finding })),
+    );
+    expect(firing).toEqual([
       {
-        detector: "D2.cycle",
-        action: "warn",
-        scope: { trace_id: "t-cycle" },
-        reason: "trace t-cycle repeated a cycle of 4 steps 4 times (kill at 5).",
-        evidence: { ...parameters, repetitions: 4 },
-        key: "D2.cycle:warn:trace:t-cycle",
+        event: 14,
+        finding: {
+          detector: "D2.cycle",
+          action: "warn",
+          scope: { trace_id: "t-cycle" },
+          reason: "agent agent in trace t-cycle repeated a cycle of 2 steps 4 times (kill at 5).",
+          evidence: { ...parameters, repetitions: 4 },
+          key: `D2.cycle:warn:trace:t-cycle@${T0_MS}`,
+        },
       },
       {
-        detector: "D2.cycle",
-        action: "kill",
-        scope: { trace_id: "t-cycle" },
-        reason: "trace t-cycle repeated a cycle of 4 steps 5 times, the limit is 5.",
-        evidence: { ...parameters, repetitions: 5 },
-        key: "D2.cycle:kill:trace:t-cycle",
+        event: 18,
+        finding: {
+          detector: "D2.cycle",
+          action: "kill",
+          scope: { trace_id: "t-cycle" },
+          reason: "agent agent in trace t-cycle repeated a cycle of 2 steps 5 times, the limit is 5.",
+          evidence: { ...parameters, repetitions: 5 },
+          key: `D2.cycle:kill:trace:t-cycle@${T0_MS}`,
+        },
       },
     ]);
+  });
+
+  it("sees the same cycle whatever order parallel tools finish in, and with or without tool spans", () => {
+    // plan → [fetch_a, fetch_b in parallel] → summarise → [save], 10 rounds with the same calls.
+    const rounds = (tools: "in order" | "either order" | "late" | "none") => {
+      const episode = new Episode({ traceId: "t-par", agent: "" });
+      const late: [string, unknown][] = [];
+      const ran = (name: string, result: unknown) => {
+        if (tools === "late") late.push([name, result]);
+        else if (tools !== "none") episode.tool(name, result);
+      };
+      for (let r = 0; r < 10; r++) {
+        episode.llm(`plan ${r}`, {
+          tools: [
+            { name: "fetch_a", args: { id: 1 } },
+            { name: "fetch_b", args: { id: 2 } },
+          ],
+        });
+        const order = tools === "either order" && [1, 2, 5, 7, 8].includes(r) ? ["b", "a"] : ["a", "b"];
+        for (const x of order) ran(`fetch_${x}`, { round: r, x });
+        episode.llm(`summarise ${r}`, { tools: [{ name: "save", args: { doc: "d1" } }] });
+        ran("save", { round: r });
+        // Tools run in another service, whose spans come in a later export, every other round.
+        if (tools === "late" && r % 2 === 1)
+          for (const [name, result] of late.splice(0)) episode.tool(name, result);
+      }
+      const engine = new DetectionEngine();
+      let calls = 0;
+      return episode.events.flatMap((event) => {
+        if (event.kind === "llm_call") calls++;
+        return engine.observe(event).map((f) => ({ afterCall: calls, action: f.action, reason: f.reason }));
+      });
+    };
+    const expected = [
+      {
+        afterCall: 8,
+        action: "warn",
+        reason: "trace t-par repeated a cycle of 2 steps 4 times (kill at 5).",
+      },
+      {
+        afterCall: 10,
+        action: "kill",
+        reason: "trace t-par repeated a cycle of 2 steps 5 times, the limit is 5.",
+      },
+    ];
+    expect({
+      inOrder: rounds("in order"),
+      eitherOrder: rounds("either order"),
+      late: rounds("late"),
+      none: rounds("none"),
+    }).toEqual({ inOrder: expected, eitherOrder: expected, late: expected, none: expected });
   });
 
   it("fires at the step that completes the repetition", () => {
@@ -80,33 +140,31 @@ describe("D2 cycle", () => {
         detector: "D2.cycle",
         action: "warn",
         scope: { trace_id: "t7" },
-        reason: "trace t7 repeated a cycle of 7 steps 4 times (kill at 5).",
+        reason: "agent agent in trace t7 repeated a cycle of 7 steps 4 times (kill at 5).",
         evidence: {
           period: 7,
           repetitions: 4,
-          llm_steps: 7,
-          tool_steps: 0,
+          agent: "agent",
           warn_at: 4,
           kill_at: 5,
           max_period: 8,
         },
-        key: "D2.cycle:warn:trace:t7",
+        key: `D2.cycle:warn:trace:t7@${T0_MS}`,
       },
       {
         detector: "D2.cycle",
         action: "kill",
         scope: { trace_id: "t7" },
-        reason: "trace t7 repeated a cycle of 7 steps 5 times, the limit is 5.",
+        reason: "agent agent in trace t7 repeated a cycle of 7 steps 5 times, the limit is 5.",
         evidence: {
           period: 7,
           repetitions: 5,
-          llm_steps: 7,
-          tool_steps: 0,
+          agent: "agent",
           warn_at: 4,
           kill_at: 5,
           max_period: 8,
         },
-        key: "D2.cycle:kill:trace:t7",
+        key: `D2.cycle:kill:trace:t7@${T0_MS}`,
       },
     ]);
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { toolCallFingerprint } from "../fingerprint.js";
 import { DetectionEngine } from "./engine.js";
+import type { DetectorEvent } from "./events.js";
 import { runKey } from "./run-state.js";
 import { Episode, loadEpisode, run, T0_MS } from "./testdata/episode.js";
 
@@ -47,12 +48,12 @@ describe("DetectionEngine", () => {
     // Without the allowlist the same polling is a textbook identical-call loop.
     const pollFingerprint = toolCallFingerprint("poll_job", { job_id: "job-7" });
     expect(run(new DetectionEngine(), build()).map((f) => f.key)).toEqual([
-      `D1.identical_call:warn:trace:t-poll:${pollFingerprint}`,
-      "D4.no_progress:warn:trace:t-poll:poll_job",
-      `D1.identical_call:block_tool:trace:t-poll:${pollFingerprint}`,
-      "D1.identical_call:kill:trace:t-poll",
+      `D1.identical_call:warn:trace:t-poll@${T0_MS}:${pollFingerprint}`,
+      `D4.no_progress:warn:trace:t-poll@${T0_MS}:poll_job`,
+      `D1.identical_call:block_tool:trace:t-poll@${T0_MS}:${pollFingerprint}`,
+      `D1.identical_call:kill:trace:t-poll@${T0_MS}`,
       // After a kill, warnings stop but other detectors' kills still report.
-      "D4.no_progress:kill:trace:t-poll",
+      `D4.no_progress:kill:trace:t-poll@${T0_MS}`,
     ]);
   });
 
@@ -61,14 +62,14 @@ describe("DetectionEngine", () => {
     for (let i = 0; i < 7; i++) episode.call("get_order", { id: 1 }, { attempt: i });
     expect(run(new DetectionEngine(), episode.events).map((f) => [f.key, f.scope])).toEqual([
       [
-        `D1.identical_call:warn:trace:t-loop:${toolCallFingerprint("get_order", { id: 1 })}`,
+        `D1.identical_call:warn:trace:t-loop@${T0_MS}:${toolCallFingerprint("get_order", { id: 1 })}`,
         { trace_id: "t-loop" },
       ],
       [
-        `D1.identical_call:block_tool:trace:t-loop:${toolCallFingerprint("get_order", { id: 1 })}`,
+        `D1.identical_call:block_tool:trace:t-loop@${T0_MS}:${toolCallFingerprint("get_order", { id: 1 })}`,
         { trace_id: "t-loop" },
       ],
-      ["D1.identical_call:kill:trace:t-loop", { trace_id: "t-loop" }],
+      [`D1.identical_call:kill:trace:t-loop@${T0_MS}`, { trace_id: "t-loop" }],
     ]);
   });
 
@@ -90,47 +91,51 @@ describe("DetectionEngine", () => {
         detector: "D1.identical_call",
         action: "warn",
         scope: { session_id: "chat-2" },
-        reason: "session chat-2 requested the same tool call 3 times in a row (kill at 5).",
+        reason: "agent agent in session chat-2 requested the same tool call 3 times in a row (kill at 5).",
         evidence: {
           repeats: 3,
           step: "tool_calls",
           tool_call_fingerprints: [fingerprint],
+          agent: "agent",
           warn_at: 3,
           block_tool_at: 4,
           kill_at: 5,
         },
-        key: `D1.identical_call:warn:session:chat-2:${fingerprint}`,
+        key: `D1.identical_call:warn:session:chat-2@${T0_MS + 60_000}:${fingerprint}`,
       },
       {
         detector: "D1.identical_call",
         action: "block_tool",
         scope: { session_id: "chat-2" },
         reason:
-          "session chat-2 requested the same tool call 4 times in a row; blocking that call (kill at 5).",
+          "agent agent in session chat-2 requested the same tool call 4 times in a row; blocking that call (kill at 5).",
         evidence: {
           repeats: 4,
           step: "tool_calls",
           tool_call_fingerprints: [fingerprint],
+          agent: "agent",
           warn_at: 3,
           block_tool_at: 4,
           kill_at: 5,
         },
-        key: `D1.identical_call:block_tool:session:chat-2:${fingerprint}`,
+        key: `D1.identical_call:block_tool:session:chat-2@${T0_MS + 60_000}:${fingerprint}`,
       },
       {
         detector: "D1.identical_call",
         action: "kill",
         scope: { session_id: "chat-2" },
-        reason: "session chat-2 requested the same tool call 5 times in a row, the limit is 5.",
+        reason:
+          "agent agent in session chat-2 requested the same tool call 5 times in a row, the limit is 5.",
         evidence: {
           repeats: 5,
           step: "tool_calls",
           tool_call_fingerprints: [fingerprint],
+          agent: "agent",
           warn_at: 3,
           block_tool_at: 4,
           kill_at: 5,
         },
-        key: "D1.identical_call:kill:session:chat-2",
+        key: `D1.identical_call:kill:session:chat-2@${T0_MS + 60_000}`,
       },
     ]);
   });
@@ -210,6 +215,28 @@ describe("DetectionEngine", () => {
     expect([...engine.observe(c!), ...engine.observe(d!)]).toEqual([]);
   });
 
+  it("gives a run that was dropped and comes back new keys, so its next kill is a new decision", () => {
+    const engine = new DetectionEngine({ killRenewSeconds: 3600 });
+    const loop = (startMs: number) => {
+      const episode = new Episode({ traceId: "", sessionId: "sess-9", startMs });
+      for (let i = 0; i < 5; i++)
+        episode.llm(`try ${i}`, { tools: [{ name: "get_order", args: { id: 1 } }] });
+      return episode.events;
+    };
+    const kills = (events: Iterable<DetectorEvent>) =>
+      run(engine, events)
+        .filter((f) => f.action === "kill")
+        .map((f) => f.key);
+    const evening = T0_MS + 7 * 3600_000;
+    const first = kills(loop(T0_MS));
+    // Other traffic moves event time on; the session, idle past the 6 h TTL, is dropped.
+    run(engine, [new Episode({ traceId: "other", startMs: evening }).llm("hello")]);
+    expect({ first, again: kills(loop(evening + 1000)) }).toEqual({
+      first: [`D1.identical_call:kill:session:sess-9@${T0_MS}`],
+      again: [`D1.identical_call:kill:session:sess-9@${evening + 1000}`],
+    });
+  });
+
   it("keeps runs of different projects apart", () => {
     const engine = new DetectionEngine();
     for (const projectId of ["p1", "p2", "p1", "p2"]) {
@@ -249,7 +276,7 @@ describe("DetectionEngine", () => {
         scope: { trace_id: "t-huge" },
         reason: "trace t-huge has cost $1000000.00, above the $10.00 per-run cap.",
         evidence: { run_cost_usd: "1000000", run_max_usd: "10", llm_calls: 1, tokens: 900 },
-        key: "D5.run_cost:kill:trace:t-huge",
+        key: `D5.run_cost:kill:trace:t-huge@${T0_MS}`,
       },
     ]);
   });

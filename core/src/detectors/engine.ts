@@ -1,4 +1,5 @@
 import { parseUsd, type Usd } from "../pricing/money.js";
+import type { BudgetRelease } from "./budget-kills.js";
 import { BudgetBook } from "./budgets.js";
 import { addSpend, detectBurn, type RunLimit } from "./burn-rate.js";
 import {
@@ -17,6 +18,7 @@ import { detectNoProgress } from "./no-progress.js";
 import { detectPingPong } from "./ping-pong.js";
 import type { RunState } from "./run-state.js";
 import { RunTable } from "./run-table.js";
+import type { SessionSeedRequest } from "./session-seeds.js";
 import type { SpendSeed } from "./spend-ledger.js";
 import { parseSimHash, promptStep, resultHash, toolCallsStep, toolStep } from "./step-hash.js";
 import { type ResolvedThresholds, ThresholdResolver } from "./thresholds.js";
@@ -25,7 +27,9 @@ import { type ResolvedThresholds, ThresholdResolver } from "./thresholds.js";
 const MAX_STEP_PICO = 10n ** 18n;
 
 /** Calibrated with `throughput.test.ts` (heap after GC / runs held); see `approxBytes`. */
-const RUN_BYTES = 650;
+const RUN_BYTES = 710;
+/** Each agent's loop state past a run's first (see `LoopState`). */
+const LOOP_BYTES = 360;
 const MONEY_BYTES = 150;
 const TURN_BYTES = 60;
 const COUNTER_BYTES = 260;
@@ -34,9 +38,9 @@ const SEED_BYTES = 180;
 /** What one event looks like to the detectors, worked out once and shared by its trace and session runs. */
 interface EventSteps {
   llm: LlmSteps;
-  /** The event's step for D2 and D3. */
+  /** The event's step: an LLM call's for D2 and D3, a tool's for D3 only. */
   step: number;
-  /** D2 leaves polling and allowlisted steps out. */
+  /** D1, D2 and D3 leave allowlisted tools and the calls learned to be polling out. */
   allowlisted: boolean;
   /** D4's `resultHash`, or 0 when the event is not a counted tool result. */
   result: number;
@@ -46,7 +50,11 @@ interface EventSteps {
 /**
  * The loop, burn and budget detectors over a stream of LLM and tool steps. Pure and
  * streaming: no I/O and no timers, all time comes from the events, and memory stays bounded
- * (`maxRuns` runs of about 1 KB, plus budget counters).
+ * (`maxRuns` runs of about 1 KB, more for runs of several agents, plus budget counters).
+ *
+ * State is kept at two levels. Per run (a trace, or a session): D3 (which watches agents
+ * talking to each other), D5, D6 and budgets. Per agent within a run (`LoopState`): D1, D2,
+ * D4 and the learning of polling calls, because the agents of one trace loop on their own.
  *
  * @example
  * const engine = new DetectionEngine({ budgets: [{ id: "u", scope: "user", limitUsd: "50", period: "day" }] });
@@ -104,20 +112,44 @@ export class DetectionEngine {
   /**
    * Loads spend from storage at start, so a restart does not reset a user's month. Warnings
    * that the seeded spend had already crossed are not repeated; a stop (100%) is, on the
-   * scope's next priced call, because the app may have lost its kill list too.
+   * scope's next priced call, because the app may have lost its kill list too. With
+   * `{ atStart: true }`, a stop the seeded spend had reached is also taken as still held by
+   * the scope's apps, so raising or deleting the budget releases it (see `setBudgets`).
    * @example engine.seedSpend([{ scope: "user", id: "alice", period: "month", periodStart: "2025-03-01", spentUsd: "48.10" }])
    */
-  seedSpend(entries: readonly SpendSeed[]): void {
-    this.#budgets.ledger.seed(entries);
+  seedSpend(entries: readonly SpendSeed[], options: { atStart?: boolean } = {}): void {
+    this.#budgets.seedSpend(entries, options.atStart === true);
   }
 
   /**
    * Replaces every budget definition (the collector reloads them every few seconds). Spend
-   * counted so far is kept; a budget that is new or whose limit changed alerts afresh.
+   * counted so far is kept; a budget that is new or whose limit changed alerts afresh. Returns
+   * the releases of the user, feature and tenant kills that the change lifts: their budget
+   * was raised above the period's spend, or deleted (send each as a `release` decision).
    * @throws ZodError when a budget is malformed; the old budgets stay in force then.
    */
-  setBudgets(budgets: readonly BudgetInput[]): void {
-    this.#budgets.setBudgets(budgets.map((budget) => budgetSchema.parse(budget)));
+  setBudgets(budgets: readonly BudgetInput[]): BudgetRelease[] {
+    return this.#budgets.setBudgets(budgets.map((budget) => budgetSchema.parse(budget)));
+  }
+
+  /**
+   * Asks `listener` for a session's earlier spend when a session that a budget watches is
+   * first seen (since start, or again after it idled out): load what it spent before
+   * `request.beforeMs` and pass it to `seedSession`. Called during `observe`: only queue there.
+   */
+  onSessionSeed(listener: (request: SessionSeedRequest) => void): void {
+    this.#budgets.sessionSeeds.listen(listener);
+  }
+
+  /**
+   * Adds a session's earlier spend (`onSessionSeed`) to its budgets' count and returns the
+   * findings that causes (a session past its budget is stopped now, not at its next call).
+   * Warnings the earlier spend had already crossed are not repeated.
+   */
+  seedSession(request: SessionSeedRequest, spentUsd: string): Finding[] {
+    this.#sink.reset(undefined, this.#nowMs);
+    this.#budgets.seedSession(request, spentUsd, this.#sink);
+    return this.#sink.findings;
   }
 
   /** Drops a run's state (its key is `runKey(kind, projectId, id)`); true if it was held. */
@@ -129,7 +161,7 @@ export class DetectionEngine {
   approxBytes(): number {
     let bytes = 0;
     for (const run of this.#runs.values()) {
-      bytes += RUN_BYTES + run.key.length;
+      bytes += RUN_BYTES + run.key.length + LOOP_BYTES * Math.max(run.loopCount - 1, 0);
       if (run.money) bytes += MONEY_BYTES;
       if (run.turn) bytes += TURN_BYTES * (run.turnBefore ? 3 : run.previousTurn ? 2 : 1);
       if (run.fired) for (const key of run.fired) bytes += 64 + key.length;
@@ -145,22 +177,30 @@ export class DetectionEngine {
     let skipStep = steps.allowlisted;
     if (event.kind === "llm_call") {
       run.llmCalls++;
-      detectIdenticalCall(run, event, steps.llm, t, sink);
-      run.pendingToolCalls = steps.llm.toolCalls;
-      skipStep = steps.llm.toolCalls !== 0 && run.isPolling(steps.llm.toolCalls);
-    } else if (steps.allowlisted) {
-      // The LLM call before a polling tool asked for the poll: its step is polling too from now on.
-      run.markPolling(run.pendingToolCalls);
-    } else if (steps.result !== 0 && run.kind === "trace") {
-      // Trace runs only: a chat whose every turn looks the customer up again gets the same
-      // result once per trace, which is normal for a session and says nothing about progress.
-      detectNoProgress(run, event, steps.result, t, sink);
+      run.llmAgent = event.agent;
+      const loop = run.loopOf(event.agent);
+      const { toolCalls, refused } = steps.llm;
+      detectIdenticalCall(run, loop, event, steps.llm, t, sink);
+      skipStep = refused || (toolCalls !== 0 && loop.isPolling(toolCalls));
+      // A refused call is a retry of the step before it; the tool of that step may still come.
+      if (!refused) loop.pendingToolCalls = toolCalls;
+      if (!skipStep) {
+        pushStep(loop, steps.step);
+        detectCycle(run, loop, t, sink);
+      }
+    } else {
+      // A tool span without an agent of its own is the execution of the latest LLM call's request.
+      const loop = run.loopOf(event.agent === "" ? run.llmAgent : event.agent);
+      if (steps.allowlisted) {
+        // The agent's LLM call before a polling tool asked for the poll: its step is polling too from now on.
+        loop.markPolling(loop.pendingToolCalls);
+      } else if (steps.result !== 0 && run.kind === "trace") {
+        // Trace runs only: a chat whose every turn looks the customer up again gets the same
+        // result once per trace, which is normal for a session and says nothing about progress.
+        detectNoProgress(run, loop, event, steps.result, t, sink);
+      }
     }
-    if (!skipStep) {
-      pushStep(run, steps.step);
-      detectCycle(run, t, sink);
-    }
-    detectPingPong(run, event, steps.step, steps.simHash, t, sink);
+    if (!skipStep) detectPingPong(run, event, steps.step, steps.simHash, t, sink);
     if (costPico > 0n) {
       addSpend(run, costPico, ms, t);
       const budgets = this.#budgets.runBudgets(run, event.projectId);
@@ -177,7 +217,8 @@ export class DetectionEngine {
       const prompt = event.promptFingerprint === "" ? 0 : promptStep(event.promptFingerprint);
       // A call with no fingerprint at all is a step unlike any other, never "the same again".
       const step = toolCalls || prompt || promptStep(`\u0000span:${event.spanId}`);
-      return { llm: { toolCalls, prompt }, step, allowlisted: false, result: 0, simHash };
+      const refused = toolCalls === 0 && (event.failed === true || !(event.tokens > 0));
+      return { llm: { toolCalls, prompt, refused }, step, allowlisted: false, result: 0, simHash };
     }
     const name = event.toolName ?? "";
     const allowlisted = this.#allowlist.has(name);
@@ -201,7 +242,7 @@ export class DetectionEngine {
   }
 }
 
-const NO_LLM_STEPS: LlmSteps = Object.freeze({ toolCalls: 0, prompt: 0 });
+const NO_LLM_STEPS: LlmSteps = Object.freeze({ toolCalls: 0, prompt: 0, refused: false });
 
 /** The tighter of the per-run cap and the run's budgets, for D5's projection. */
 function runLimit(

@@ -19,6 +19,12 @@ export interface DetectorEvent {
   costUsd: string;
   /** Input plus output tokens. */
   tokens: number;
+  /**
+   * llm_call: true when the call failed (span status error), e.g. refused with a 429 or a 400.
+   * A call that requested no tool and failed or reported no tokens billed nothing, so it is
+   * not a loop step (see `LlmSteps.refused`).
+   */
+  failed?: boolean;
   /** llm_call: a hash of the prompt; `""` for tools. */
   promptFingerprint: string;
   /** llm_call: the tool calls the model requested (name + canonical arguments, hashed). */
@@ -47,8 +53,10 @@ export interface Finding {
   evidence: Record<string, unknown>;
   /**
    * Stable identity of the situation: the same key is never emitted twice while its run or
-   * budget period is tracked, e.g. `D1.identical_call:kill:trace:4bf92f35…`. Keys are unique
-   * within a project; pair them with the event's `projectId` for a global idempotency key.
+   * budget period is tracked, e.g. `D1.identical_call:kill:trace:4bf92f35…@1741942800000`. A
+   * run's keys carry its first event's time, so a run that was dropped and comes back gets new
+   * ones (see `runFindingKey`). Keys are unique within a project; pair them with the event's
+   * `projectId` for a global idempotency key.
    */
   key: string;
   /**

@@ -1,6 +1,7 @@
 import type { DecisionAction, DecisionScope } from "../decision.js";
 import { formatUsd, type Usd } from "../pricing/money.js";
 import { DETECTOR, type Finding } from "./events.js";
+import type { LoopState } from "./loop-state.js";
 import type { RunState } from "./run-state.js";
 
 /** Loop detectors: a session only reports them when the loop is not already its trace's finding. */
@@ -97,9 +98,15 @@ export class FindingSink {
   }
 }
 
-/** `D1.identical_call:kill:trace:<id>`, with `:<detail>` when the situation has one. */
+/**
+ * `D1.identical_call:kill:trace:<id>@<first event ms>`, with `:<detail>` when the situation
+ * has one. The run's first event time tells its incarnations apart: a run that was dropped
+ * (idle past the TTL, or evicted) and comes back is a new run, and its kill must be a new
+ * decision, not one that webhook receivers and the collector's recent ids already dropped as
+ * a repeat.
+ */
 export function runFindingKey(run: RunState, detector: string, action: DecisionAction, detail = ""): string {
-  const base = `${detector}:${action}:${run.kind}:${run.id}`;
+  const base = `${detector}:${action}:${run.kind}:${run.id}@${Math.trunc(run.firstMs)}`;
   return detail === "" ? base : `${base}:${detail}`;
 }
 
@@ -112,6 +119,11 @@ export function runScope(run: RunState): DecisionScope {
 export function runLabel(run: RunState): string {
   const id = run.id.length > 12 ? `${run.id.slice(0, 8)}…` : run.id;
   return `${run.kind} ${id}`;
+}
+
+/** How a reason names one agent's loop in a run: `agent planner in trace 4bf92f35…`, or the run alone. */
+export function loopLabel(run: RunState, loop: LoopState): string {
+  return loop.agent === "" ? runLabel(run) : `agent ${loop.agent} in ${runLabel(run)}`;
 }
 
 /**

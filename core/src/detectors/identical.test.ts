@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { promptFingerprint, toolCallFingerprint } from "../fingerprint.js";
 import { DetectionEngine } from "./engine.js";
-import { Episode, run } from "./testdata/episode.js";
+import { Episode, run, T0_MS } from "./testdata/episode.js";
 
 const GET_ORDER = toolCallFingerprint("get_order_details", { order_id: "#W2378156" });
 const PARAMETERS = { warn_at: 3, block_tool_at: 4, kill_at: 5 };
@@ -21,26 +21,45 @@ describe("D1 identical call", () => {
         detector: "D1.identical_call",
         action: "warn",
         scope,
-        reason: "trace 4bf92f35… requested the same tool call 3 times in a row (kill at 5).",
-        evidence: { repeats: 3, step: "tool_calls", tool_call_fingerprints: [GET_ORDER], ...PARAMETERS },
-        key: `D1.identical_call:warn:trace:4bf92f3577b34da6a3ce929d0e0e4736:${GET_ORDER}`,
+        reason: "agent agent in trace 4bf92f35… requested the same tool call 3 times in a row (kill at 5).",
+        evidence: {
+          repeats: 3,
+          step: "tool_calls",
+          tool_call_fingerprints: [GET_ORDER],
+          agent: "agent",
+          ...PARAMETERS,
+        },
+        key: `D1.identical_call:warn:trace:4bf92f3577b34da6a3ce929d0e0e4736@${T0_MS}:${GET_ORDER}`,
       },
       {
         detector: "D1.identical_call",
         action: "block_tool",
         scope,
         reason:
-          "trace 4bf92f35… requested the same tool call 4 times in a row; blocking that call (kill at 5).",
-        evidence: { repeats: 4, step: "tool_calls", tool_call_fingerprints: [GET_ORDER], ...PARAMETERS },
-        key: `D1.identical_call:block_tool:trace:4bf92f3577b34da6a3ce929d0e0e4736:${GET_ORDER}`,
+          "agent agent in trace 4bf92f35… requested the same tool call 4 times in a row; blocking that call (kill at 5).",
+        evidence: {
+          repeats: 4,
+          step: "tool_calls",
+          tool_call_fingerprints: [GET_ORDER],
+          agent: "agent",
+          ...PARAMETERS,
+        },
+        key: `D1.identical_call:block_tool:trace:4bf92f3577b34da6a3ce929d0e0e4736@${T0_MS}:${GET_ORDER}`,
       },
       {
         detector: "D1.identical_call",
         action: "kill",
         scope,
-        reason: "trace 4bf92f35… requested the same tool call 5 times in a row, the limit is 5.",
-        evidence: { repeats: 5, step: "tool_calls", tool_call_fingerprints: [GET_ORDER], ...PARAMETERS },
-        key: "D1.identical_call:kill:trace:4bf92f3577b34da6a3ce929d0e0e4736",
+        reason:
+          "agent agent in trace 4bf92f35… requested the same tool call 5 times in a row, the limit is 5.",
+        evidence: {
+          repeats: 5,
+          step: "tool_calls",
+          tool_call_fingerprints: [GET_ORDER],
+          agent: "agent",
+          ...PARAMETERS,
+        },
+        key: `D1.identical_call:kill:trace:4bf92f3577b34da6a3ce929d0e0e4736@${T0_MS}`,
       },
     ]);
   });
@@ -62,10 +81,10 @@ describe("D1 identical call", () => {
     }).toEqual({
       // The 5th call (minute 8) is killed; the 20th (minute 38) is the first 30 minutes later.
       renewed: [
-        { key: "D1.identical_call:kill:trace:t-renew", repeats: 5 },
-        { key: "D1.identical_call:kill:trace:t-renew:renewed-1", repeats: 20 },
+        { key: `D1.identical_call:kill:trace:t-renew@${T0_MS}`, repeats: 5 },
+        { key: `D1.identical_call:kill:trace:t-renew@${T0_MS}:renewed-1`, repeats: 20 },
       ],
-      once: [{ key: "D1.identical_call:kill:trace:t-renew", repeats: 5 }],
+      once: [{ key: `D1.identical_call:kill:trace:t-renew@${T0_MS}`, repeats: 5 }],
     });
   });
 
@@ -81,9 +100,15 @@ describe("D1 identical call", () => {
         detector: "D1.identical_call",
         action: "warn",
         scope: { trace_id: "t-parallel" },
-        reason: "trace t-parallel requested the same tool calls 3 times in a row (kill at 5).",
-        evidence: { repeats: 3, step: "tool_calls", tool_call_fingerprints: fingerprints, ...PARAMETERS },
-        key: `D1.identical_call:warn:trace:t-parallel:${fingerprints.join(",")}`,
+        reason: "agent agent in trace t-parallel requested the same tool calls 3 times in a row (kill at 5).",
+        evidence: {
+          repeats: 3,
+          step: "tool_calls",
+          tool_call_fingerprints: fingerprints,
+          agent: "agent",
+          ...PARAMETERS,
+        },
+        key: `D1.identical_call:warn:trace:t-parallel@${T0_MS}:${fingerprints.join(",")}`,
       },
     ]);
   });
@@ -97,17 +122,31 @@ describe("D1 identical call", () => {
         detector: "D1.identical_call",
         action: "warn",
         scope: { trace_id: "t-prompt" },
-        reason: "trace t-prompt sent the same prompt 3 times in a row (kill at 5).",
-        evidence: { repeats: 3, step: "prompt", prompt_fingerprint: fingerprint, warn_at: 3, kill_at: 5 },
-        key: `D1.identical_call:warn:trace:t-prompt:${fingerprint}`,
+        reason: "agent agent in trace t-prompt sent the same prompt 3 times in a row (kill at 5).",
+        evidence: {
+          repeats: 3,
+          step: "prompt",
+          prompt_fingerprint: fingerprint,
+          agent: "agent",
+          warn_at: 3,
+          kill_at: 5,
+        },
+        key: `D1.identical_call:warn:trace:t-prompt@${T0_MS}:${fingerprint}`,
       },
       {
         detector: "D1.identical_call",
         action: "kill",
         scope: { trace_id: "t-prompt" },
-        reason: "trace t-prompt sent the same prompt 5 times in a row, the limit is 5.",
-        evidence: { repeats: 5, step: "prompt", prompt_fingerprint: fingerprint, warn_at: 3, kill_at: 5 },
-        key: "D1.identical_call:kill:trace:t-prompt",
+        reason: "agent agent in trace t-prompt sent the same prompt 5 times in a row, the limit is 5.",
+        evidence: {
+          repeats: 5,
+          step: "prompt",
+          prompt_fingerprint: fingerprint,
+          agent: "agent",
+          warn_at: 3,
+          kill_at: 5,
+        },
+        key: `D1.identical_call:kill:trace:t-prompt@${T0_MS}`,
       },
     ]);
   });
@@ -162,16 +201,72 @@ describe("D1 identical call", () => {
       scope: { trace_id: "t2" },
       reason:
         action === "warn"
-          ? "trace t2 requested the same tool call 3 times in a row (kill at 5)."
-          : "trace t2 requested the same tool call 4 times in a row; blocking that call (kill at 5).",
-      evidence: { repeats, step: "tool_calls", tool_call_fingerprints: [fingerprint], ...PARAMETERS },
-      key: `D1.identical_call:${action}:trace:t2:${fingerprint}`,
+          ? "agent agent in trace t2 requested the same tool call 3 times in a row (kill at 5)."
+          : "agent agent in trace t2 requested the same tool call 4 times in a row; blocking that call (kill at 5).",
+      evidence: {
+        repeats,
+        step: "tool_calls",
+        tool_call_fingerprints: [fingerprint],
+        agent: "agent",
+        ...PARAMETERS,
+      },
+      key: `D1.identical_call:${action}:trace:t2@${T0_MS}:${fingerprint}`,
     });
     expect(run(new DetectionEngine(), episode.events)).toEqual([
       finding("warn", 3, fingerprintA),
       finding("block_tool", 4, fingerprintA),
       finding("warn", 3, fingerprintB),
       finding("block_tool", 4, fingerprintB),
+    ]);
+  });
+
+  it("does not count a prompt streak for calls that requested tools: one document, five forced extractions", () => {
+    // Same messages and tools each time; tool_choice (not in the fingerprint) forces a different tool.
+    const prompt = promptFingerprint({ model: "gpt-4o", messages: ["Extract from the contract: <text>"] });
+    const episode = new Episode({ traceId: "t-extract" });
+    for (const field of ["parties", "dates", "amounts", "clauses", "signatures"]) {
+      const event = episode.llm("extract", { tools: [{ name: `extract_${field}`, args: { doc: 1 } }] });
+      event.promptFingerprint = prompt;
+      episode.tool(`extract_${field}`, { field });
+    }
+    expect(run(new DetectionEngine(), episode.events)).toEqual([]);
+  });
+
+  it("does not count a prompt streak across the traces of a session: a Responses chat's 'continue'", () => {
+    // The context is held server-side (previous_response_id), so every turn's prompt is "continue".
+    const events = Array.from({ length: 6 }, (_, turn) =>
+      new Episode({ traceId: `turn-${turn}`, sessionId: "novel-1", startMs: T0_MS + turn * 90_000 }).llm(
+        "continue",
+        { stateless: true },
+      ),
+    );
+    expect(run(new DetectionEngine(), events)).toEqual([]);
+  });
+
+  it("does not count refused calls: four 429s, then the call goes through and the agent moves on", () => {
+    const episode = new Episode({ traceId: "t-429" });
+    const retry = () => episode.llm("step 7", { stateless: true, tokens: 0, costUsd: "0" });
+    for (let i = 0; i < 4; i++) retry().failed = true;
+    episode.llm("step 7", { stateless: true, tools: [{ name: "search", args: { q: "refunds" } }] });
+    episode.tool("search", ["#1"]);
+    episode.llm("step 8", { stateless: true, tools: [{ name: "read", args: { id: 1 } }] });
+    // Eight refused retries of one prompt: nothing was billed, so no loop either, whether the
+    // span says it failed or only that it used no tokens.
+    for (let i = 0; i < 8; i++) retry().failed = i % 2 === 0;
+    expect(run(new DetectionEngine(), episode.events)).toEqual([]);
+  });
+
+  it("neither breaks nor extends a streak with a refused call in between", () => {
+    const episode = new Episode({ traceId: "t-gap" });
+    for (let i = 0; i < 5; i++) {
+      episode.llm(`try ${i}`, { tools: [{ name: "get_order_details", args: { order_id: "#1" } }] });
+      const refused = episode.llm(`try ${i} again`, { tokens: 0 });
+      refused.failed = true;
+    }
+    expect(run(new DetectionEngine(), episode.events).map((f) => [f.action, f.evidence.repeats])).toEqual([
+      ["warn", 3],
+      ["block_tool", 4],
+      ["kill", 5],
     ]);
   });
 });

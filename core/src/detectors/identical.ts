@@ -1,6 +1,7 @@
 import type { DecisionAction } from "../decision.js";
 import { DETECTOR, type DetectorEvent } from "./events.js";
-import { type FindingSink, runLabel } from "./finding.js";
+import { type FindingSink, loopLabel } from "./finding.js";
+import { agentEvidence, type LoopState } from "./loop-state.js";
 import type { RunState } from "./run-state.js";
 import type { ResolvedThresholds } from "./thresholds.js";
 
@@ -10,39 +11,58 @@ export interface LlmSteps {
   toolCalls: number;
   /** `promptStep` of the prompt fingerprint, or 0 when the span had none. */
   prompt: number;
+  /**
+   * True for a call that requested no tool and was refused or billed nothing: it failed
+   * (`DetectorEvent.failed`, e.g. a 429 or a 400) or reported no tokens. It is a retry of a
+   * step, not a step: it neither extends nor breaks a streak.
+   */
+  refused: boolean;
 }
 
 /**
  * D1, identical call: the same requested tool call(s), or the same prompt, in consecutive LLM
- * calls of a run. Tool events in between do not break the streak (they are the execution of
- * the calls), and neither do steps learned to be polling (see `RunState.isPolling`), which
- * are skipped entirely.
+ * calls of one agent in a run (see `LoopState`). Tool events in between do not break the
+ * streak (they are the execution of the calls), and neither do steps learned to be polling
+ * (see `LoopState.isPolling`) or refused calls, which are skipped entirely.
  *
- * Ladder, for a repeated tool call: warn at `identicalWarnAt` (3), block_tool at
- * `identicalBlockToolAt` (4, the run's scope plus the fingerprints in evidence so the app can
- * refuse that call), kill at `identicalKillAt` (5). A repeated prompt that requested no tool
- * has nothing to block, so it goes warn → kill. Each rung is emitted once per run and step.
+ * Two streaks, by what the call asked for:
+ * - a call that requested tools is its tool calls (as in D2: `step = toolCalls || prompt`).
+ *   Ladder: warn at `identicalWarnAt` (3), block_tool at `identicalBlockToolAt` (4, the
+ *   run's scope plus the fingerprints in evidence so the app can refuse that call), kill at
+ *   `identicalKillAt` (5).
+ * - a call that requested no tool is its prompt. It has nothing to block, so it goes warn →
+ *   kill. A call that requested tools ends this streak: the same document extracted with a
+ *   different forced tool each time is one prompt fingerprint (`tool_choice` is not in it)
+ *   but different work. The prompt streak is counted in trace runs only: the traces of a
+ *   session are turns, each started by new input from outside, and a prompt that carries
+ *   only the latest message (a Responses chat continued with `previous_response_id`) is the
+ *   same whenever the user types "continue" again.
+ *
+ * Each rung is emitted once per run and step.
  *
  * @example
  * // llm(get_order{id:1}) → tool → llm(get_order{id:1}) → tool → llm(get_order{id:1}): warn at the third call
  */
 export function detectIdenticalCall(
   run: RunState,
+  loop: LoopState,
   event: DetectorEvent,
   steps: LlmSteps,
   t: ResolvedThresholds,
   sink: FindingSink,
 ): void {
-  if (steps.toolCalls !== 0 && run.isPolling(steps.toolCalls)) return;
+  if (steps.refused || (steps.toolCalls !== 0 && loop.isPolling(steps.toolCalls))) return;
 
-  // A call with no tools, or without a prompt fingerprint, ends that streak.
-  run.toolCallsStreak =
-    steps.toolCalls === 0 ? 0 : steps.toolCalls === run.lastToolCalls ? run.toolCallsStreak + 1 : 1;
-  run.lastToolCalls = steps.toolCalls;
-  run.promptStreak = steps.prompt === 0 ? 0 : steps.prompt === run.lastPrompt ? run.promptStreak + 1 : 1;
-  run.lastPrompt = steps.prompt;
+  // A call with no tools ends the tool-call streak; a call with tools, or without a prompt
+  // fingerprint, ends the prompt streak.
+  loop.toolCallsStreak =
+    steps.toolCalls === 0 ? 0 : steps.toolCalls === loop.lastToolCalls ? loop.toolCallsStreak + 1 : 1;
+  loop.lastToolCalls = steps.toolCalls;
+  const prompt = steps.toolCalls === 0 && run.kind === "trace" ? steps.prompt : 0;
+  loop.promptStreak = prompt === 0 ? 0 : prompt === loop.lastPrompt ? loop.promptStreak + 1 : 1;
+  loop.lastPrompt = prompt;
 
-  if (run.toolCallsStreak >= 2) {
+  if (loop.toolCallsStreak >= 2) {
     const fingerprints = event.toolCallFingerprints.join(",");
     const ladder: [DecisionAction, number][] = [
       ["warn", t.identicalWarnAt],
@@ -50,19 +70,20 @@ export function detectIdenticalCall(
       ["kill", t.identicalKillAt],
     ];
     for (const [action, at] of ladder) {
-      if (at === 0 || run.toolCallsStreak < at) continue;
+      if (at === 0 || loop.toolCallsStreak < at) continue;
       const detail = action === "kill" ? "" : fingerprints;
       if (!sink.isNew(run, DETECTOR.identicalCall, action, detail)) continue;
       sink.emitRun(
         run,
         DETECTOR.identicalCall,
         action,
-        `${runLabel(run)} requested the same tool call${event.toolCallFingerprints.length > 1 ? "s" : ""} ` +
-          `${run.toolCallsStreak} times in a row${toolCallConsequence(action, t)}.`,
+        `${loopLabel(run, loop)} requested the same tool call${event.toolCallFingerprints.length > 1 ? "s" : ""} ` +
+          `${loop.toolCallsStreak} times in a row${toolCallConsequence(action, t)}.`,
         {
-          repeats: run.toolCallsStreak,
+          repeats: loop.toolCallsStreak,
           step: "tool_calls",
           tool_call_fingerprints: [...event.toolCallFingerprints],
+          ...agentEvidence(loop),
           warn_at: t.identicalWarnAt,
           block_tool_at: t.identicalBlockToolAt,
           kill_at: t.identicalKillAt,
@@ -72,25 +93,26 @@ export function detectIdenticalCall(
     }
   }
 
-  if (run.promptStreak >= 2) {
+  if (loop.promptStreak >= 2) {
     const ladder: [DecisionAction, number][] = [
       ["warn", t.identicalWarnAt],
       ["kill", t.identicalKillAt],
     ];
     for (const [action, at] of ladder) {
-      if (at === 0 || run.promptStreak < at) continue;
+      if (at === 0 || loop.promptStreak < at) continue;
       const detail = action === "kill" ? "" : event.promptFingerprint;
       if (!sink.isNew(run, DETECTOR.identicalCall, action, detail)) continue;
       sink.emitRun(
         run,
         DETECTOR.identicalCall,
         action,
-        `${runLabel(run)} sent the same prompt ${run.promptStreak} times in a row` +
+        `${loopLabel(run, loop)} sent the same prompt ${loop.promptStreak} times in a row` +
           `${action === "kill" ? `, the limit is ${t.identicalKillAt}` : killNote(t.identicalKillAt)}.`,
         {
-          repeats: run.promptStreak,
+          repeats: loop.promptStreak,
           step: "prompt",
           prompt_fingerprint: event.promptFingerprint,
+          ...agentEvidence(loop),
           warn_at: t.identicalWarnAt,
           kill_at: t.identicalKillAt,
         },

@@ -1,3 +1,4 @@
+export type { BudgetRelease } from "./budget-kills.js";
 export {
   type Budget,
   type BudgetInput,
@@ -16,4 +17,5 @@ export { DetectionEngine } from "./engine.js";
 export { DETECTOR, type DetectorEvent, type Finding, type RunKind } from "./events.js";
 export { type BudgetPeriod, periodStart } from "./periods.js";
 export { runKey } from "./run-state.js";
+export type { SessionSeedRequest } from "./session-seeds.js";
 export { type SpendSeed, spendSeedSchema } from "./spend-ledger.js";

@@ -31,7 +31,7 @@ describe("D6 liveness", () => {
           max_calls: 200,
           max_age_seconds: 21600,
         },
-        key: "D6.liveness:kill:trace:t-long",
+        key: `D6.liveness:kill:trace:t-long@${T0_MS}`,
       },
     ]);
   });
@@ -64,7 +64,7 @@ describe("D6 liveness", () => {
           max_calls: 200,
           max_age_seconds: 21600,
         },
-        key: "D6.liveness:kill:trace:t-old",
+        key: `D6.liveness:kill:trace:t-old@${T0_MS}`,
       },
     ]);
   });
@@ -93,23 +93,41 @@ describe("D6 liveness", () => {
           max_calls: 200,
           max_age_seconds: 21600,
         },
-        key: "D6.liveness:kill:trace:t-import",
+        key: `D6.liveness:kill:trace:t-import@${T0_MS}`,
       },
     ]);
   });
 
-  it("lets sessions, which span many traces, have their own caps", () => {
+  it("gives sessions, which span many traces, no call-count or age cap by default", () => {
+    // A support chat: a trace per customer turn every 2 minutes, 4 calls each, 240 calls in all.
     const chat = () =>
       Array.from({ length: 60 }, (_, turn) => {
         const episode = new Episode({
           traceId: `turn-${turn}`,
           sessionId: "chat-3",
-          startMs: T0_MS + turn * 60_000,
+          startMs: T0_MS + turn * 120_000,
         });
         for (let i = 0; i < 4; i++) episode.llm(`turn ${turn} step ${i}`, { costUsd: "0" });
         return episode.events;
       }).flat();
-    expect(run(new DetectionEngine(), chat())).toEqual([
+    // An IDE session: a short trace every 20 minutes for 7 hours.
+    const ide = () =>
+      Array.from({ length: 22 }, (_, task) => {
+        const episode = new Episode({
+          traceId: `task-${task}`,
+          sessionId: "ide-7",
+          startMs: T0_MS + task * 20 * 60_000,
+        });
+        for (let i = 0; i < 3; i++) episode.llm(`task ${task} step ${i}`, { costUsd: "0" });
+        return episode.events;
+      }).flat();
+    expect({ chat: run(new DetectionEngine(), chat()), ide: run(new DetectionEngine(), ide()) }).toEqual({
+      chat: [],
+      ide: [],
+    });
+    // A cap is one setting away, and then it holds for the session as for a trace.
+    const engine = new DetectionEngine({ overrides: { session: { runMaxCalls: 200 } } });
+    expect(run(engine, chat())).toEqual([
       {
         detector: "D6.liveness",
         action: "kill",
@@ -119,16 +137,12 @@ describe("D6 liveness", () => {
           limit: "calls",
           llm_calls: 200,
           tokens: 180_000,
-          age_seconds: 2943,
+          age_seconds: 5883,
           max_calls: 200,
-          max_age_seconds: 21600,
+          max_age_seconds: 0,
         },
-        key: "D6.liveness:kill:session:chat-3",
+        key: `D6.liveness:kill:session:chat-3@${T0_MS}`,
       },
     ]);
-    const engine = new DetectionEngine({
-      overrides: { session: { runMaxCalls: 2000, runMaxAgeSeconds: 7 * 86_400 } },
-    });
-    expect(run(engine, chat())).toEqual([]);
   });
 });

@@ -24,30 +24,32 @@ describe("D4 no progress", () => {
         action: "warn",
         scope: { trace_id: "t-np" },
         reason:
-          "trace t-np got the same result from search_products 3 times in its last 3 tool calls (kill at 5).",
+          "agent agent in trace t-np got the same result from search_products 3 times in its last 3 tool calls (kill at 5).",
         evidence: {
           tool_name: "search_products",
           result_digest: EMPTY,
           occurrences: 3,
           tool_calls_in_window: 3,
+          agent: "agent",
           ...PARAMETERS,
         },
-        key: "D4.no_progress:warn:trace:t-np:search_products",
+        key: `D4.no_progress:warn:trace:t-np@${T0_MS}:search_products`,
       },
       {
         detector: "D4.no_progress",
         action: "kill",
         scope: { trace_id: "t-np" },
         reason:
-          "trace t-np got the same result from search_products 5 times in its last 5 tool calls, the limit is 5.",
+          "agent agent in trace t-np got the same result from search_products 5 times in its last 5 tool calls, the limit is 5.",
         evidence: {
           tool_name: "search_products",
           result_digest: EMPTY,
           occurrences: 5,
           tool_calls_in_window: 5,
+          agent: "agent",
           ...PARAMETERS,
         },
-        key: "D4.no_progress:kill:trace:t-np",
+        key: `D4.no_progress:kill:trace:t-np@${T0_MS}`,
       },
     ]);
   });
@@ -65,15 +67,16 @@ describe("D4 no progress", () => {
         action: "warn",
         scope: { trace_id: "t-spread" },
         reason:
-          "trace t-spread got the same result from search_orders 3 times in its last 13 tool calls (kill at 5).",
+          "agent agent in trace t-spread got the same result from search_orders 3 times in its last 13 tool calls (kill at 5).",
         evidence: {
           tool_name: "search_orders",
           result_digest: EMPTY,
           occurrences: 3,
           tool_calls_in_window: 13,
+          agent: "agent",
           ...PARAMETERS,
         },
-        key: "D4.no_progress:warn:trace:t-spread:search_orders",
+        key: `D4.no_progress:warn:trace:t-spread@${T0_MS}:search_orders`,
       },
     ]);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DetectionEngine } from "./engine.js";
-import { Episode, run } from "./testdata/episode.js";
+import { Episode, run, T0_MS } from "./testdata/episode.js";
 
 /** A 64-bit SimHash as hex with the given bits flipped from `base`. */
 function simHash(base: bigint, ...flips: number[]): string {
@@ -36,7 +36,7 @@ describe("D3 agent ping-pong", () => {
           ? "trace t-pp: agents critic and planner traded near-identical messages for 4 rounds (kill at 6)."
           : "trace t-pp: agents critic and planner traded near-identical messages for 6 rounds, the limit is 6.",
       evidence: { agents: ["critic", "planner"], rounds, similarity: "simhash", ...PARAMETERS },
-      key: `D3.ping_pong:${action}:trace:t-pp`,
+      key: `D3.ping_pong:${action}:trace:t-pp@${T0_MS}`,
     });
     expect(run(new DetectionEngine(), episode.events)).toEqual([finding("warn", 4), finding("kill", 6)]);
   });
@@ -76,7 +76,7 @@ describe("D3 agent ping-pong", () => {
         reason:
           "trace t-turns: agents editor and writer traded near-identical messages for 4 rounds (kill at 6).",
         evidence: { agents: ["editor", "writer"], rounds: 4, similarity: "fingerprint", ...PARAMETERS },
-        key: "D3.ping_pong:warn:trace:t-turns",
+        key: `D3.ping_pong:warn:trace:t-turns@${T0_MS}`,
       },
       {
         detector: "D3.ping_pong",
@@ -85,11 +85,21 @@ describe("D3 agent ping-pong", () => {
         reason:
           "trace t-turns: agents editor and writer traded near-identical messages for 6 rounds, the limit is 6.",
         evidence: { agents: ["editor", "writer"], rounds: 6, similarity: "fingerprint", ...PARAMETERS },
-        key: "D3.ping_pong:kill:trace:t-turns",
+        key: `D3.ping_pong:kill:trace:t-turns@${T0_MS}`,
       },
     ]);
-    // The identical exchange is also a cycle of 3 steps, which D2 reports on its own ladder.
-    expect(findings.filter((f) => f.detector === "D2.cycle").map((f) => f.action)).toEqual(["warn", "kill"]);
+    // Each agent also repeats its own step, which D1 reports for that agent: the writer's
+    // lookup climbs to a kill, the editor's prompt warns (a kill supersedes the rest).
+    expect(
+      findings
+        .filter((f) => f.detector !== "D3.ping_pong")
+        .map((f) => [f.detector, f.action, f.evidence.agent, f.evidence.step]),
+    ).toEqual([
+      ["D1.identical_call", "warn", "writer", "tool_calls"],
+      ["D1.identical_call", "warn", "editor", "prompt"],
+      ["D1.identical_call", "block_tool", "writer", "tool_calls"],
+      ["D1.identical_call", "kill", "writer", "tool_calls"],
+    ]);
   });
 
   it("does not fire on a round-robin chat: agents alternate, but every message is new", () => {

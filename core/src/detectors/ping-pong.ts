@@ -13,7 +13,10 @@ import type { ResolvedThresholds } from "./thresholds.js";
  *
  * Alternation alone never fires: a round-robin chat alternates agents too, but with new
  * messages every turn, so no turn repeats its agent's previous one. Steps with no agent
- * (an unattributed tool span) belong to the turn in progress.
+ * (an unattributed tool span) belong to the turn in progress. Polling is not passed in
+ * (allowlisted tools and the calls learned to ask for them), nor are refused calls: two
+ * sub-agents each waiting on its own job with an allowlisted `poll_job` take turns, and
+ * their turns repeat, but that is what the allowlist says is fine.
  *
  * @example // planner "revise it" → critic "not yet" → planner "revise it" → … for 6 rounds: kill
  */

@@ -1,25 +1,8 @@
 import type { RunKind } from "./events.js";
+import { LoopState, switchLoop } from "./loop-state.js";
 
-/** Longest cycle period the step ring can hold; `cycleMaxPeriod` is capped below it. */
-export const MAX_CYCLE_PERIOD = 12;
-/** Steps kept: enough to compare a new step with the one `MAX_CYCLE_PERIOD` back and read a whole block. */
-export const STEP_RING = 16;
-/** Tool results kept for D4; `noProgressWindow` is capped at this. */
-export const RESULT_RING = 32;
-/** Tool-call steps learned to be polling (followed by an allowlisted tool). */
-export const POLL_SLOTS = 4;
 /** Buckets in the burn-rate window: a 60 s window is 12 buckets of 5 s. */
 export const BURN_BUCKETS = 12;
-
-/** Layout of `RunState.ints`, one typed array so that a run costs one allocation, not five. */
-export const OFFSET = {
-  steps: 0,
-  /** match[p]: how many tail steps equal the step p places earlier, for p = 1..MAX_CYCLE_PERIOD. */
-  match: STEP_RING,
-  results: STEP_RING + 16,
-  polling: STEP_RING + 16 + RESULT_RING,
-  end: STEP_RING + 16 + RESULT_RING + POLL_SLOTS,
-} as const;
 
 /** One turn of one agent in a conversation between agents (D3): consecutive steps by that agent. */
 export interface Turn {
@@ -36,8 +19,10 @@ export const WINDOW_TOTAL = BURN_BUCKETS;
 
 /**
  * What the engine remembers about one run (a trace, or a session across traces): counters,
- * the last few steps as hashes, and the findings already emitted. It is bounded whatever the
- * run's length, at roughly 1 KB, so 100k concurrent runs stay near 100 MB.
+ * the last few steps of each agent as hashes, and the findings already emitted. It is bounded
+ * whatever the run's length: roughly 1 KB for a run of one agent, plus about 350 bytes for
+ * each other agent up to `MAX_AGENT_LOOPS`, so 100k concurrent runs stay near 100 MB when most
+ * runs have one or two agents, and under 400 MB if every run had eight.
  */
 export class RunState {
   readonly kind: RunKind;
@@ -45,28 +30,25 @@ export class RunState {
   /** The engine's key for this run, see `runKey`. */
   readonly key: string;
 
-  /** Event time of the first and latest events, in ms. */
-  firstMs: number;
+  /**
+   * Event time of the run's first event, in ms. It also tells this incarnation of the run from
+   * an earlier one with the same id that was dropped (idle past the TTL, or evicted), so a new
+   * incarnation's findings get keys of their own (see `runFindingKey`).
+   */
+  readonly firstMs: number;
+  /** Event time of the latest event, in ms. */
   lastMs: number;
   llmCalls = 0;
   tokens = 0;
   /** Exact total cost in pico-dollars. */
   costPico = 0n;
 
-  /** Step ring (D2), match counters, result ring (D4) and learned polling steps; see OFFSET. */
-  readonly ints = new Int32Array(OFFSET.end);
-  stepCount = 0;
-  resultCount = 0;
-  pollingCount = 0;
-
-  /** D1: the last LLM step that requested tools, and how many times in a row it came. */
-  lastToolCalls = 0;
-  toolCallsStreak = 0;
-  /** D1: the last prompt, and how many times in a row it came. */
-  lastPrompt = 0;
-  promptStreak = 0;
-  /** The latest LLM step that requested tools, so a following polling tool can mark it. */
-  pendingToolCalls = 0;
+  /** D1, D2 and D4 state of the agent seen last (see `LoopState`); made on the first event. */
+  loop: LoopState | undefined;
+  /** The other agents' loop state, most recently seen first; made when a second agent appears. */
+  otherLoops: LoopState[] | undefined;
+  /** The agent of the run's latest LLM call: a tool span with no agent is taken as that call's execution. */
+  llmAgent = "";
 
   /** D3: the turn in progress and the two before it. */
   turn: Turn | undefined;
@@ -100,22 +82,22 @@ export class RunState {
     this.lastMs = ms;
   }
 
-  /** True when this step was learned to be a polling call (its tool is on the allowlist). */
-  isPolling(step: number): boolean {
-    const slots = Math.min(this.pollingCount, POLL_SLOTS);
-    for (let i = 0; i < slots; i++) if (this.ints[OFFSET.polling + i] === step) return true;
-    return false;
+  /** The loop state of `agent` in this run (`""` for events without an agent). */
+  loopOf(agent: string): LoopState {
+    const loop = this.loop;
+    if (loop?.agent === agent) return loop;
+    if (loop) {
+      this.otherLoops ??= [];
+      this.loop = switchLoop(loop, this.otherLoops, agent);
+    } else {
+      this.loop = new LoopState(agent);
+    }
+    return this.loop;
   }
 
-  markPolling(step: number): void {
-    if (step === 0 || this.isPolling(step)) return;
-    this.ints[OFFSET.polling + (this.pollingCount % POLL_SLOTS)] = step;
-    this.pollingCount++;
-  }
-
-  /** The step `back` places before the newest (0 = newest). Callers keep `back` < min(stepCount, STEP_RING). */
-  stepAt(back: number): number {
-    return this.ints[OFFSET.steps + ((this.stepCount - 1 - back) & (STEP_RING - 1))]!;
+  /** How many agents' loop state the run holds. */
+  get loopCount(): number {
+    return (this.loop ? 1 : 0) + (this.otherLoops?.length ?? 0);
   }
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseUsd, type Usd } from "../pricing/money.js";
+import type { HeldKill } from "./budget-kills.js";
 import { usdAmountSchema } from "./config.js";
 import { type BudgetPeriod, normalisePeriodStart } from "./periods.js";
 import { RecencyList } from "./recency-list.js";
@@ -19,6 +20,17 @@ export const spendSeedSchema = z
   .strict();
 export type SpendSeed = z.input<typeof spendSeedSchema>;
 
+/** A seed as loaded: its period's canonical start and its amount. */
+export interface LoadedSeed {
+  projectId: string | undefined;
+  scope: SpendSeedScope;
+  id: string;
+  period: BudgetPeriod;
+  start: string;
+  pico: Usd;
+}
+type SpendSeedScope = z.infer<typeof spendSeedSchema>["scope"];
+
 /** One (project, scope, id, period) spend counter. */
 export interface SpendCounter {
   readonly key: string;
@@ -28,6 +40,10 @@ export interface SpendCounter {
   seededPico: Usd;
   /** Finding keys already emitted this period. */
   fired: Set<string> | undefined;
+  /** This period's kills, while they hold: a budget raised or deleted lifts them (see budget-kills.ts). */
+  kills: HeldKill[] | undefined;
+  /** How many kills of each level were lifted this period, so a later kill gets a key of its own. */
+  lifted: Map<string, number> | undefined;
   /** The event that last added to it, so several budgets on one counter add the cost once. */
   eventSeq: number;
   older: SpendCounter | undefined;
@@ -45,6 +61,8 @@ export class SpendLedger {
   readonly #counters = new Map<string, SpendCounter>();
   readonly #recency = new RecencyList<SpendCounter>();
   readonly #seeds = new Map<string, { periodStart: string; pico: Usd }>();
+  /** Counters with kills that hold, so a budget change finds them without walking every counter. */
+  readonly #killed = new Set<SpendCounter>();
   readonly #maxCounters: number;
   #eventSeq = 0;
 
@@ -89,6 +107,8 @@ export class SpendLedger {
         spentPico: 0n,
         seededPico: 0n,
         fired: undefined,
+        kills: undefined,
+        lifted: undefined,
         eventSeq: -1,
         older: undefined,
         newer: undefined,
@@ -99,6 +119,7 @@ export class SpendLedger {
         const oldest = this.#recency.oldest!;
         this.#recency.remove(oldest);
         this.#counters.delete(oldest.key);
+        this.#killed.delete(oldest);
       }
     }
     if (start < counter.periodStart) return undefined;
@@ -122,6 +143,9 @@ export class SpendLedger {
     counter.spentPico = 0n;
     counter.seededPico = 0n;
     counter.fired = undefined;
+    counter.kills = undefined;
+    counter.lifted = undefined;
+    this.#killed.delete(counter);
     for (const seedKey of [key, counterKey(ANY_PROJECT, scope, id, period)]) {
       const seed = this.#seeds.get(seedKey);
       if (!seed) continue;
@@ -137,13 +161,41 @@ export class SpendLedger {
     }
   }
 
+  /** Records a kill of the counter's period, which holds until a budget change lifts it (once per key). */
+  holdKill(counter: SpendCounter, kill: HeldKill): void {
+    counter.kills ??= [];
+    if (counter.kills.some((held) => held.key === kill.key)) return;
+    counter.kills.push(kill);
+    this.#killed.add(counter);
+  }
+
+  /** The live counter of an id, if there is one. */
+  counter(projectId: string, scope: string, id: string, period: BudgetPeriod): SpendCounter | undefined {
+    return this.#counters.get(counterKey(projectId, scope, id, period));
+  }
+
+  /** The counters whose period has kills that hold. */
+  killedCounters(): SpendCounter[] {
+    return [...this.#killed];
+  }
+
+  /** Keeps only `kills` of the counter's held kills (none: the counter has no kill left). */
+  keepKills(counter: SpendCounter, kills: HeldKill[]): void {
+    if (kills.length > 0) {
+      counter.kills = kills;
+      return;
+    }
+    counter.kills = undefined;
+    this.#killed.delete(counter);
+  }
+
   /**
    * Loads spend from storage. A counter already live for the same period keeps the larger
    * of its own and the seeded amount (and then alerts on any level that crosses); otherwise
-   * the seed waits for the id's first event in that period.
+   * the seed waits for the id's first event in that period. Returns the entries as loaded.
    * @throws RangeError naming the entry and field when an entry is malformed; nothing is loaded then.
    */
-  seed(entries: readonly SpendSeed[]): void {
+  seed(entries: readonly SpendSeed[]): LoadedSeed[] {
     // Validate every entry before loading any, so a bad row never leaves a half-loaded month.
     const loaded = entries.map((raw, index) => {
       const parsed = spendSeedSchema.safeParse(raw);
@@ -161,10 +213,15 @@ export class SpendLedger {
       const project = entry.projectId ?? ANY_PROJECT;
       return {
         key: counterKey(project, entry.scope, entry.id, entry.period),
+        projectId: entry.projectId,
+        scope: entry.scope,
+        id: entry.id,
+        period: entry.period,
         start,
         pico: parseUsd(entry.spentUsd),
       };
     });
+    const result = loaded.map(({ key: _key, ...seed }) => seed);
     for (const { key, start, pico } of loaded) {
       const previous = this.#seeds.get(key);
       if (
@@ -177,11 +234,12 @@ export class SpendLedger {
       const live = this.#counters.get(key);
       if (live) merge(live, start, pico);
     }
-    if (!loaded.some(({ key }) => key.startsWith(ANY_PROJECT))) return;
+    if (!loaded.some(({ key }) => key.startsWith(ANY_PROJECT))) return result;
     for (const [key, counter] of this.#counters) {
       const seed = this.#seeds.get(ANY_PROJECT + key.slice(key.indexOf("\u0000")));
       if (seed) merge(counter, seed.periodStart, seed.pico);
     }
+    return result;
   }
 }
 

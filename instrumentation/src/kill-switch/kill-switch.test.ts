@@ -242,3 +242,60 @@ describe("decisions on the stream", () => {
     });
   });
 });
+
+describe("a release on the stream", () => {
+  it("lifts the kill it names, so calls in that scope go again; other kills hold, and a stray release changes nothing", async () => {
+    const budgetKill = (id: string, scope: Decision["scope"]): Decision => ({
+      ...kill,
+      decision_id: id,
+      scope,
+      detector: "budget",
+      reason: "user alice has spent $21.00 of its $20.00 monthly budget since 2025-03-01.",
+    });
+    const monthly = budgetKill("dec_month", { user: "alice" });
+    const daily = budgetKill("dec_day", { user: "bob" });
+    const release: Decision = {
+      ...monthly,
+      decision_id: "dec_release",
+      action: "release",
+      releases: "dec_month",
+      reason:
+        "The monthly budget u of user alice now stops it at $100.00, above the $21.00 spent; lifting the stop.",
+    };
+    const stray: Decision = { ...release, decision_id: "dec_stray", releases: "dec_unknown" };
+    const server = await streamServer(
+      decisionEvent("1", monthly) +
+        decisionEvent("2", daily) +
+        decisionEvent("3", release) +
+        decisionEvent("4", stray),
+    );
+    const killSwitch = new KillSwitch({ endpoint: server, service: "app", enabled: true });
+    const killed: string[] = [];
+    const decided: string[] = [];
+    killSwitch.onKill((d) => killed.push(d.decision_id));
+    killSwitch.onDecision((d) => decided.push(d.decision_id));
+    killSwitch.ensureStarted();
+    await until(() => decided.includes("dec_stray"));
+    const outcome = (scope: { user: string }) => {
+      try {
+        killSwitch.check(scope);
+        return "sent";
+      } catch (error) {
+        return (error as Error).name;
+      }
+    };
+    expect({
+      decided,
+      killed,
+      kills: killSwitch.kills,
+      alice: outcome({ user: "alice" }),
+      bob: outcome({ user: "bob" }),
+    }).toEqual({
+      decided: ["dec_month", "dec_day", "dec_release", "dec_stray"],
+      killed: ["dec_month", "dec_day"],
+      kills: [daily],
+      alice: "sent",
+      bob: "BudgetExceededError",
+    });
+  });
+});

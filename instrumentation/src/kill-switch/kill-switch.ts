@@ -103,7 +103,7 @@ export class KillSwitch {
     return add(this.#onKill, handler);
   }
 
-  /** Registers `handler` for every decision (warn, block_tool, kill). */
+  /** Registers `handler` for every decision (warn, block_tool, kill, release). */
   onDecision(handler: Handler): () => void {
     return add(this.#onDecision, handler);
   }
@@ -136,6 +136,9 @@ export class KillSwitch {
         if (inScope(decision.scope, scope)) controller.abort(stopError(decision));
       }
       for (const handler of this.#onKill) safely(handler, decision);
+    } else if (decision.action === "release" && decision.releases !== undefined) {
+      // The collector lifted that kill (its budget was raised or deleted): calls in its scope go again.
+      this.#kills.delete(decision.releases);
     }
     for (const handler of this.#onDecision) safely(handler, decision);
   }

@@ -24,7 +24,9 @@ export interface CostByDayRow {
 
 /**
  * Cost per day grouped by one dimension, read from the `llm_cost_minutely` rollup.
- * `from` and `to` are ISO dates or date-times (UTC), `to` exclusive.
+ * `from` and `to` are ISO dates or date-times (UTC), `to` exclusive. A date or a date-time
+ * without a zone is read as UTC, never in the server's time zone (embedded chDB takes the
+ * host's), which would move every bound by the host's offset.
  */
 export async function costByDay(
   db: ClickHouse,
@@ -42,8 +44,8 @@ export async function costByDay(
         sum(cost_total) AS costUsd
       FROM llm_cost_minutely
       WHERE project_id = ${param("String", projectId)}
-        AND minute >= parseDateTime64BestEffort(${param("String", range.from)})
-        AND minute < parseDateTime64BestEffort(${param("String", range.to)})
+        AND minute >= parseDateTime64BestEffort(${param("String", range.from)}, 3, 'UTC')
+        AND minute < parseDateTime64BestEffort(${param("String", range.to)}, 3, 'UTC')
       GROUP BY day, key
       ORDER BY day, key`),
   );

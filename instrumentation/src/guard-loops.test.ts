@@ -1,0 +1,149 @@
+import { context, trace } from "@opentelemetry/api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, startHarness, testTracer } from "../test/harness.js";
+import { agentSpan } from "./agent-spans.js";
+import { configure } from "./budget.js";
+import { RunawayLoopError } from "./errors.js";
+import { getRuntime } from "./runtime.js";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const tool = (name: string) => ({
+  type: "function" as const,
+  function: { name, parameters: { type: "object" } },
+});
+
+/** Runs `fn` inside a root span, as an agent run is; returns what it returned, or the error it threw. */
+async function inTrace<T>(fn: () => Promise<T>): Promise<T | Error> {
+  const root = testTracer().startSpan("agent run");
+  try {
+    return await context.with(trace.setSpan(context.active(), root), fn);
+  } catch (error) {
+    return error as Error;
+  } finally {
+    root.end();
+  }
+}
+
+/** What an outcome says in one word: "ok", or the error's class and measure. */
+function outcome(result: unknown): string {
+  if (result instanceof RunawayLoopError) return `RunawayLoopError(${result.measure})`;
+  return result instanceof Error ? result.constructor.name : "ok";
+}
+
+describe("local guard loop detection, through the real openai SDK", () => {
+  it("lets five sub-agents of one trace each ask for the same first tool, and still stops one agent repeating itself", async () => {
+    configure({ identicalCalls: 5 });
+    h.mock.reset();
+    h.mock.setDefault({ toolCalls: [{ name: "get_schema", arguments: {} }] });
+    const ask = (ticket: string) =>
+      h.openai.chat.completions.create({
+        model: "gpt-4o-mini",
+        messages: [{ role: "user", content: ticket }],
+        tools: [tool("get_schema")],
+      });
+    try {
+      // An orchestrator fans out five workers; each one's first step is the same no-argument lookup.
+      const fanOut = await inTrace(async () => {
+        await Promise.all(
+          Array.from({ length: 5 }, (_, w) => agentSpan(`worker-${w}`, () => ask(`ticket #${w}`))),
+        );
+        // The orchestrator goes on in the same trace.
+        return agentSpan("orchestrator", () => ask("merge the workers' answers"));
+      });
+      // One agent asking for get_schema({}) again and again is a loop: its 6th call is never sent.
+      const before = h.mock.requestCount("openai.chat");
+      const loop = await inTrace(() =>
+        agentSpan("worker", async () => {
+          for (let i = 0; i < 10; i++) await ask(`ticket #9, attempt ${i}`);
+        }),
+      );
+      expect({
+        fanOut: outcome(fanOut),
+        loop: outcome(loop),
+        loopRequests: h.mock.requestCount("openai.chat") - before,
+      }).toEqual({ fanOut: "ok", loop: "RunawayLoopError(identical_calls)", loopRequests: 5 });
+    } finally {
+      getRuntime().guard.reset();
+      h.mock.reset();
+    }
+  });
+
+  it("does not take one document extracted with five forced tools for a repeated prompt", async () => {
+    configure({ identicalCalls: 5 });
+    h.mock.reset();
+    const fields = ["parties", "dates", "amounts", "clauses", "signatures", "governing_law"];
+    const messages = [
+      { role: "system" as const, content: "Extract from the contract." },
+      { role: "user" as const, content: "<contract text>" },
+    ];
+    try {
+      const result = await inTrace(async () => {
+        for (const field of fields) {
+          h.mock.enqueue({ toolCalls: [{ name: `extract_${field}`, arguments: { doc: 1 } }] });
+          // Same messages and tools every time: only tool_choice, which is not in the prompt fingerprint, differs.
+          await h.openai.chat.completions.create({
+            model: "gpt-4o-mini",
+            messages,
+            tools: fields.map((f) => tool(`extract_${f}`)),
+            tool_choice: { type: "function", function: { name: `extract_${field}` } },
+          });
+        }
+        return "done";
+      });
+      expect({ result: outcome(result), requests: h.mock.requestCount("openai.chat") }).toEqual({
+        result: "ok",
+        requests: 6,
+      });
+    } finally {
+      getRuntime().guard.reset();
+      h.mock.reset();
+    }
+  });
+
+  it("does not count requests the server refused: rate-limited retries, then the agent moves on", async () => {
+    configure({ identicalCalls: 3 });
+    h.mock.reset();
+    const messages = [{ role: "user" as const, content: "step 7: find the refund policy" }];
+    try {
+      const result = await inTrace(async () => {
+        const seen: string[] = [];
+        // The app retries on 429 after the SDK gave up: four refusals, then the call goes through.
+        for (let i = 0; i < 4; i++) h.mock.enqueue({ error: { status: 429, message: "rate limited" } });
+        h.mock.enqueue({ toolCalls: [{ name: "search", arguments: { q: "refund policy" } }] });
+        for (let attempt = 0; attempt < 5; attempt++) {
+          const reply = await h.openai.chat.completions
+            .create({ model: "gpt-4o-mini", messages, tools: [tool("search")] })
+            .catch((error: Error) => error);
+          seen.push(outcome(reply));
+        }
+        h.mock.enqueue({
+          text: "The policy allows refunds within 30 days.",
+          usage: { input: 900, output: 12 },
+        });
+        const next = await h.openai.chat.completions
+          .create({
+            model: "gpt-4o-mini",
+            messages: [...messages, { role: "assistant", content: "searched" }],
+          })
+          .catch((error: Error) => error);
+        seen.push(outcome(next));
+        return seen;
+      });
+      expect({ result, requests: h.mock.requestCount("openai.chat") }).toEqual({
+        result: ["RateLimitError", "RateLimitError", "RateLimitError", "RateLimitError", "ok", "ok"],
+        requests: 6,
+      });
+    } finally {
+      getRuntime().guard.reset();
+      configure({ identicalCalls: 5 });
+      h.mock.reset();
+    }
+  });
+});
