@@ -9,7 +9,11 @@ export const incident = z.object({
   createdAt: instant,
   expiresAt: instant,
   detector: z.string(),
-  action: z.string().describe("warn, block_tool or kill"),
+  action: z
+    .string()
+    .describe(
+      "warn, block_tool, kill or release (a release lifts a budget kill after the budget was raised or deleted)",
+    ),
   scope: z.record(z.string(), z.string()).describe("what the decision applies to: trace_id, user, feature…"),
   reason: z.string(),
   evidence: z.unknown().describe("the detector's evidence, as it recorded it (JSON)"),
@@ -23,7 +27,7 @@ export const incidentListQuery = z
   .strictObject({
     ...rangeShape,
     detector: z.string().max(128).optional().describe("only this detector's incidents"),
-    action: z.string().max(32).optional().describe("only this action: warn, block_tool or kill"),
+    action: z.string().max(32).optional().describe("only this action: warn, block_tool, kill or release"),
     traceId: z.string().max(128).optional(),
     sessionId: z.string().max(512).optional(),
     limit: pageSize,
