@@ -4,7 +4,7 @@ import { FINAL_SETTINGS } from "../queries/read-settings.js";
 import { EXAMPLE_TRACES, type RepricedGroup, repriceSlice } from "../queries/reprice-slice.js";
 import type { Insight } from "../schemas/insight.js";
 import { sqlTime } from "../schemas/time-range.js";
-import type { EvidenceRow, InsightInput } from "./insight-input.js";
+import { type EvidenceRow, type InsightInput, rowEvidence } from "./insight-input.js";
 import { bySavings } from "./prefix-cache.js";
 
 /** Providers with a batch API at half price, as the price book's service tiers encode them. */
@@ -76,25 +76,18 @@ export async function batchInsights(input: InsightInput): Promise<Insight[]> {
       estimatedSavingsUsd: formatUsd(savings),
       scope: { service: row.service, feature: row.feature, provider: row.provider },
       suggestion: { serviceTier: "batch", discount: "50%" },
-      evidence: {
-        calls: Number(row.calls),
-        traces: Number(row.traces),
-        unpricedCalls: Number(row.unpriced),
-        pricedCostUsd: row.cost,
-        exampleTraceIds: row.examples,
-        details: {
-          // Every call without a user or session, tagged or not; the tagged calls that have one.
-          callsWithoutUserOrSession: Number(row.unattributed),
-          attributedCallsTaggedBatch: Number(row.calls) - Number(row.unattributed),
-          inferredCalls: Number(row.calls) - tagged,
-          taggedCalls: tagged,
-          inferredSavingsUsd: formatUsd(money.inferred),
-          taggedSavingsUsd: formatUsd(money.tagged),
-          currentCostUsd: formatUsd(money.current),
-          counterfactualCostUsd: formatUsd(money.counterfactual),
-          priceVersion: money.priceVersion,
-        },
-      },
+      evidence: rowEvidence(row, {
+        // Every call without a user or session, tagged or not; the tagged calls that have one.
+        callsWithoutUserOrSession: Number(row.unattributed),
+        attributedCallsTaggedBatch: Number(row.calls) - Number(row.unattributed),
+        inferredCalls: Number(row.calls) - tagged,
+        taggedCalls: tagged,
+        inferredSavingsUsd: formatUsd(money.inferred),
+        taggedSavingsUsd: formatUsd(money.tagged),
+        currentCostUsd: formatUsd(money.current),
+        counterfactualCostUsd: formatUsd(money.counterfactual),
+        priceVersion: money.priceVersion,
+      }),
     });
   }
   return insights.sort(bySavings).slice(0, input.limit);

@@ -4,7 +4,7 @@ import { CALL_MODEL } from "../queries/call-filters.js";
 import { FINAL_SETTINGS } from "../queries/read-settings.js";
 import { EXAMPLE_TRACES } from "../queries/reprice-slice.js";
 import type { Insight } from "../schemas/insight.js";
-import type { EvidenceRow, InsightInput } from "./insight-input.js";
+import { type EvidenceRow, type InsightInput, rowEvidence } from "./insight-input.js";
 
 /**
  * Exact-cache candidates: the same prompt fingerprint (same messages, model and tools)
@@ -41,18 +41,11 @@ export async function exactCacheInsights(input: InsightInput): Promise<Insight[]
       estimatedSavingsUsd: formatUsd(savings),
       scope: { provider: row.provider, model: row.model, promptFingerprint: row.fingerprint },
       suggestion: { cache: "exact", key: "burnrate.prompt.fingerprint" },
-      evidence: {
-        calls: Number(row.calls),
-        traces: Number(row.traces),
-        unpricedCalls: Number(row.unpriced),
-        pricedCostUsd: row.cost,
-        exampleTraceIds: row.examples,
-        details: {
-          repeats: Number(row.calls) - 1,
-          pricedRepeats: priced - 1,
-          features: row.features.join(","),
-        },
-      },
+      evidence: rowEvidence(row, {
+        repeats: Number(row.calls) - 1,
+        pricedRepeats: priced - 1,
+        features: row.features.join(","),
+      }),
     };
   });
 }

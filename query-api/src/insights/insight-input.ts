@@ -27,3 +27,15 @@ export interface EvidenceRow {
   cost: string;
   examples: string[];
 }
+
+/** The evidence every cache and batch insight gives from its group's row; `details` are its own. */
+export function rowEvidence<D>(row: EvidenceRow, details: D) {
+  return {
+    calls: Number(row.calls),
+    traces: Number(row.traces),
+    unpricedCalls: Number(row.unpriced),
+    pricedCostUsd: row.cost,
+    exampleTraceIds: row.examples,
+    details,
+  };
+}

@@ -6,7 +6,7 @@ import { FINAL_SETTINGS } from "../queries/read-settings.js";
 import { EXAMPLE_TRACES } from "../queries/reprice-slice.js";
 import type { Insight } from "../schemas/insight.js";
 import { minCacheablePrompt, SMALLEST_CACHEABLE_PROMPT } from "./cache-minimums.js";
-import type { EvidenceRow, InsightInput } from "./insight-input.js";
+import { type EvidenceRow, type InsightInput, rowEvidence } from "./insight-input.js";
 
 /**
  * Providers that cache every long-enough prompt prefix by themselves, with nothing to switch
@@ -102,21 +102,14 @@ export async function prefixCacheInsights(input: InsightInput): Promise<Insight[
         serviceTier: row.service_tier,
       },
       suggestion: { cache: "prefix", prefixTokens: String(prefix), ttl },
-      evidence: {
-        calls: Number(row.calls),
-        traces: Number(row.traces),
-        unpricedCalls: Number(row.unpriced),
-        pricedCostUsd: row.cost,
-        exampleTraceIds: row.examples,
-        details: {
-          assumedPrefixTokens: prefix,
-          averagePromptTokens: Math.round(Number(row.prompt_tokens) / Number(row.calls)),
-          cacheReadTokens: 0,
-          minPromptTokens: terms.minPrompt,
-          cacheWriteCalls: Number(row[`writes_${ttl}`]),
-          cacheReadCalls: Number(row[`reads_${ttl}`]),
-        },
-      },
+      evidence: rowEvidence(row, {
+        assumedPrefixTokens: prefix,
+        averagePromptTokens: Math.round(Number(row.prompt_tokens) / Number(row.calls)),
+        cacheReadTokens: 0,
+        minPromptTokens: terms.minPrompt,
+        cacheWriteCalls: Number(row[`writes_${ttl}`]),
+        cacheReadCalls: Number(row[`reads_${ttl}`]),
+      }),
     });
   }
   return insights.sort(bySavings).slice(0, input.limit);
