@@ -232,15 +232,42 @@ describe("D1 identical call", () => {
     expect(run(new DetectionEngine(), episode.events)).toEqual([]);
   });
 
-  it("does not count a prompt streak across the traces of a session: a Responses chat's 'continue'", () => {
-    // The context is held server-side (previous_response_id), so every turn's prompt is "continue".
-    const events = Array.from({ length: 6 }, (_, turn) =>
-      new Episode({ traceId: `turn-${turn}`, sessionId: "novel-1", startMs: T0_MS + turn * 90_000 }).llm(
-        "continue",
+  it("counts a prompt streak across the traces of a session: a bare loop whose calls are each a trace", () => {
+    // No enclosing span: every call is a trace of its own, so only the session sees the loop.
+    // (A Responses chat's "continue" turns differ: previous_response_id is in their prompt.)
+    const events = Array.from({ length: 6 }, (_, call) =>
+      new Episode({ traceId: `call-${call}`, sessionId: "loop-1", startMs: T0_MS + call * 2_000 }).llm(
+        "summarise the ticket",
         { stateless: true },
       ),
     );
-    expect(run(new DetectionEngine(), events)).toEqual([]);
+    const fingerprint = promptFingerprint({ model: "gpt-4o", messages: ["summarise the ticket"] });
+    const evidence = {
+      agent: "agent",
+      kill_at: 5,
+      prompt_fingerprint: fingerprint,
+      step: "prompt",
+      warn_at: 3,
+    };
+    const run0 = `session:loop-1@${T0_MS}`;
+    expect(run(new DetectionEngine(), events)).toEqual([
+      {
+        action: "warn",
+        detector: "D1.identical_call",
+        evidence: { ...evidence, repeats: 3 },
+        key: `D1.identical_call:warn:${run0}:${fingerprint}`,
+        reason: "agent agent in session loop-1 sent the same prompt 3 times in a row (kill at 5).",
+        scope: { session_id: "loop-1" },
+      },
+      {
+        action: "kill",
+        detector: "D1.identical_call",
+        evidence: { ...evidence, repeats: 5 },
+        key: `D1.identical_call:kill:${run0}`,
+        reason: "agent agent in session loop-1 sent the same prompt 5 times in a row, the limit is 5.",
+        scope: { session_id: "loop-1" },
+      },
+    ]);
   });
 
   it("does not count refused calls: four 429s, then the call goes through and the agent moves on", () => {

@@ -33,10 +33,11 @@ export interface LlmSteps {
  * - a call that requested no tool is its prompt. It has nothing to block, so it goes warn →
  *   kill. A call that requested tools ends this streak: the same document extracted with a
  *   different forced tool each time is one prompt fingerprint (`tool_choice` is not in it)
- *   but different work. The prompt streak is counted in trace runs only: the traces of a
- *   session are turns, each started by new input from outside, and a prompt that carries
- *   only the latest message (a Responses chat continued with `previous_response_id`) is the
- *   same whenever the user types "continue" again.
+ *   but different work. The prompt streak counts in session runs too: a loop whose calls are
+ *   each a trace of their own (no enclosing span) is seen only there. A Responses chat
+ *   continued with `previous_response_id`, where the user types "continue" again, is not one
+ *   prompt: the instrumentation puts the previous response's id in the fingerprint, since the
+ *   model is sent that conversation.
  *
  * Each rung is emitted once per run and step.
  *
@@ -58,7 +59,7 @@ export function detectIdenticalCall(
   loop.toolCallsStreak =
     steps.toolCalls === 0 ? 0 : steps.toolCalls === loop.lastToolCalls ? loop.toolCallsStreak + 1 : 1;
   loop.lastToolCalls = steps.toolCalls;
-  const prompt = steps.toolCalls === 0 && run.kind === "trace" ? steps.prompt : 0;
+  const prompt = steps.toolCalls === 0 ? steps.prompt : 0;
   loop.promptStreak = prompt === 0 ? 0 : prompt === loop.lastPrompt ? loop.promptStreak + 1 : 1;
   loop.lastPrompt = prompt;
 

@@ -38,6 +38,29 @@ describe("openai responses and embeddings", () => {
     });
   });
 
+  it("puts previous_response_id in the prompt fingerprint: 'continue' to two responses sends two conversations", async () => {
+    const turn = async (previous?: string) => {
+      h.mock.enqueue({ text: "…and then", usage: { input: 10, output: 3 } });
+      await h.openai.responses.create({
+        model: "o4-mini",
+        input: "continue",
+        ...(previous ? { previous_response_id: previous } : {}),
+      });
+    };
+    await turn();
+    await turn("resp_a");
+    await turn("resp_b");
+    await turn("resp_b");
+    const spans = await h.waitForSpans(4);
+    expect(spans.map((s) => s.attributes[C.ATTR_BURNRATE_PROMPT_FINGERPRINT])).toEqual([
+      C.promptFingerprint({ model: "o4-mini", messages: "continue" }),
+      C.promptFingerprint({ model: "o4-mini", messages: { previous: "resp_a", input: "continue" } }),
+      C.promptFingerprint({ model: "o4-mini", messages: { previous: "resp_b", input: "continue" } }),
+      C.promptFingerprint({ model: "o4-mini", messages: { previous: "resp_b", input: "continue" } }),
+    ]);
+    expect(new Set(spans.map((s) => s.attributes[C.ATTR_BURNRATE_PROMPT_FINGERPRINT])).size).toBe(3);
+  });
+
   it("records a streamed response from its response.completed event", async () => {
     h.mock.enqueue({ text: "Streamed plan.", usage: { input: 3000, output: 4000, reasoning: 3500 } });
     const stream = await h.openai.responses.create({ model: "o4-mini", input, stream: true });

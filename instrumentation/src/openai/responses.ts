@@ -109,6 +109,17 @@ const OTHER_OUTPUT_DELTAS = new Set([
 /** The event types that carry the final response, usage included. */
 const FINAL_EVENTS = new Set(["response.completed", "response.incomplete", "response.failed"]);
 
+/**
+ * What the model is sent as messages: the input, after the stored conversation that
+ * `previous_response_id` continues. Two turns that both say "continue" to different earlier
+ * responses send different conversations, so their prompts differ, as the fingerprint's
+ * contract says (same fingerprint, same thing sent); the id stands for the history it names.
+ */
+function promptMessages(body: Record<string, unknown>): unknown {
+  const previous = body.previous_response_id;
+  return typeof previous === "string" && previous !== "" ? { previous, input: body.input } : body.input;
+}
+
 /** `responses.create`, streaming or not. */
 export const responses: MethodTelemetry = {
   streams: (body) => body.stream === true,
@@ -120,7 +131,7 @@ export const responses: MethodTelemetry = {
       operation: "chat",
       requestModel: model,
       serviceTier: typeof body.service_tier === "string" ? body.service_tier : undefined,
-      prompt: { model, messages: body.input, tools: body.tools, system: body.instructions },
+      prompt: { model, messages: promptMessages(body), tools: body.tools, system: body.instructions },
       inputMessages: body.input,
     };
   },
