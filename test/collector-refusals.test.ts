@@ -61,7 +61,7 @@ describe("what the collector refuses", () => {
   it("is not counted by detection: a $0.60 call refused three times does not break a $1 run", async () => {
     const body = call(hexId(16));
     // The spool holds the request's bytes but not the bigger record made from it: the batch
-    // passes every check and is refused only when it is spooled.
+    // passes every check and is refused only when it is spooled (413: it can never fit).
     const refusing = await startTestCollector({
       db,
       config: { spool: { maxBytes: Buffer.byteLength(body) + 8 }, detection: { detectors } },
@@ -72,7 +72,7 @@ describe("what the collector refuses", () => {
       const statuses: number[] = [];
       for (let i = 0; i < 3; i++) statuses.push((await post(refusing, body)).status);
       await new Promise((r) => setTimeout(r, 100));
-      expect({ statuses, refusedDecisions }).toEqual({ statuses: [503, 503, 503], refusedDecisions: [] });
+      expect({ statuses, refusedDecisions }).toEqual({ statuses: [413, 413, 413], refusedDecisions: [] });
 
       // Accepted, the same spend is counted once per call: the second $0.60 call breaks the run.
       const acceptedDecisions = published(accepting);

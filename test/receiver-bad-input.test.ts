@@ -146,6 +146,42 @@ describe("the OTLP receiver with bad input", () => {
 });
 
 describe("the OTLP receiver under pressure", () => {
+  it("answers 413, not a 503 to retry for ever, to a batch larger than the whole spool", async () => {
+    const tiny = await startTestCollector({ db: c.db, config: { spool: { maxBytes: 2_000 } } });
+    try {
+      const spans = Array.from({ length: 20 }, () => ({
+        traceId: hexId(16),
+        spanId: hexId(8),
+        attributes: llmAttributes,
+      }));
+      const res = await fetch(`${tiny.url}/v1/traces`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: otlpJson(spans),
+      });
+      const body = (await res.json()) as { code: number; message: string };
+      expect({ status: res.status, retryAfter: res.headers.get("retry-after"), body }).toEqual({
+        status: 413,
+        retryAfter: null,
+        body: {
+          code: expect.any(Number),
+          message: expect.stringMatching(
+            /^a batch of \d+ bytes can never fit the 2000-byte spool; send fewer spans per request, or raise collector\.spool\.maxBytes$/,
+          ),
+        },
+      });
+      // Nothing of it was taken: a resend in smaller batches is not dropped as a duplicate.
+      const one = await fetch(`${tiny.url}/v1/traces`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: otlpJson(spans.slice(0, 1)),
+      });
+      expect(one.status).toBe(200);
+    } finally {
+      await tiny.stop();
+    }
+  });
+
   it("answers 503 with Retry-After when the spool is full, and loses nothing it accepted", async () => {
     // chDB opens one data directory per process, so this second collector shares the first one's store.
     const small = await startTestCollector({ db: c.db, config: { spool: { maxBytes: 64 * 1024 } } });

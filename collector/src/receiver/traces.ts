@@ -11,7 +11,7 @@ import { MAX_REJECTION_MESSAGES } from "../otlp/validate.js";
 import type { Batch } from "../pipeline/batch.js";
 import type { Pipeline } from "../pipeline/pipeline.js";
 import type { Spool } from "../spool/spool.js";
-import { SpoolFullError } from "../spool/spool.js";
+import { RecordLargerThanSpoolError, SpoolFullError } from "../spool/spool.js";
 import { encodeRecord, RecordTooLargeError } from "../writer/rows.js";
 import type { Logger } from "../writer/writer.js";
 import type { Authenticate } from "./auth.js";
@@ -68,6 +68,7 @@ export function createTracesReceiver(
         await deps.spool.append(record);
       } catch (error) {
         deps.pipeline.rollback(batch);
+        if (error instanceof RecordLargerThanSpoolError) throw new HttpError(413, error.message);
         if (error instanceof SpoolFullError) throw spoolFull(options.spoolFullRetryAfterSeconds);
         const message = (error as Error).message;
         if (message !== lastSpoolError) deps.log.error(`burnrate: could not spool a batch: ${message}`);
@@ -113,7 +114,10 @@ export function createTracesReceiver(
     try {
       const projectId = deps.authenticate(req, ["ingest"]);
       const body = await readBody(req, options.maxBodyBytes);
-      if (deps.spool.wouldOverflow(body.length)) throw spoolFull(options.spoolFullRetryAfterSeconds);
+      // Shed load early while the spool is full; a body larger than the whole spool goes on, for
+      // the append to refuse with 413 if its record can never fit, instead of a 503 for ever.
+      if (body.length <= deps.spool.capacity && deps.spool.wouldOverflow(body.length))
+        throw spoolFull(options.spoolFullRetryAfterSeconds);
       const decodeOptions = { maxAttributesPerSpan: options.maxAttributesPerSpan };
       const decoded =
         format === "protobuf"

@@ -13,10 +13,18 @@ export async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, "r");
   try {
     await handle.sync();
+  } catch (error) {
+    // Some filesystems (CIFS/SMB, some FUSE mounts, VirtualBox shared folders) refuse to fsync a
+    // directory. There the names are as durable as the filesystem makes them, and refusing
+    // every append for it would lose more than it protects.
+    if (!UNSYNCABLE.has((error as NodeJS.ErrnoException).code ?? "")) throw error;
   } finally {
     await handle.close();
   }
 }
+
+/** The errors of a filesystem that cannot fsync a directory at all, as opposed to a failing disk. */
+const UNSYNCABLE = new Set(["EINVAL", "ENOTSUP", "EOPNOTSUPP", "EISDIR", "EBADF"]);
 
 /** Creates `dir` and its missing parents, and makes each new directory's name durable. */
 export async function makeDirectory(dir: string): Promise<void> {

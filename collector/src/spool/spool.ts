@@ -24,6 +24,11 @@ export interface SpoolRead {
 }
 
 /** The spool has no room; the receiver answers 503 with Retry-After and drops nothing. */
+/** A record larger than the whole spool: retrying cannot help, only a smaller batch can. */
+export class RecordLargerThanSpoolError extends Error {
+  override name = "RecordLargerThanSpoolError";
+}
+
 export class SpoolFullError extends Error {
   override name = "SpoolFullError";
 }
@@ -117,6 +122,11 @@ export class Spool {
     return total;
   }
 
+  /** The most bytes the spool holds: a record larger than this never fits. */
+  get capacity(): number {
+    return this.options.maxBytes;
+  }
+
   /** True when a record of this payload size would not fit. */
   wouldOverflow(payloadBytes: number): boolean {
     return this.#bytes + payloadBytes + HEADER_BYTES > this.options.maxBytes;
@@ -126,6 +136,13 @@ export class Spool {
   append(payload: Uint8Array): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("the spool is closed"));
     const data = frame(payload);
+    if (data.length > this.options.maxBytes) {
+      return Promise.reject(
+        new RecordLargerThanSpoolError(
+          `a batch of ${data.length} bytes can never fit the ${this.options.maxBytes}-byte spool; send fewer spans per request, or raise collector.spool.maxBytes`,
+        ),
+      );
+    }
     if (this.#bytes + data.length > this.options.maxBytes) {
       return Promise.reject(
         new SpoolFullError(
@@ -340,11 +357,20 @@ export class Spool {
    */
   async #dropSegmentsBefore(seq: number): Promise<void> {
     while (this.#segments.length > 0 && this.#segments[0]!.seq < seq) {
-      const gone = this.#segments[0]!;
-      await rm(join(this.options.dir, segmentName(gone.seq)), { force: true });
-      this.#deletesUnsynced = true;
-      this.#segments.shift();
+      const gone = this.#segments.shift()!;
       this.#bytes -= gone.size;
+      const path = join(this.options.dir, segmentName(gone.seq));
+      try {
+        await rm(path, { force: true });
+        this.#deletesUnsynced = true;
+      } catch (error) {
+        // Its records are in storage. Left behind, it only makes the next start replay from it
+        // (storage keeps one copy of a row written twice); stopping here would stop every later
+        // checkpoint and fill the spool with data already stored.
+        this.options.onSetAside?.(
+          `burnrate: could not delete the written segment ${path} (${(error as Error).message}); delete it by hand, or the next start replays it`,
+        );
+      }
     }
   }
 }
