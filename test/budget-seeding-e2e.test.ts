@@ -17,18 +17,20 @@ const config = { detection: { budgetPollSeconds: 0.2 } };
 
 /**
  * One call: 10,000 input tokens of gpt-4o-mini = 10000 * $0.15/M = $0.0015, in its own trace,
- * for a user or in a session, started now or at `atMs`.
+ * for a user or in a session, started now or at `atMs`; with `alsoSessions`, one call of
+ * each of them first, in the same export.
  */
 async function spend(
   c: TestCollector,
   who: { user?: string; session?: string },
   atMs?: number,
+  alsoSessions: readonly string[] = [],
 ): Promise<void> {
   const res = await fetch(`${c.url}/v1/traces`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: otlpJson([
-      {
+    body: otlpJson(
+      [...alsoSessions.map((session) => ({ session })), who].map((one) => ({
         traceId: hexId(16),
         spanId: hexId(8),
         ...(atMs === undefined ? {} : { startNs: BigInt(atMs) * 1_000_000n }),
@@ -38,11 +40,11 @@ async function spend(
           [ATTR_GEN_AI_REQUEST_MODEL]: "gpt-4o-mini",
           [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 10_000,
           [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 0,
-          ...(who.user ? { [ATTR_BURNRATE_USER]: who.user } : {}),
-          ...(who.session ? { [ATTR_BURNRATE_SESSION]: who.session } : {}),
+          ...(one.user ? { [ATTR_BURNRATE_USER]: one.user } : {}),
+          ...(one.session ? { [ATTR_BURNRATE_SESSION]: one.session } : {}),
         },
-      },
-    ]),
+      })),
+    ),
   });
   expect(res.status).toBe(200);
 }
@@ -123,6 +125,31 @@ describe("a session's budget counts the whole session", () => {
         { action: "warn", scope: { session_id: "chat-idle" }, evidence: sessionEvidence(0.8, "0.0045") },
         // The evening's first call, with the morning's $0.0045 read from storage.
         { action: "kill", scope: { session_id: "chat-idle" }, evidence: sessionEvidence(1, "0.006") },
+      ]);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it("counts once a call that started before the session's first call but arrived after it (a long stream)", async () => {
+    const c = await startTestCollector({ config });
+    try {
+      await c.db.insert("budgets", [budget("per-session", "session", "", "0.005")]);
+      await new Promise((r) => setTimeout(r, 600)); // polled every 0.2 s
+      const published = watch(c);
+      const now = Date.now();
+      // Forty new sessions ask for their seeds first, so chat-race's query runs after the late calls.
+      const fillers = Array.from({ length: 40 }, (_, i) => `chat-filler-${i}`);
+      await spend(c, { session: "chat-race" }, now, fillers);
+      // Two calls that started earlier end and arrive now, while the seed may be in flight.
+      await spend(c, { session: "chat-race" }, now - 20_000);
+      await spend(c, { session: "chat-race" }, now - 10_000);
+      await stored(c, "session_id", "chat-race", 3);
+      await new Promise((r) => setTimeout(r, 500)); // the seed lands
+      // $0.0045 in all, each call once: no stop at the $0.005 budget.
+      expect(published).toEqual([
+        { action: "warn", scope: { session_id: "chat-race" }, evidence: sessionEvidence(0.5, "0.003") },
+        { action: "warn", scope: { session_id: "chat-race" }, evidence: sessionEvidence(0.8, "0.0045") },
       ]);
     } finally {
       await c.stop();

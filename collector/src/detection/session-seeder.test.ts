@@ -80,7 +80,7 @@ function event(session: string, ms: number, costUsd = "1"): DetectorEvent {
   };
 }
 
-function setup(options: { maxWaiting?: number } = {}) {
+function setup(options: { maxWaiting?: number; seedWindowDays?: number } = {}) {
   const engine = new DetectionEngine({
     thresholds: { runMaxUsd: "0", burnRateMaxUsdPerMinute: "0", stepMaxUsd: "0", projectionMinutes: 0 },
     budgets: [{ id: "per-session", scope: "session", limitUsd: "3" }],
@@ -119,6 +119,50 @@ describe("SessionSeeder", () => {
     ]);
   });
 
+  it("leaves out the calls the engine counted live that started earlier (a long stream that ended late)", async () => {
+    const { engine, published, settled } = setup();
+    await store("chat-x", T0 - 60_000, "x1");
+    await store("chat-x", T0 - 50_000, "x2");
+    engine.observe(event("chat-x", T0));
+    // x1 started before the session's first call but arrives after it: counted live, and stored.
+    engine.observe({ ...event("chat-x", T0 - 60_000), traceId: "trace-x1", spanId: "x1" });
+    await settled();
+    // $2 live and x2's $1 from storage: $3, not $4.
+    expect(published.map(({ finding }) => finding.reason)).toEqual([
+      "session chat-x has spent $3.00 of its $3.00 budget (80% alert).",
+      "session chat-x has spent $3.00 of its $3.00 budget (100% alert; stopping it).",
+    ]);
+  });
+
+  it("reads back no further than the seed window", async () => {
+    const { engine, published, settled } = setup({ seedWindowDays: 30 });
+    await store("chat-w", T0 - 40 * 86_400_000, "w1");
+    await store("chat-w", T0 - 60_000, "w2");
+    engine.observe(event("chat-w", T0));
+    await settled();
+    // $1 live and w2's $1: the call of 40 days ago is outside the window.
+    expect(published.map(({ finding }) => finding.reason)).toEqual([
+      "session chat-w has spent $2.00 of its $3.00 budget (50% alert).",
+    ]);
+  });
+
+  it("drops the oldest waiting request when the queue is full, and a session asked again replaces its own", async () => {
+    const { engine, published, log, settled } = setup({ maxWaiting: 2 });
+    await store("chat-late", T0 - 60_000, "l1");
+    await store("chat-late", T0 - 50_000, "l2");
+    // A burst of new sessions, then a returning session: all asked within one batch.
+    for (let i = 0; i < 5; i++) engine.observe(event(`chat-new-${i}`, T0));
+    engine.observe(event("chat-late", T0));
+    await settled();
+    expect(published.map(({ finding }) => finding.reason)).toEqual([
+      "session chat-late has spent $3.00 of its $3.00 budget (80% alert).",
+      "session chat-late has spent $3.00 of its $3.00 budget (100% alert; stopping it).",
+    ]);
+    expect(log.lines).toEqual([
+      "warn: burnrate: a session's earlier spend was not loaded: all 2 places in the queue were taken; its session budget counts it from when the collector saw it",
+    ]);
+  });
+
   it("says once that it could not load, while storage is down or the queue is full, and goes on", async () => {
     const { engine, log, published, settled } = setup({ maxWaiting: 1 });
     writeFileSync(join(dir, "outage"), "");
@@ -131,7 +175,7 @@ describe("SessionSeeder", () => {
     expect({ published, lines: log.lines }).toEqual({
       published: [],
       lines: [
-        "warn: burnrate: a session's earlier spend was not loaded: all 1 places in the queue are taken; its session budget counts it from when the collector saw it",
+        "warn: burnrate: a session's earlier spend was not loaded: all 1 places in the queue were taken; its session budget counts it from when the collector saw it",
       ],
     });
     await store("chat-e", T0 - 60_000, "e1");

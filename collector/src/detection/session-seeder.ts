@@ -7,7 +7,19 @@ export interface SessionSeederOptions {
   maxWaiting?: number;
   /** Queries run at once. */
   concurrency?: number;
+  /**
+   * How far back before a session's first event its earlier calls are read, in days (default
+   * 30). A session budget counts the session's life; a session whose earlier calls are older
+   * than this counts them from this far back. It bounds each query to the newest one or two
+   * monthly partitions of llm_calls, which keeps 400 days, so a burst of brand-new sessions
+   * (each asks: storage alone knows it is new) reads little.
+   */
+  seedWindowDays?: number;
 }
+
+const DAY_MS = 86_400_000;
+/** Tries for a session whose calls keep arriving out of order while its query runs. */
+const MAX_TRIES = 3;
 
 /**
  * Loads a session's earlier spend when the detection engine first sees a session that a
@@ -16,12 +28,16 @@ export interface SessionSeederOptions {
  * holds up ingest: the engine asks during detection, the request is queued, and the query runs
  * afterwards, a few at a time; the findings the spend causes (a stop, say) are published when
  * it comes. The queue is bounded: past it, and while storage cannot answer, a session counts
- * from when it was seen, as before, and that is logged once.
+ * from when it was seen, as before, and that is logged once. A full queue drops its oldest
+ * request, so a burst of new sessions cannot keep a session seen after it from a place; a
+ * session asked for again (its run dropped and made anew) replaces its waiting request.
  */
 export class SessionSeeder {
-  readonly #waiting: SessionSeedRequest[] = [];
+  /** By project and session, oldest first. */
+  readonly #waiting = new Map<string, SessionSeedRequest>();
   readonly #maxWaiting: number;
   readonly #concurrency: number;
+  readonly #windowMs: number;
   #running = 0;
   #closed = false;
   #warned = false;
@@ -35,34 +51,40 @@ export class SessionSeeder {
   ) {
     this.#maxWaiting = options.maxWaiting ?? 1_000;
     this.#concurrency = options.concurrency ?? 4;
+    this.#windowMs = (options.seedWindowDays ?? 30) * DAY_MS;
     engine.onSessionSeed((request) => this.#enqueue(request));
   }
 
   /** Sessions waiting for or in a query now. */
   get pending(): number {
-    return this.#waiting.length + this.#running;
+    return this.#waiting.size + this.#running;
   }
 
   /** Drops what waits; answers still on their way are not published. */
   stop(): void {
     this.#closed = true;
-    this.#waiting.length = 0;
+    this.#waiting.clear();
   }
 
   #enqueue(request: SessionSeedRequest): void {
     if (this.#closed) return;
-    if (this.#waiting.length >= this.#maxWaiting) {
-      this.#warnOnce(`all ${this.#maxWaiting} places in the queue are taken`);
-      return;
+    const key = `${request.projectId}\u0000${request.sessionId}`;
+    // The run an earlier request was for is gone: only the new one can be seeded.
+    this.#waiting.delete(key);
+    if (this.#waiting.size >= this.#maxWaiting) {
+      const oldest = this.#waiting.keys().next().value!;
+      this.#waiting.delete(oldest);
+      this.#warnOnce(`all ${this.#maxWaiting} places in the queue were taken`);
     }
-    this.#waiting.push(request);
+    this.#waiting.set(key, request);
     // The engine asks from inside detection: the query starts once the batch is done.
     setImmediate(() => this.#pump());
   }
 
   #pump(): void {
-    while (!this.#closed && this.#running < this.#concurrency && this.#waiting.length > 0) {
-      const request = this.#waiting.shift()!;
+    while (!this.#closed && this.#running < this.#concurrency && this.#waiting.size > 0) {
+      const [key, request] = this.#waiting.entries().next().value!;
+      this.#waiting.delete(key);
       this.#running++;
       void this.#seed(request).finally(() => {
         this.#running--;
@@ -72,30 +94,41 @@ export class SessionSeeder {
   }
 
   async #seed(request: SessionSeedRequest): Promise<void> {
-    let spent: string;
-    try {
-      spent = await this.#spentBefore(request);
-    } catch (error) {
-      if (!this.#closed) this.#warnOnce(`storage did not answer (${(error as Error).message})`);
+    for (let tries = 0; tries < MAX_TRIES; tries++) {
+      // Calls the engine counted live are left out; one more counted while the query ran may
+      // or may not be in its answer, so then it is asked again.
+      const countedLive = [...request.countedLive];
+      let spent: string;
+      try {
+        spent = await this.#spentBefore(request, countedLive);
+      } catch (error) {
+        if (!this.#closed) this.#warnOnce(`storage did not answer (${(error as Error).message})`);
+        return;
+      }
+      if (this.#closed) return;
+      if (request.countedLive.size !== countedLive.length) continue;
+      this.#warned = false;
+      for (const finding of this.engine.seedSession(request, spent)) this.publish(request.projectId, finding);
       return;
     }
-    if (this.#closed) return;
-    this.#warned = false;
-    for (const finding of this.engine.seedSession(request, spent)) this.publish(request.projectId, finding);
+    this.#warnOnce("its calls kept arriving out of order while it was read");
   }
 
   /**
-   * What the session's calls that started before the engine saw it cost. Each call counts
-   * once, at its latest version, as FINAL would keep it (a retried export can leave a copy
-   * until merges run); the bloom-filter index on session_id narrows the read.
+   * What the session's calls that started before the engine saw it (within the seed window)
+   * cost, less those the engine counted live. Each call counts once, at its latest version, as
+   * FINAL would keep it (a retried export can leave a copy until merges run); the bloom-filter
+   * index on session_id and the monthly partitions narrow the read.
    */
-  async #spentBefore(request: SessionSeedRequest): Promise<string> {
+  async #spentBefore(request: SessionSeedRequest, countedLive: string[]): Promise<string> {
     const [row] = await this.db.query<{ spent: string }>(
       build(sql`SELECT toString(sum(cost)) AS spent FROM (
           SELECT argMax(cost_total, version) AS cost FROM llm_calls
           WHERE project_id = ${param("String", request.projectId)}
             AND session_id = ${param("String", request.sessionId)}
             AND start_time < fromUnixTimestamp64Milli(${param("Int64", request.beforeMs)}, 'UTC')
+            AND start_time >= fromUnixTimestamp64Milli(${param("Int64", request.beforeMs - this.#windowMs)}, 'UTC')
+            AND NOT has(${param("Array(String)", countedLive)}, concat(trace_id, '/', span_id))
           GROUP BY trace_id, span_id)`),
     );
     return row?.spent ?? "0";

@@ -167,6 +167,31 @@ describe("budget kills lifted by a budget change", () => {
     expect(running.setBudgets([{ ...MONTHLY, limitUsd: "100" }])).toEqual([]);
   });
 
+  it("keeps a counter that holds a kill when the ledger is full: other users' counters go first", () => {
+    const perUser = { id: "per-user", scope: "user", period: "month", limitUsd: "10" } as const;
+    const spend = (i: number, user: string, costUsd: string) =>
+      new Episode({ traceId: `t${i}`, user, startMs: T0_MS + i * 60_000 }).llm(`q${i}`, { costUsd });
+    const engine = new DetectionEngine({ budgets: [perUser], thresholds: NO_D5, maxSpendCounters: 3 });
+    expect(engine.observe(spend(1, "alice", "11")).map((f) => f.action)).toContain("kill");
+    // Alice's apps are stopped, so she spends no more; three other users do.
+    for (const [i, user] of ["bob", "carol", "dave"].entries()) engine.observe(spend(2 + i, user, "0.01"));
+    const releases = engine.setBudgets([{ ...perUser, limitUsd: "1000" }]);
+    expect(releases.map((r) => r.scope)).toEqual([{ user: "alice" }]);
+  });
+
+  it("when every counter holds a kill, a new one still evicts the oldest, keeping the bound", () => {
+    const perUser = { id: "per-user", scope: "user", period: "month", limitUsd: "10" } as const;
+    const spend = (i: number, user: string, costUsd: string) =>
+      new Episode({ traceId: `t${i}`, user, startMs: T0_MS + i * 60_000 }).llm(`q${i}`, { costUsd });
+    const engine = new DetectionEngine({ budgets: [perUser], thresholds: NO_D5, maxSpendCounters: 2 });
+    engine.observe(spend(1, "alice", "11"));
+    engine.observe(spend(2, "bob", "11"));
+    engine.observe(spend(3, "carol", "0.01"));
+    expect(engine.setBudgets([{ ...perUser, limitUsd: "1000" }]).map((r) => r.scope)).toEqual([
+      { user: "bob" },
+    ]);
+  });
+
   it("forgets a kill once its month is over, so a later change lifts nothing", () => {
     const engine = killedAlice();
     expect(engine.observe(call(2, "1", Date.UTC(2025, 3, 2)))).toEqual([]);

@@ -88,12 +88,18 @@ export class BudgetBook {
     return this.#liftKills();
   }
 
-  /** The run budgets that apply to a run of this project; a session asks for its earlier spend. */
-  runBudgets(run: RunState, projectId: string): readonly CompiledBudget[] {
+  /**
+   * The run budgets that apply to a run of this project; a session asks for its earlier spend.
+   * `counted` is the event just added to the run's total, for a session whose seed is to come.
+   */
+  runBudgets(run: RunState, projectId: string, counted?: DetectorEvent): readonly CompiledBudget[] {
     const index = this.#run[run.kind];
     if (index.each.length === 0 && index.byMatch.size === 0) return NONE;
     const budgets = matching(index, run.id, projectId);
-    if (budgets.length > 0) this.sessionSeeds.want(run, projectId);
+    if (budgets.length > 0) {
+      this.sessionSeeds.want(run, projectId);
+      if (counted) this.sessionSeeds.counted(run, counted.traceId, counted.spanId, counted.timeUnixNano);
+    }
     return budgets;
   }
 

@@ -203,7 +203,7 @@ export class DetectionEngine {
     if (!skipStep) detectPingPong(run, event, steps.step, steps.simHash, t, sink);
     if (costPico > 0n) {
       addSpend(run, costPico, ms, t);
-      const budgets = this.#budgets.runBudgets(run, event.projectId);
+      const budgets = this.#budgets.runBudgets(run, event.projectId, event);
       detectBurn(run, costPico, t, runLimit(t, budgets), sink);
       this.#budgets.checkRun(run, budgets, sink);
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DetectionEngine } from "./engine.js";
 import type { DetectorEvent } from "./events.js";
-import type { SessionSeedRequest } from "./session-seeds.js";
+import { MAX_COUNTED_LIVE, type SessionSeedRequest } from "./session-seeds.js";
 import { Episode, T0_MS } from "./testdata/episode.js";
 
 const HOUR = 3600_000;
@@ -32,13 +32,17 @@ describe("session budgets and the session's earlier spend", () => {
       "warn session chat-1 has spent $3.00 of its $5.00 budget (50% alert).",
       "warn session chat-1 has spent $4.00 of its $5.00 budget (80% alert).",
     ]);
-    expect(asked).toEqual([{ projectId: "proj", sessionId: "chat-1", beforeMs: T0_MS }]);
+    expect(asked).toEqual([
+      { projectId: "proj", sessionId: "chat-1", beforeMs: T0_MS, countedLive: new Set() },
+    ]);
     expect(e.seedSession(asked[0]!, "0")).toEqual([]);
 
     // Other traffic 7 hours later drops the idle session (runTtlSeconds is 6 h).
     e.observe(turn(50, EVENING - 60_000, "other"));
     expect(e.observe(turn(4, EVENING))).toEqual([]);
-    expect(asked.slice(2)).toEqual([{ projectId: "proj", sessionId: "chat-1", beforeMs: EVENING }]);
+    expect(asked.slice(2)).toEqual([
+      { projectId: "proj", sessionId: "chat-1", beforeMs: EVENING, countedLive: new Set() },
+    ]);
     // Storage says $4 before the evening: the session is at $5, and stopped now. The morning's
     // warnings were sent in the morning.
     expect(e.seedSession(asked[2]!, "4")).toEqual([
@@ -62,6 +66,29 @@ describe("session budgets and the session's earlier spend", () => {
     expect(e.seedSession(asked[2]!, "4")).toEqual([]);
   });
 
+  it("names the calls it counted live that started before the session's first call, for storage to leave out", () => {
+    const { engine: e, asked } = engine();
+    e.observe(turn(0, T0_MS));
+    // Two long streams that began before turn 0 end after it; a later turn is storage's to skip anyway.
+    e.observe(turn(1, T0_MS - 20_000));
+    e.observe(turn(2, T0_MS - 10_000));
+    e.observe(turn(3, T0_MS + 1000));
+    expect([...asked[0]!.countedLive]).toEqual(["t1/t1-span-1", "t2/t2-span-1"]);
+    // Storage's $0 (before T0, less those two) plus the $4 counted live: $4 of $5, no stop.
+    expect(e.seedSession(asked[0]!, "0")).toEqual([]);
+    // Once the seed is in, nothing more is remembered.
+    e.observe(turn(4, T0_MS - 30_000));
+    expect(asked[0]!.countedLive.size).toBe(2);
+  });
+
+  it("refuses a seed when too many out-of-order calls were counted live to leave out", () => {
+    const { engine: e, asked } = engine();
+    e.observe(turn(0, T0_MS));
+    for (let i = 1; i <= MAX_COUNTED_LIVE + 1; i++) e.observe({ ...turn(i, T0_MS - i), costUsd: "0.000001" });
+    expect(asked[0]!.countedLive.size).toBe(MAX_COUNTED_LIVE + 1);
+    expect(e.seedSession(asked[0]!, "100")).toEqual([]);
+  });
+
   it("asks once per session run, only for sessions a budget watches, and never for traces", () => {
     const asked: SessionSeedRequest[] = [];
     const e = new DetectionEngine({
@@ -74,7 +101,9 @@ describe("session budgets and the session's earlier spend", () => {
     e.onSessionSeed((request) => asked.push(request));
     for (let i = 0; i < 3; i++) e.observe(turn(i, T0_MS + i * 1000, "chat-vip"));
     e.observe(turn(9, T0_MS, "chat-plain"));
-    expect(asked).toEqual([{ projectId: "proj", sessionId: "chat-vip", beforeMs: T0_MS }]);
+    expect(asked).toEqual([
+      { projectId: "proj", sessionId: "chat-vip", beforeMs: T0_MS, countedLive: new Set() },
+    ]);
   });
 
   it("adds the earlier spend to the live spend: warnings the earlier spend had not crossed still come", () => {

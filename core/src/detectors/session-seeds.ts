@@ -14,6 +14,22 @@ export interface SessionSeedRequest {
    * down): the engine counts the calls that started from then on, storage those before.
    */
   readonly beforeMs: number;
+  /**
+   * The calls of this session the engine has counted live although they started before
+   * `beforeMs` (a long stream that ended after a later call began), as `traceId/spanId`;
+   * storage must leave them out, or they count twice. It grows until the seed is taken, so read
+   * it when the query starts, and again when it answers: if it grew meanwhile, ask again. Past
+   * `MAX_COUNTED_LIVE` entries the seed is refused (the session counts from when it was seen).
+   */
+  readonly countedLive: ReadonlySet<string>;
+}
+
+/** How many out-of-order live calls a pending seed remembers before it gives up. */
+export const MAX_COUNTED_LIVE = 1_000;
+
+/** The key `countedLive` holds for a call. */
+export function callKey(traceId: string, spanId: string): string {
+  return `${traceId}/${spanId}`;
 }
 
 /**
@@ -25,6 +41,8 @@ export class SessionSeeds {
   #listener: ((request: SessionSeedRequest) => void) | undefined;
   readonly #asked = new WeakSet<RunState>();
   readonly #pending = new WeakMap<SessionSeedRequest, RunState>();
+  /** The live set of each run whose seed is still to come. */
+  readonly #live = new WeakMap<RunState, { beforeNs: bigint; keys: Set<string> }>();
   readonly #seeded = new WeakMap<RunState, Usd>();
 
   /** Sets who is asked; nobody is until then, so an engine without storage never asks. */
@@ -37,24 +55,43 @@ export class SessionSeeds {
     const listener = this.#listener;
     if (!listener || run.kind !== "session" || this.#asked.has(run)) return;
     this.#asked.add(run);
+    const keys = new Set<string>();
+    const beforeMs = Math.floor(run.firstMs);
     const request: SessionSeedRequest = Object.freeze({
       projectId,
       sessionId: run.id,
-      beforeMs: Math.floor(run.firstMs),
+      beforeMs,
+      countedLive: keys,
     });
     this.#pending.set(request, run);
+    this.#live.set(run, { beforeNs: BigInt(beforeMs) * 1_000_000n, keys });
     try {
       listener(request);
     } catch {
       // Detection goes on whatever the listener does; the session is then counted from now.
       this.#pending.delete(request);
+      this.#live.delete(run);
     }
+  }
+
+  /**
+   * Notes a call counted live in a session run whose seed is still to come, when storage would
+   * count it too: it started before `beforeMs` (compared in ns, as storage compares it).
+   */
+  counted(run: RunState, traceId: string, spanId: string, startUnixNano: bigint): void {
+    const live = this.#live.get(run);
+    // One past the bound is enough to refuse the seed (see `take`); no more is kept.
+    if (!live || startUnixNano >= live.beforeNs || live.keys.size > MAX_COUNTED_LIVE) return;
+    live.keys.add(callKey(traceId, spanId));
   }
 
   /** The run a request was made for, the first time it is answered; undefined after that. */
   take(request: SessionSeedRequest): RunState | undefined {
     const run = this.#pending.get(request);
     this.#pending.delete(request);
+    if (run) this.#live.delete(run);
+    // Too many calls to leave out: the seed is not trusted, and the session counts from when seen.
+    if (request.countedLive.size > MAX_COUNTED_LIVE) return undefined;
     return run;
   }
 

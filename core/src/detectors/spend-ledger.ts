@@ -59,7 +59,14 @@ const ANY_PROJECT = "\u0001any";
  */
 export class SpendLedger {
   readonly #counters = new Map<string, SpendCounter>();
+  /** Counters without a held kill, least recently used first: the first to be evicted. */
   readonly #recency = new RecencyList<SpendCounter>();
+  /**
+   * Counters with a held kill, in their own recency order. A killed id stops spending, so its
+   * counter soon becomes the least recently used; it is evicted only when every counter holds
+   * a kill, or its kill could no longer be lifted (see `#evict`).
+   */
+  readonly #killedRecency = new RecencyList<SpendCounter>();
   readonly #seeds = new Map<string, { periodStart: string; pico: Usd }>();
   /** Counters with kills that hold, so a budget change finds them without walking every counter. */
   readonly #killed = new Set<SpendCounter>();
@@ -99,7 +106,7 @@ export class SpendLedger {
     const key = counterKey(projectId, scope, id, period);
     let counter = this.#counters.get(key);
     if (counter) {
-      this.#recency.touch(counter, true);
+      this.#listOf(counter).touch(counter, true);
     } else {
       counter = {
         key,
@@ -115,12 +122,7 @@ export class SpendLedger {
       };
       this.#counters.set(key, counter);
       this.#recency.touch(counter, false);
-      if (this.#counters.size > this.#maxCounters) {
-        const oldest = this.#recency.oldest!;
-        this.#recency.remove(oldest);
-        this.#counters.delete(oldest.key);
-        this.#killed.delete(oldest);
-      }
+      if (this.#counters.size > this.#maxCounters) this.#evict(counter);
     }
     if (start < counter.periodStart) return undefined;
     if (start > counter.periodStart) this.#startPeriod(counter, key, scope, id, period, start);
@@ -129,6 +131,39 @@ export class SpendLedger {
       counter.spentPico += costPico;
     }
     return counter;
+  }
+
+  /**
+   * Drops the least recently used counter that holds no kill; when the only such counter is
+   * the one just made, the least recently used kill-holder goes instead, to keep the bound.
+   */
+  #evict(added: SpendCounter): void {
+    const oldest = this.#recency.oldest;
+    const victim = oldest !== undefined && oldest !== added ? oldest : this.#killedRecency.oldest;
+    if (!victim) return;
+    this.#listOf(victim).remove(victim);
+    this.#counters.delete(victim.key);
+    this.#killed.delete(victim);
+  }
+
+  #listOf(counter: SpendCounter): RecencyList<SpendCounter> {
+    return this.#killed.has(counter) ? this.#killedRecency : this.#recency;
+  }
+
+  /** Moves a live counter between the two recency lists as it gains or loses its held kills. */
+  #setKilled(counter: SpendCounter, killed: boolean): void {
+    if (this.#killed.has(counter) === killed) return;
+    if (this.#counters.get(counter.key) !== counter) {
+      // Evicted already (by another scope's counter of the same event): not listed, but a
+      // budget change may still lift its kill.
+      if (killed) this.#killed.add(counter);
+      else this.#killed.delete(counter);
+      return;
+    }
+    this.#listOf(counter).remove(counter);
+    if (killed) this.#killed.add(counter);
+    else this.#killed.delete(counter);
+    this.#listOf(counter).touch(counter, false);
   }
 
   #startPeriod(
@@ -145,7 +180,7 @@ export class SpendLedger {
     counter.fired = undefined;
     counter.kills = undefined;
     counter.lifted = undefined;
-    this.#killed.delete(counter);
+    this.#setKilled(counter, false);
     for (const seedKey of [key, counterKey(ANY_PROJECT, scope, id, period)]) {
       const seed = this.#seeds.get(seedKey);
       if (!seed) continue;
@@ -166,7 +201,7 @@ export class SpendLedger {
     counter.kills ??= [];
     if (counter.kills.some((held) => held.key === kill.key)) return;
     counter.kills.push(kill);
-    this.#killed.add(counter);
+    this.#setKilled(counter, true);
   }
 
   /** The live counter of an id, if there is one. */
@@ -186,7 +221,7 @@ export class SpendLedger {
       return;
     }
     counter.kills = undefined;
-    this.#killed.delete(counter);
+    this.#setKilled(counter, false);
   }
 
   /**
