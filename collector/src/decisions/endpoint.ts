@@ -41,9 +41,13 @@ export class WebhookEndpoint {
     this.#name = `${url.origin}${url.pathname}`;
   }
 
-  /** True when this endpoint subscribed to decisions with `action`. */
+  /**
+   * True when this endpoint subscribed to decisions with `action`. An endpoint that takes kills
+   * takes their releases too: a receiver that stopped something must hear when to let it go.
+   */
   wants(action: AnyDecisionAction): boolean {
-    return this.config.actions.includes(action);
+    const actions = this.config.actions;
+    return actions.includes(action) || (action === "release" && actions.includes("kill"));
   }
 
   /** Queues one delivery; `body` is the decision's JSON, shared by every endpoint. */

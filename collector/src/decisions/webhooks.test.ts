@@ -77,10 +77,17 @@ describe("WebhookDispatcher", () => {
     dispatcher.publish(decision("dec_warn", "warn"));
     dispatcher.publish(decision("dec_block", "block_tool"));
     dispatcher.publish(decision("dec_kill", "kill"));
+    dispatcher.publish(decision("dec_release", "release"));
     await dispatcher.drain(5_000);
 
-    expect(killOnly.received.map((r) => r.id)).toEqual(["dec_kill"]);
-    expect(everything.received.map((r) => r.id).sort()).toEqual(["dec_block", "dec_kill", "dec_warn"]);
+    // A kill's release goes wherever kills go: the receiver must hear when to let go.
+    expect(killOnly.received.map((r) => r.id).sort()).toEqual(["dec_kill", "dec_release"]);
+    expect(everything.received.map((r) => r.id).sort()).toEqual([
+      "dec_block",
+      "dec_kill",
+      "dec_release",
+      "dec_warn",
+    ]);
   });
 
   it("keeps at most maxConcurrency requests in flight per endpoint (4 by default)", async () => {
