@@ -166,7 +166,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     },
     async close() {
       hub.endStreams();
-      budgets.stop();
+      await budgets.stop();
       await writer.close(config.writer.drainTimeoutMs);
       await spool.close();
       await incidents.flush();

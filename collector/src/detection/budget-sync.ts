@@ -68,7 +68,11 @@ export class BudgetSync {
    * storage answers, instead of never until a restart.
    */
   async start(): Promise<void> {
-    this.#timer = setInterval(() => void this.#poll(), this.pollSeconds * 1000);
+    this.#timer = setInterval(() => {
+      this.#polling ??= this.#poll().finally(() => {
+        this.#polling = undefined;
+      });
+    }, this.pollSeconds * 1000);
     this.#timer.unref();
     await this.#sync();
   }
@@ -108,10 +112,17 @@ export class BudgetSync {
     }
   }
 
-  stop(): void {
+  /**
+   * Stops polling and seeding, and waits for a poll or seed query still running: the store is
+   * closed next, and closing it under a running query leaves the engine's data directory bound.
+   */
+  async stop(): Promise<void> {
     clearInterval(this.#timer);
-    this.#sessions.stop();
+    await Promise.all([this.#polling, this.#sessions.stop()]);
   }
+
+  /** The poll now running, if any; a slow store does not get a second one stacked on it. */
+  #polling: Promise<void> | undefined;
 
   async #load(): Promise<BudgetRow[]> {
     const rows = await this.db.query<BudgetRow>({

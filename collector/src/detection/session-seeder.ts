@@ -60,11 +60,14 @@ export class SessionSeeder {
     return this.#waiting.size + this.#running;
   }
 
-  /** Drops what waits; answers still on their way are not published. */
-  stop(): void {
+  /** Drops what waits and resolves once the queries still running have ended, unpublished. */
+  async stop(): Promise<void> {
     this.#closed = true;
     this.#waiting.clear();
+    await Promise.allSettled(this.#inFlight);
   }
+
+  readonly #inFlight = new Set<Promise<void>>();
 
   #enqueue(request: SessionSeedRequest): void {
     if (this.#closed) return;
@@ -86,10 +89,12 @@ export class SessionSeeder {
       const [key, request] = this.#waiting.entries().next().value!;
       this.#waiting.delete(key);
       this.#running++;
-      void this.#seed(request).finally(() => {
+      const seeding: Promise<void> = this.#seed(request).finally(() => {
+        this.#inFlight.delete(seeding);
         this.#running--;
         this.#pump();
       });
+      this.#inFlight.add(seeding);
     }
   }
 
