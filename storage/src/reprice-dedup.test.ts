@@ -7,7 +7,7 @@ import type { ClickHouse } from "./client.js";
 import { openEmbedded } from "./embedded.js";
 import { insertNewLlmCalls, toLlmCallRow } from "./llm-calls.js";
 import { migrate } from "./migrate.js";
-import { rebuildRollupMinutes } from "./reprice.js";
+import { rebuildRollupMinutes } from "./rollup-rebuild.js";
 import { build, sql } from "./sql.js";
 
 const MINUTE = 60_000;

@@ -14,7 +14,8 @@ import type { ClickHouse } from "./client.js";
 import { openEmbedded } from "./embedded.js";
 import { insertNewLlmCalls, toLlmCallRow } from "./llm-calls.js";
 import { migrate } from "./migrate.js";
-import { ROLLUP_COLUMNS, rebuildRollupMinutes, reprice } from "./reprice.js";
+import { reprice } from "./reprice.js";
+import { ROLLUP_COLUMNS, rebuildRollupMinutes } from "./rollup-rebuild.js";
 import { build, param, sql } from "./sql.js";
 
 const MINUTE = 60_000;

@@ -1,7 +1,8 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { type FileHandle, open, rm, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { type Position, readCheckpoint, resumePosition, writeCheckpoint } from "./checkpoint.js";
+import { endsIncomplete, readRange, setAside, validFrameAt } from "./damage.js";
 import { makeDirectory, syncDirectory } from "./directory.js";
 import { frame, HEADER_BYTES, parseFrames } from "./frame.js";
 
@@ -96,7 +97,7 @@ export class Spool {
       // which sets aside only the damaged record, so the records after it are not lost.
       const tornTail = i === seqs.length - 1 && consumed < data.length && endsIncomplete(data, consumed);
       if (tornTail) {
-        setAside(options, seq, consumed, data.subarray(consumed), "a record torn by a crash");
+        setAside(options, segmentName(seq), consumed, data.subarray(consumed), "a record torn by a crash");
         // Cut in place: rewriting the file would empty it first, and a crash then would take
         // the whole records too.
         await truncate(path, consumed);
@@ -221,7 +222,13 @@ export class Spool {
     const lengthTrusted =
       end === segment.size || (end < segment.size && (await validFrameAt(path, end, segment.size)));
     const length = lengthTrusted ? whole : segment.size - offset;
-    setAside(this.options, segment.seq, offset, await readRange(path, offset, length), "a damaged record");
+    setAside(
+      this.options,
+      segmentName(segment.seq),
+      offset,
+      await readRange(path, offset, length),
+      "a damaged record",
+    );
     return length;
   }
 
@@ -372,42 +379,5 @@ export class Spool {
         );
       }
     }
-  }
-}
-
-/** True when the data from `at` is an incomplete record: a header or a payload cut short by the end. */
-function endsIncomplete(data: Buffer, at: number): boolean {
-  return at + HEADER_BYTES > data.length || at + HEADER_BYTES + data.readUInt32LE(at) >= data.length;
-}
-
-/** True when a whole record with a good CRC starts at `at` and ends by `limit`. */
-async function validFrameAt(path: string, at: number, limit: number): Promise<boolean> {
-  if (at + HEADER_BYTES > limit) return false;
-  const header = await readRange(path, at, HEADER_BYTES);
-  const whole = HEADER_BYTES + header.readUInt32LE(0);
-  if (at + whole > limit) return false;
-  return parseFrames(await readRange(path, at, whole)).payloads.length === 1;
-}
-
-/**
- * Keeps damaged spool bytes in `dead-letter/`, named by segment and offset, where an operator
- * can look at them; nothing the spool took is deleted without a trace.
- */
-function setAside(options: SpoolOptions, seq: number, offset: number, bytes: Buffer, what: string): void {
-  const dir = join(options.dir, "dead-letter");
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${segmentName(seq).replace(".seg", "")}-${offset}.damaged`);
-  writeFileSync(file, bytes);
-  options.onSetAside?.(`burnrate: set aside ${bytes.length} bytes of ${what} from the spool in ${file}`);
-}
-
-async function readRange(path: string, offset: number, length: number): Promise<Buffer> {
-  const handle = await open(path, "r");
-  try {
-    const buffer = Buffer.allocUnsafe(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, offset);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
   }
 }
