@@ -170,3 +170,25 @@ describe("Spool", () => {
     await spool.close();
   });
 });
+
+describe("Spool reads", () => {
+  it("stop before a record that would pass the budget, within a segment or at the next one", async () => {
+    const dir = dirOf();
+    const spool = await Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 64 });
+    // 38 bytes each with the header; a segment holds one, the next append starts another.
+    for (const r of ["a", "b", "c"]) await spool.append(Buffer.from(r.repeat(30)));
+    const first = await spool.read(40);
+    expect({ ...first, records: text(first?.records) }).toEqual({
+      records: ["a".repeat(30)],
+      bytes: 38,
+      end: { segment: 2, offset: 0 }, // the start of the record left for the next read
+    });
+    await spool.commit(first!);
+    // A budget smaller than one record still reads that record, alone.
+    const second = await spool.read(10);
+    expect(text(second?.records)).toEqual(["b".repeat(30)]);
+    await spool.commit(second!);
+    expect(await drain(spool, 80)).toEqual(["c".repeat(30)]);
+    await spool.close();
+  });
+});

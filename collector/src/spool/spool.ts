@@ -165,7 +165,8 @@ export class Spool {
   }
 
   /**
-   * Reads the next unread records, up to about `maxBytes` (always at least one record). A
+   * Reads the next unread records, up to `maxBytes`, or the next record alone when it is
+   * larger than that, so a read always holds at least one record. A
    * damaged record (one that fails its CRC) is set aside in `dead-letter/` and read past, so
    * it neither stops the writer nor takes the records after it; the read then covers its
    * bytes too, and may hold no records at all.
@@ -194,6 +195,9 @@ export class Spool {
         // The next record is larger than the budget (read exactly that one), or it is damaged.
         const whole =
           data.length >= HEADER_BYTES ? HEADER_BYTES + data.readUInt32LE(0) : Number.POSITIVE_INFINITY;
+        // A record that only overflows what is left of the budget waits for the next read; a
+        // record larger than the whole budget is read alone, so reading always moves on.
+        if (bytes > 0 && whole <= available) break;
         if (whole <= available) parsed = parseFrames(await readRange(path, pos.offset, whole));
         if (parsed.payloads.length === 0) {
           const skipped = await this.#setAsideDamaged(path, segment, pos.offset, whole);
@@ -358,9 +362,8 @@ export class Spool {
   #deletesUnsynced = false;
 
   /**
-   * Deletes the segments below `seq`. A segment leaves the list only once its file is gone,
-   * so a failed delete is tried again at the next commit rather than left behind, below a
-   * checkpoint, to be replayed.
+   * Deletes the segments below `seq`. A segment whose file cannot be deleted is reported and
+   * left on disk; the next start replays it, since it lies below the checkpoint.
    */
   async #dropSegmentsBefore(seq: number): Promise<void> {
     while (this.#segments.length > 0 && this.#segments[0]!.seq < seq) {
