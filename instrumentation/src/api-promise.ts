@@ -122,6 +122,7 @@ export function observeApiPromise(
           ),
         ),
         call,
+        onRawRead,
       );
   }
   return true;
@@ -131,21 +132,30 @@ export function observeApiPromise(
  * For an APIPromise that openai 7's own `_thenUnwrap` derived: its parse reads the body with a
  * function of its own, so a body that cannot be read (the connection lost half-way, a body
  * timeout) never reaches the transform that finishes the call. The call fails with that error
- * instead; once the transform has run, the call has ended and this does nothing. A promise
- * derived from this one in turn is watched the same way.
+ * instead; once the transform has run, the call has ended and this does nothing. A raw read
+ * of it goes to the call's `onRawRead`. A promise derived from this one in turn is watched the
+ * same way.
  */
-function failOnUnreadBody(derived: unknown, call: LlmCall): unknown {
+function failOnUnreadBody(
+  derived: unknown,
+  call: LlmCall,
+  onRawRead: (raw: Promise<Response>) => void,
+): unknown {
   const promise = derived as ApiPromise | null;
   const parse = promise?.parseResponse;
   if (typeof parse !== "function") return derived;
-  promise!.parseResponse = (client, props) => {
+  const watched: HookedParse = (client, props) => {
     const parsed = parse.call(promise, client, props);
     parsed.then(undefined, (error: unknown) => call.fail(error));
     return parsed;
   };
+  // A raw read of the derived promise (`parse(…).asResponse()`) is the call's raw read too.
+  watched[ON_RAW_READ] = onRawRead;
+  promise!.parseResponse = watched;
   const thenUnwrap = Object.hasOwn(promise!, "_thenUnwrap") ? promise!._thenUnwrap : undefined;
   if (typeof thenUnwrap === "function") {
-    promise!._thenUnwrap = (transform) => failOnUnreadBody(thenUnwrap.call(promise, transform), call);
+    promise!._thenUnwrap = (transform) =>
+      failOnUnreadBody(thenUnwrap.call(promise, transform), call, onRawRead);
   }
   return derived;
 }
@@ -153,19 +163,25 @@ function failOnUnreadBody(derived: unknown, call: LlmCall): unknown {
 /** The prototype `hookRawReads` last handled; its chain needs no second look. */
 let lastProto: object | null | undefined;
 
+type HookableProto = ApiPromise & { [RAW_READS_HOOKED]?: true };
+
 /**
  * Hooks `asResponse` once on the APIPromise class that defines it. `.withResponse()` parses
  * first and then asks for the raw response; only a raw read on its own, before any parse, is
  * handed to the call's hook (see `observeApiPromise`). For a promise Burnrate did not hook,
  * or after the instrumentation is disabled, it only passes the call through.
+ *
+ * Helpers such as `chat.completions.parse()` and `responses.parse()` hand the caller a
+ * promise derived with `_thenUnwrap`, whose parse runs the hooked one but whose own
+ * `parseResponse` is the SDK's: `_thenUnwrap` is hooked too, so a raw read of a derived
+ * promise reaches the call's hook as well.
  */
 function hookRawReads(promise: ApiPromise): void {
   // Calls through one SDK copy share a prototype, so the walk runs only when the copy changes.
   const own = Object.getPrototypeOf(promise) as object | null;
   if (own === lastProto) return;
   lastProto = own;
-  let proto = own as (ApiPromise & { [RAW_READS_HOOKED]?: true }) | null;
-  while (proto && !Object.hasOwn(proto, "asResponse")) proto = Object.getPrototypeOf(proto);
+  const proto = definer(own as HookableProto | null, "asResponse");
   if (!proto || Object.hasOwn(proto, RAW_READS_HOOKED)) return;
   const asResponse = proto.asResponse!;
   proto.asResponse = function (this: ApiPromise) {
@@ -174,6 +190,22 @@ function hookRawReads(promise: ApiPromise): void {
     return raw;
   };
   Object.defineProperty(proto, RAW_READS_HOOKED, { value: true });
+  const unwrapper = definer(own as HookableProto | null, "_thenUnwrap");
+  const thenUnwrap = unwrapper?._thenUnwrap;
+  if (!unwrapper || typeof thenUnwrap !== "function") return;
+  unwrapper._thenUnwrap = function (this: ApiPromise, transform) {
+    const derived = thenUnwrap.call(this, transform) as ApiPromise | null;
+    const onRawRead = (this.parseResponse as HookedParse | undefined)?.[ON_RAW_READ];
+    const parse = derived?.parseResponse as HookedParse | undefined;
+    if (onRawRead && typeof parse === "function") parse[ON_RAW_READ] = onRawRead;
+    return derived;
+  };
+}
+
+/** The object in `proto`'s chain that defines `name` itself. */
+function definer(proto: HookableProto | null, name: string): HookableProto | null {
+  while (proto && !Object.hasOwn(proto, name)) proto = Object.getPrototypeOf(proto) as HookableProto | null;
+  return proto;
 }
 
 /** Reads a non-streaming body into the call; a reader's failure ends the call without usage. */

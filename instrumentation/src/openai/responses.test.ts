@@ -214,6 +214,37 @@ describe("openai responses and embeddings", () => {
     });
   });
 
+  it("records a parse helper's call whose caller reads the raw response with asResponse()", async () => {
+    const usage = { input: 300, output: 40 };
+    const messages = [{ role: "user" as const, content: "Plan it." }];
+    const bodies: { usage?: unknown }[] = [];
+    // openai 7 gives each promise its own _thenUnwrap; openai 6 has it on the class.
+    for (const client of [h.openai, h.openaiV6] as const) {
+      h.mock.enqueue({ text: "Raw.", usage });
+      const chat = await client.chat.completions.parse({ model: "gpt-4o-mini", messages }).asResponse();
+      h.mock.enqueue({ text: "Raw response.", usage });
+      const response = await client.responses.parse({ model: "o4-mini", input }).asResponse();
+      bodies.push(await chat.json(), await response.json());
+    }
+    const spans = await h.waitForSpans(4);
+    expect({
+      callerRead: bodies.map((b) => b.usage !== undefined),
+      spans: spans.map((s) => ({
+        name: s.name,
+        input: s.attributes[C.ATTR_GEN_AI_USAGE_INPUT_TOKENS],
+        output: s.attributes[C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS],
+      })),
+    }).toEqual({
+      callerRead: [true, true, true, true],
+      spans: [
+        { name: "chat gpt-4o-mini", input: 300, output: 40 },
+        { name: "chat o4-mini", input: 300, output: 40 },
+        { name: "chat gpt-4o-mini", input: 300, output: 40 },
+        { name: "chat o4-mini", input: 300, output: 40 },
+      ],
+    });
+  });
+
   it("ends the span as failed when the connection drops while the SDK or a helper reads the body", async () => {
     const messages = [{ role: "user" as const, content: "Plan it." }];
     const calls = [
