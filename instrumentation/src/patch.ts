@@ -1,5 +1,5 @@
 import type { MethodTelemetry } from "./wrap.js";
-import { wrapHelper, wrapMethod } from "./wrap.js";
+import { wrapHelper, wrapMethod, wrapUntraced } from "./wrap.js";
 
 const ORIGINAL = Symbol.for("burnrate.original");
 
@@ -9,8 +9,12 @@ type Patched = ((...args: unknown[]) => unknown) & { [ORIGINAL]?: (...args: unkn
 export interface PatchTarget {
   proto: Record<string, unknown>;
   method: string;
-  /** How the call becomes a span; `"helper"` for an SDK helper whose own call to an instrumented method makes the span. */
-  telemetry: MethodTelemetry | "helper";
+  /**
+   * How the call becomes a span; `"helper"` for an SDK helper whose own call to an instrumented
+   * method makes the span; `"untraced"` for a free call that is no LLM call (token counting),
+   * run without the SDK's native span, which would be taken for one.
+   */
+  telemetry: MethodTelemetry | "helper" | "untraced";
   what: string;
 }
 
@@ -23,7 +27,11 @@ export function patch(target: PatchTarget): boolean {
   const current = target.proto[target.method] as Patched | undefined;
   if (typeof current !== "function" || current[ORIGINAL]) return false;
   const wrapped = (
-    target.telemetry === "helper" ? wrapHelper(current) : wrapMethod(current, target.telemetry, target.what)
+    target.telemetry === "helper"
+      ? wrapHelper(current)
+      : target.telemetry === "untraced"
+        ? wrapUntraced(current)
+        : wrapMethod(current, target.telemetry, target.what)
   ) as Patched;
   wrapped[ORIGINAL] = current;
   target.proto[target.method] = wrapped;

@@ -130,6 +130,17 @@ export function wrapHelper(original: AnyFn): AnyFn {
   };
 }
 
+/**
+ * Wraps an SDK method that calls the provider but is no LLM call and costs nothing (Anthropic's
+ * `messages.countTokens()`): it runs with tracing suppressed, so the SDK's native span, which
+ * names a model and a provider like a model call's, is not recorded and counted as one.
+ */
+export function wrapUntraced(original: AnyFn): AnyFn {
+  return function untraced(this: unknown, ...args: unknown[]) {
+    return context.with(suppressTracing(context.active()), () => original.apply(this, args));
+  };
+}
+
 /** Makes the helper object's `_emit` (how the SDKs' streams call the app's handlers) run handlers in `ctx`. */
 function emitInContext(helper: unknown, ctx: Context): void {
   const stream = helper as { _emit?: AnyFn } | null;

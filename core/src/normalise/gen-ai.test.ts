@@ -214,6 +214,10 @@ describe("spans that are not LLM calls", () => {
     ["an HTTP client span", "http-client"],
     ["an invoke_agent span, even with aggregated usage", "semconv-invoke-agent"],
     ["an execute_tool span", "semconv-execute-tool"],
+    [
+      "the Anthropic SDK's own span of a free token count, which names a model",
+      "anthropic-native-count-tokens",
+    ],
   ])("returns undefined for %s", (_label, fixture) => {
     expect(normaliseSpan(loadSpan(fixture), PROJECT)).toBeUndefined();
   });

@@ -56,6 +56,13 @@ const WRAPPER_OPERATIONS: ReadonlySet<string> = new Set([
   "delete_memory_store",
 ]);
 
+/**
+ * Spans of free provider calls that name a model and a provider as a model call's span does,
+ * but bill nothing: token counting (`anthropic.messages.count_tokens` from the Anthropic
+ * SDK's own tracing, `countTokens` elsewhere).
+ */
+const FREE_CALL_SPAN_NAME = /count_?tokens/i;
+
 /** The operation assumed for a model call whose span names none; most calls are chats. */
 const DEFAULT_OPERATION = "chat";
 
@@ -142,6 +149,7 @@ export function readGenAiStyle(
   const hasModel = requestModel !== "" || responseModel !== "";
   const hasUsage = input !== undefined || output !== undefined;
   if (!isModelCall(operation, hasModel || hasUsage)) return undefined;
+  if (!LLM_OPERATIONS.has(operation) && FREE_CALL_SPAN_NAME.test(span.name)) return undefined;
   return {
     provider: normaliseProvider(firstString(attributes, names.provider)),
     operation: operation || operationFromSpanName(span.name),

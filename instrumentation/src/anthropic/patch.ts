@@ -20,12 +20,25 @@ export function anthropicTargets(moduleExports: unknown): PatchTarget[] {
     );
     return [];
   }
-  const proto = protoOf(probe.messages);
-  if (!proto) return [];
-  return [
-    { proto, method: "create", telemetry: messages, what: "anthropic messages.create" },
-    { proto, method: "stream", telemetry: "helper", what: "anthropic messages.stream" },
+  // `beta.messages` is a class of its own, used for beta features and the tool runner.
+  const resources = [
+    { proto: protoOf(probe.messages), name: "messages" },
+    { proto: protoOf((probe.beta as Record<string, unknown> | undefined)?.messages), name: "beta.messages" },
   ];
+  return resources.flatMap(({ proto, name }) =>
+    proto
+      ? [
+          { proto, method: "create", telemetry: messages, what: `anthropic ${name}.create` },
+          { proto, method: "stream", telemetry: "helper" as const, what: `anthropic ${name}.stream` },
+          {
+            proto,
+            method: "countTokens",
+            telemetry: "untraced" as const,
+            what: `anthropic ${name}.countTokens`,
+          },
+        ]
+      : [],
+  );
 }
 
 export function patchAnthropic(moduleExports: unknown): number {

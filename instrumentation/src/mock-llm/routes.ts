@@ -7,7 +7,12 @@ import type { RenderContext } from "./render-context.js";
 import type { SseEvent } from "./sse.js";
 
 /** The endpoints the mock serves, named `provider.api`. */
-export type MockRoute = "openai.chat" | "openai.responses" | "openai.embeddings" | "anthropic.messages";
+export type MockRoute =
+  | "openai.chat"
+  | "openai.responses"
+  | "openai.embeddings"
+  | "anthropic.messages"
+  | "anthropic.count_tokens";
 
 /** How one endpoint reads its request and renders its answer. */
 export interface RouteSpec {
@@ -54,6 +59,14 @@ export const ROUTES: readonly RouteSpec[] = [
     prompt: anthropicMessagesPrompt,
     render: renderMessage,
     renderStream: renderMessageStream,
+  },
+  {
+    // Free: the SDKs' `messages.countTokens()`, which must not be taken for a model call.
+    route: "anthropic.count_tokens",
+    path: "/v1/messages/count_tokens",
+    provider: "anthropic",
+    prompt: anthropicMessagesPrompt,
+    render: ({ plan }) => ({ input_tokens: plan.usage.input }),
   },
 ];
 
