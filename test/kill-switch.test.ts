@@ -138,13 +138,25 @@ describe("the kill switch", () => {
       }),
     );
     let chunks = 0;
-    for await (const _ of stream) {
-      chunks++;
-      if (chunks === 2)
-        collector.collector.decisions.publish(killDecision("dec_test_2", { session_id: "s-stream" }));
-    }
-    expect(chunks).toBeLessThan(15);
-    expect(stream.controller.signal.aborted).toBe(true);
+    let text = "";
+    const stopped = await (async () => {
+      for await (const chunk of stream) {
+        chunks++;
+        text += chunk.choices[0]?.delta.content ?? "";
+        if (chunks === 2)
+          collector.collector.decisions.publish(killDecision("dec_test_2", { session_id: "s-stream" }));
+      }
+    })().then(
+      () => "ended as if complete",
+      (error: unknown) => error,
+    );
+    // The app hears why its answer stopped: the SDK alone would end the loop quietly.
+    expect(stopped).toBeInstanceOf(RunawayLoopError);
+    expect({
+      scope: (stopped as RunawayLoopError).scope,
+      cutShort: text.length < "a very long answer that streams for a while".length,
+      aborted: stream.controller.signal.aborted,
+    }).toEqual({ scope: { session_id: "s-stream" }, cutShort: true, aborted: true });
   });
 
   it("stores every decision as an incident", async () => {

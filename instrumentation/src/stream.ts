@@ -1,3 +1,5 @@
+import { BurnrateStopError } from "./errors.js";
+
 /** The parts of the SDKs' Stream class (openai, @anthropic-ai/sdk) this module uses. */
 type SdkStream<Item> = AsyncIterable<Item> & {
   controller?: AbortController;
@@ -106,7 +108,15 @@ export function observeStream<Item>(
       if (result.done) {
         // The SDKs end a stream quietly when its controller is aborted; the call was still cut off.
         const signal = stream.controller?.signal;
-        end(signal?.aborted ? { error: abortError(signal.reason) } : {});
+        if (!signal?.aborted) end({});
+        else {
+          const error = abortError(signal.reason);
+          end({ error });
+          // A kill decision stopped it (see KillSwitch.trackStream): the app is told, with the
+          // typed error, rather than left to take a cut-off answer for a whole one. An abort of
+          // the app's own still ends the stream quietly, as the SDK does.
+          if (error instanceof BurnrateStopError) throw error;
+        }
       } else if (!ending.ended) {
         ending.pending = true;
         ending.given = result.value;
