@@ -54,6 +54,8 @@ export interface ReplyPlan {
   thinkingPieces: string[];
   streamError: MockStreamError | undefined;
   azureFilterChunk: boolean;
+  /** Retrieves of a background response that answer `in_progress` first. */
+  backgroundPolls: number;
 }
 
 /** What the plan needs to know about the request. */
@@ -111,6 +113,7 @@ export function planReply(reply: MockReply, request: PlanRequest): ReplyPlan {
     thinkingPieces: thinking === null ? [] : splitIntoPieces(thinking, pieceCount),
     streamError: reply.streamError,
     azureFilterChunk: reply.azureFilterChunk ?? false,
+    backgroundPolls: reply.backgroundPolls ?? 0,
   };
 }
 

@@ -95,6 +95,7 @@ describe("planReply", () => {
       thinkingPieces: [],
       streamError: undefined,
       azureFilterChunk: false,
+      backgroundPolls: 0,
     });
   });
 

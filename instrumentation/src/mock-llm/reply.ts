@@ -127,6 +127,11 @@ export interface MockReply {
    * as an event for `cutAfterChunks` and `streamError`. The other routes ignore it.
    */
   azureFilterChunk?: boolean;
+  /**
+   * For a Responses request with `background: true`: how many `GET /v1/responses/{id}` answer
+   * `in_progress` before the finished response; default 0. The create call answers `queued`.
+   */
+  backgroundPolls?: number;
 }
 
 const count = z.number().int().nonnegative();
@@ -205,6 +210,7 @@ const replySchema: z.ZodType<MockReply> = z.strictObject({
     })
     .optional(),
   azureFilterChunk: z.boolean().optional(),
+  backgroundPolls: count.max(10_000).optional(),
 });
 
 /** A scripted reply failed validation; the message names each bad field. */

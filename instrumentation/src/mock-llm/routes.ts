@@ -11,6 +11,7 @@ export type MockRoute =
   | "openai.chat"
   | "openai.responses"
   | "openai.embeddings"
+  | "openai.responses.retrieve"
   | "anthropic.messages"
   | "anthropic.count_tokens";
 

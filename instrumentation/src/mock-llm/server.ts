@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { BackgroundResponses, retrievedId } from "./background-responses.js";
 import { parseJsonObject, pause, readBody, sendHalfJson, sendJson } from "./http-io.js";
 import { providerError, requestIdHeader } from "./provider-errors.js";
 import type { RenderContext } from "./render-context.js";
@@ -74,11 +75,25 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
   let lastId = 0;
   const newId = (prefix: string) => `${prefix}mock${++lastId}`;
 
+  const background = new BackgroundResponses();
+
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const at = Date.now();
+    const retrieved = request.method === "GET" ? retrievedId(request.url ?? "/") : undefined;
+    if (retrieved !== undefined) {
+      requests.push({ route: "openai.responses.retrieve", body: undefined, headers: request.headers, at });
+      const found = background.retrieve(retrieved);
+      if (found) return sendJson(response, 200, found, requestIdHeader("openai", newId("req_")));
+      const error = providerError(
+        "openai",
+        { status: 404, message: `No response with id '${retrieved}'.` },
+        newId("req_"),
+      );
+      return sendJson(response, error.status, error.body, error.headers);
+    }
     const spec = routeForPath(request.url ?? "/");
     if (!spec || request.method !== "POST") {
-      const served = ROUTES.map((r) => `POST ${r.path}`).join(", ");
+      const served = [...ROUTES.map((r) => `POST ${r.path}`), "GET /v1/responses/{id}"].join(", ");
       sendJson(response, spec ? 405 : 404, {
         error: {
           message: `mock-llm: nothing at ${request.method} ${request.url}; it serves ${served}`,
@@ -123,7 +138,11 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
       return writeSse(response, spec.renderStream(ctx), plan, headers);
     }
     if (plan.cutBody) return sendHalfJson(response, spec.render(ctx), headers);
-    sendJson(response, 200, spec.render(ctx), headers);
+    const rendered = spec.render(ctx) as Record<string, unknown>;
+    if (spec.route === "openai.responses" && body.background === true) {
+      return sendJson(response, 200, background.start(rendered, plan.backgroundPolls), headers);
+    }
+    sendJson(response, 200, rendered, headers);
   };
 
   const server = createServer((request, response) => {
@@ -145,6 +164,7 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
     requestCount: (route) => (route ? requests.filter((r) => r.route === route).length : requests.length),
     reset() {
       script.clear();
+      background.clear();
       requests.length = 0;
     },
     close: () => closeServer(server),
