@@ -208,6 +208,20 @@ function definer(proto: HookableProto | null, name: string): HookableProto | nul
   return proto;
 }
 
+/**
+ * Shows `onBody` the body the SDK parses for the caller, without parsing it otherwise (a raw
+ * read is left alone). Changes nothing when `promise` is not shaped like an APIPromise.
+ */
+export function watchBody(promise: ApiPromise, onBody: (body: unknown) => void): void {
+  const parseResponse = promise?.parseResponse;
+  if (typeof parseResponse !== "function") return;
+  promise.parseResponse = (client, props) => {
+    const parsed = parseResponse.call(promise, client, props);
+    parsed.then(onBody, () => {});
+    return parsed;
+  };
+}
+
 /** Reads a non-streaming body into the call; a reader's failure ends the call without usage. */
 export function finishBody(
   call: LlmCall,

@@ -1,5 +1,5 @@
-import type { MethodTelemetry } from "./wrap.js";
-import { wrapHelper, wrapMethod, wrapUntraced } from "./wrap.js";
+import type { BodyWatcher, MethodTelemetry } from "./wrap.js";
+import { wrapHelper, wrapMethod, wrapUntraced, wrapWatched } from "./wrap.js";
 
 const ORIGINAL = Symbol.for("burnrate.original");
 
@@ -12,9 +12,11 @@ export interface PatchTarget {
   /**
    * How the call becomes a span; `"helper"` for an SDK helper whose own call to an instrumented
    * method makes the span; `"untraced"` for a free call that is no LLM call (token counting),
-   * run without the SDK's native span, which would be taken for one.
+   * run without the SDK's native span, which would be taken for one; a `BodyWatcher` for a
+   * method that is no LLM call but whose answer a call's telemetry reads (a background
+   * response's retrieve).
    */
-  telemetry: MethodTelemetry | "helper" | "untraced";
+  telemetry: MethodTelemetry | "helper" | "untraced" | BodyWatcher;
   what: string;
 }
 
@@ -31,7 +33,9 @@ export function patch(target: PatchTarget): boolean {
       ? wrapHelper(current)
       : target.telemetry === "untraced"
         ? wrapUntraced(current)
-        : wrapMethod(current, target.telemetry, target.what)
+        : "watch" in target.telemetry
+          ? wrapWatched(current, target.telemetry, target.what)
+          : wrapMethod(current, target.telemetry, target.what)
   ) as Patched;
   wrapped[ORIGINAL] = current;
   target.proto[target.method] = wrapped;

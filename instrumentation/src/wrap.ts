@@ -1,6 +1,6 @@
 import { type Context, context, createContextKey, diag, ROOT_CONTEXT } from "@opentelemetry/api";
 import { suppressTracing } from "@opentelemetry/core";
-import { type ApiPromise, finishBody, observeApiPromise } from "./api-promise.js";
+import { type ApiPromise, finishBody, observeApiPromise, watchBody } from "./api-promise.js";
 import { BurnrateStopError } from "./errors.js";
 import { beginCall, type CallStart, type LlmCall } from "./llm-call.js";
 
@@ -125,6 +125,28 @@ export function wrapHelper(original: AnyFn): AnyFn {
       emitInContext(result, caller);
     } catch (error) {
       diag.error("burnrate: could not hand an SDK helper's events back to the app's context", error);
+    }
+    return result;
+  };
+}
+
+/** How a method that is no model call, but reads something a call's telemetry needs, is watched. */
+export interface BodyWatcher {
+  /** Sees the parsed body whenever the caller parses it; must not throw. */
+  watch(body: unknown): void;
+}
+
+/**
+ * Wraps an SDK method that makes no LLM call of its own (no span, no guard), so `watcher` sees
+ * its parsed body, as the SDK parses it for the caller. The SDK's own APIPromise is returned.
+ */
+export function wrapWatched(original: AnyFn, watcher: BodyWatcher, what: string): AnyFn {
+  return function watched(this: unknown, ...args: unknown[]) {
+    const result = original.apply(this, args) as ApiPromise;
+    try {
+      watchBody(result, watcher.watch);
+    } catch (error) {
+      diag.error(`burnrate: could not watch ${what}`, error);
     }
     return result;
   };

@@ -2,7 +2,7 @@ import { diag } from "@opentelemetry/api";
 import { clientClass, type PatchTarget, patch, protoOf, unpatch } from "../patch.js";
 import { chatCompletions } from "./chat.js";
 import { embeddings } from "./embeddings.js";
-import { responses } from "./responses.js";
+import { responseReads, responses } from "./responses.js";
 
 /**
  * The openai methods Burnrate instruments, found through a throwaway client so the same
@@ -30,6 +30,16 @@ export function openaiTargets(moduleExports: unknown): PatchTarget[] {
   };
   add(probe.chat?.completions, chatCompletions, "openai chat.completions.create");
   add(probe.responses, responses, "openai responses.create"); // openai >= 4.87 only
+  // A background response's usage arrives with the retrieve that finds it finished.
+  const responsesProto = protoOf(probe.responses);
+  if (responsesProto) {
+    targets.push({
+      proto: responsesProto,
+      method: "retrieve",
+      telemetry: responseReads,
+      what: "openai responses.retrieve",
+    });
+  }
   add(probe.embeddings, embeddings, "openai embeddings.create");
   return targets;
 }

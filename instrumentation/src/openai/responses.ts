@@ -3,7 +3,8 @@ import { messagesText } from "../estimate.js";
 import type { CallResult, LlmCall } from "../llm-call.js";
 import { type ReportedFailure, settle } from "../settle.js";
 import { observeStream } from "../stream.js";
-import type { MethodTelemetry } from "../wrap.js";
+import type { BodyWatcher, MethodTelemetry } from "../wrap.js";
+import { awaitBackground, settleBackground } from "./background.js";
 import { openAiUsage } from "./usage.js";
 
 interface ResponsesUsage {
@@ -120,6 +121,21 @@ function promptMessages(body: Record<string, unknown>): unknown {
   return typeof previous === "string" && previous !== "" ? { previous, input: body.input } : body.input;
 }
 
+/** Ends a call with a finished response: its usage, and its failure if it failed. */
+function finishResponse(call: LlmCall, response: unknown): void {
+  const failure = failureOf(response as ResponseObject);
+  if (failure) call.reportFailure(failure.type, failure.message);
+  call.finish(resultOf(response as ResponseObject));
+}
+
+/**
+ * `responses.retrieve`: no model call of its own, but the way a background response's usage
+ * is learnt once it has finished.
+ */
+export const responseReads: BodyWatcher = {
+  watch: (body) => settleBackground(body, finishResponse),
+};
+
 /** `responses.create`, streaming or not. */
 export const responses: MethodTelemetry = {
   streams: (body) => body.stream === true,
@@ -137,9 +153,10 @@ export const responses: MethodTelemetry = {
   },
 
   finish(call, response) {
-    const failure = failureOf(response as ResponseObject);
-    if (failure) call.reportFailure(failure.type, failure.message);
-    call.finish(resultOf(response as ResponseObject));
+    const result = resultOf(response as ResponseObject);
+    // A background response answers queued; its usage comes with a later retrieve (background.ts).
+    if (awaitBackground(call, response as ResponseObject, result)) return;
+    finishResponse(call, response);
   },
 
   observe(call: LlmCall, stream, body) {
