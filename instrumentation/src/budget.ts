@@ -1,53 +1,97 @@
 import { createPriceBook, type PriceOverrides, parsePriceOverrides } from "@burnrate/core";
-import { context, trace } from "@opentelemetry/api";
-import { currentAttribution } from "./attribution.js";
+import { context } from "@opentelemetry/api";
+import { runScopeOf } from "./guard.js";
 import type { GuardConfig } from "./guard-config.js";
+import { usd } from "./ledger.js";
 import { getRuntime } from "./runtime.js";
 
-/** What the current run has spent and has left. `remaining*` is undefined where no limit is set. */
+/**
+ * What the current runs have spent and have left. `scope` names the runs a call made here
+ * counts in: its trace, and its session when attribution names one. For each measure (cost,
+ * calls, tokens), `spent*` and `remaining*` are of the run that leaves less, the one whose
+ * limit would stop a call first; with no limit on that measure, of the session if there is
+ * one, else of the trace. `remaining*` is undefined where no limit applies, and outside any
+ * trace and session, where no run does.
+ */
 export interface BudgetStatus {
   scope: { trace?: string; session?: string };
   spentUsd: number;
   remainingUsd: number | undefined;
+  /** Calls sent, including those still in flight. */
   calls: number;
   remainingCalls: number | undefined;
   tokens: number;
   remainingTokens: number | undefined;
 }
 
-/**
- * The budget of the current session when attribution names one, else of the current trace,
- * so an agent can see what it has left and plan accordingly.
- */
-export function budget(): BudgetStatus {
-  const { guard } = getRuntime();
-  const session = currentAttribution().session;
-  const traceId = trace.getSpan(context.active())?.spanContext().traceId;
-  const kind = session ? "session" : "trace";
-  const id = session ?? traceId;
-  const usage = id ? guard.usage(kind, id) : undefined;
-  const c: GuardConfig = guard.config;
-  const limits =
-    kind === "session"
-      ? { cost: c.maxCostPerSession, calls: c.maxCallsPerSession, tokens: c.maxTokensPerSession }
-      : { cost: c.maxCostPerTrace, calls: c.maxCallsPerTrace, tokens: c.maxTokensPerTrace };
-  const spent = { cost: usage?.costUsd ?? 0, calls: usage?.calls ?? 0, tokens: usage?.tokens ?? 0 };
-  // Rounded to a nano-dollar so float noise (0.0045000000000000005) does not show.
-  const left = (limit: number | undefined, used: number) =>
-    limit === undefined ? undefined : Math.max(0, Number((limit - used).toFixed(9)));
-  return {
-    scope: id ? { [kind]: id } : {},
-    spentUsd: spent.cost,
-    remainingUsd: left(limits.cost, spent.cost),
-    calls: spent.calls,
-    remainingCalls: left(limits.calls, spent.calls),
-    tokens: spent.tokens,
-    remainingTokens: left(limits.tokens, spent.tokens),
-  };
+/** One measure of one run: what it used and its limit. */
+interface Measure {
+  used: number;
+  limit: number | undefined;
 }
 
 /**
- * One line for a system prompt, e.g. "Budget: $0.4200 spent, $1.58 left; 12 calls made, 38 left."
+ * The budget of the current trace and session, so an agent can see what it has left and plan
+ * accordingly: for each measure, the tighter of the two (see `BudgetStatus`).
+ * @example const { remainingUsd } = budget(); // 1.58, or undefined without a cost limit
+ */
+export function budget(): BudgetStatus {
+  const { guard } = getRuntime();
+  const { traceId, session } = runScopeOf(context.active());
+  const c: GuardConfig = guard.config;
+  // The session first: it is the one reported where neither run has a limit.
+  const runs: { cost: Measure; calls: Measure; tokens: Measure }[] = [];
+  if (session) {
+    const s = guard.usage("session", session);
+    runs.push({
+      cost: { used: s?.costUsd ?? 0, limit: c.maxCostPerSession },
+      calls: { used: s?.calls ?? 0, limit: c.maxCallsPerSession },
+      tokens: { used: s?.tokens ?? 0, limit: c.maxTokensPerSession },
+    });
+  }
+  if (traceId) {
+    const t = guard.usage("trace", traceId);
+    runs.push({
+      cost: { used: t?.costUsd ?? 0, limit: c.maxCostPerTrace },
+      calls: { used: t?.calls ?? 0, limit: c.maxCallsPerTrace },
+      tokens: { used: t?.tokens ?? 0, limit: c.maxTokensPerTrace },
+    });
+  }
+  const cost = tightest(runs.map((run) => run.cost));
+  const calls = tightest(runs.map((run) => run.calls));
+  const tokens = tightest(runs.map((run) => run.tokens));
+  const scope: BudgetStatus["scope"] = {};
+  if (traceId) scope.trace = traceId;
+  if (session) scope.session = session;
+  return {
+    scope,
+    spentUsd: cost.used,
+    remainingUsd: cost.left,
+    calls: calls.used,
+    remainingCalls: calls.left,
+    tokens: tokens.used,
+    remainingTokens: tokens.left,
+  };
+}
+
+/** Of one measure's runs, the one with the least left; the first if none has a limit; nothing without runs. */
+function tightest(measures: Measure[]): { used: number; left: number | undefined } {
+  let tightest: { used: number; left: number | undefined } = {
+    used: measures[0]?.used ?? 0,
+    left: undefined,
+  };
+  for (const { used, limit } of measures) {
+    if (limit === undefined) continue;
+    // Rounded to a nano-dollar so float noise (0.0045000000000000005) does not show.
+    const left = Math.max(0, Number((limit - used).toFixed(9)));
+    if (tightest.left === undefined || left < tightest.left) tightest = { used, left };
+  }
+  return tightest;
+}
+
+/**
+ * One line for a system prompt, e.g. "Budget: $0.4200 spent, $1.5800 left; 12 calls made, 38 left."
+ * For each measure it tells of the tighter of the current trace and session (see `budget()`).
  */
 export function budgetNote(): string {
   const b = budget();
@@ -58,11 +102,6 @@ export function budgetNote(): string {
   const made = `${b.calls} ${b.calls === 1 ? "call" : "calls"} made`;
   const calls = b.remainingCalls === undefined ? made : `${made}, ${b.remainingCalls} left`;
   return `Budget: ${cost}; ${calls}.`;
-}
-
-/** Cents hide what small agents spend, so amounts under a dollar keep four decimals. */
-function usd(amount: number): string {
-  return `$${amount.toFixed(amount >= 1 ? 2 : 4)}`;
 }
 
 /**

@@ -58,17 +58,25 @@ export function guardConfigFromEnv(env: NodeJS.ProcessEnv, warn: (message: strin
     const value = fromText(key, text);
     const field = guardConfigSchema.shape[key].safeParse(value);
     if (field.success) raw[key] = value;
-    else {
-      const why = Number.isNaN(value) ? "not a number" : field.error.issues[0]!.message;
-      warn(`${name}=${JSON.stringify(text)} is ignored: ${why}`);
-    }
+    else warn(`${name}=${JSON.stringify(text)} is ignored: ${whyNot(value, field.error.issues[0]!.message)}`);
   }
   return guardConfigSchema.parse(raw);
 }
 
-/** A variable's text as the setting's type. */
+/** Why a variable's value was refused: the schema's message, unless the text was not even of the setting's type. */
+function whyNot(value: unknown, schemaMessage: string): string {
+  if (Number.isNaN(value)) return "not a number";
+  if (typeof value === "string") return "not one of true, false, 1, 0, yes, no, on, off";
+  return schemaMessage;
+}
+
+/** A variable's text as the setting's type; a switch that is neither on nor off stays text, which the schema refuses. */
 function fromText(key: keyof GuardConfig, text: string): unknown {
-  if (key === "enabled") return !/^(false|0|no|off)$/i.test(text);
+  if (key === "enabled") {
+    if (/^\s*(true|1|yes|on)\s*$/i.test(text)) return true;
+    if (/^\s*(false|0|no|off)\s*$/i.test(text)) return false;
+    return text;
+  }
   if (key === "loopAllowlist") return text.split(",").flatMap((tool) => tool.trim() || []);
   return Number(text);
 }

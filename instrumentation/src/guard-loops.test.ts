@@ -146,4 +146,43 @@ describe("local guard loop detection, through the real openai SDK", () => {
       h.mock.reset();
     }
   });
+  it("does not count a stream that failed part way as a loop step: an agent retrying an overloaded model goes on", async () => {
+    configure({ identicalCalls: 5 });
+    h.mock.reset();
+    const messages = [{ role: "user" as const, content: "summarise the report" }];
+    try {
+      const result = await inTrace(async () => {
+        const seen: string[] = [];
+        for (let attempt = 0; attempt < 7; attempt++) {
+          h.mock.enqueue({
+            text: "a long answer that gets cut off part way through",
+            usage: { input: 100, output: 50 },
+            streamError: { afterChunks: 3, type: "overloaded_error" },
+          });
+          const reply = await (async () => {
+            const stream = await h.anthropic.messages.create({
+              model: "claude-sonnet-4-6",
+              max_tokens: 200,
+              messages,
+              stream: true,
+            });
+            for await (const _ of stream);
+          })().catch((error: Error) => error);
+          seen.push(outcome(reply));
+          // The failed call's estimate is in before the retry, as after any real backoff.
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        return seen;
+      });
+      // Each attempt was billed its prompt, and the span says so, but it failed: the collector
+      // does not count it as a step (its span has error status), and neither does the guard.
+      expect({ result, requests: h.mock.requestCount("anthropic.messages") }).toEqual({
+        result: Array.from({ length: 7 }, () => "APIError"),
+        requests: 7,
+      });
+    } finally {
+      getRuntime().guard.reset();
+      h.mock.reset();
+    }
+  });
 });

@@ -291,7 +291,7 @@ describe("local guards", () => {
     });
     expect(result.error).toBeInstanceOf(BudgetExceededError);
     expect((result.error as Error).message).toBe(
-      "session sess-budget spent $0.0110 of its $0.01 budget; raise BURNRATE_MAX_COST_PER_SESSION or configure({ maxCostPerSession })",
+      "session sess-budget spent $0.0110 of its $0.0100 budget; raise BURNRATE_MAX_COST_PER_SESSION or configure({ maxCostPerSession })",
     );
     expect(h.mock.requestCount("openai.chat")).toBe(2);
     getRuntime().guard.reset();

@@ -3,7 +3,7 @@ import { type Context, trace } from "@opentelemetry/api";
 import { attributionOf } from "./attribution.js";
 import { BudgetExceededError, RunawayLoopError } from "./errors.js";
 import { type GuardConfig, parseGuardConfig } from "./guard-config.js";
-import { Ledger, type RunUsage } from "./ledger.js";
+import { Ledger, type RunUsage, usd } from "./ledger.js";
 
 /** The runs a call belongs to: its trace, and its session when attribution names one. */
 export interface RunScope {
@@ -59,7 +59,11 @@ type LoopStep = Pick<
   | "toolResultDigest"
 >;
 
-/** Runs held at most, by the ledger and by loop detection alike; the least recently used go first. */
+/**
+ * Runs held at most, of each kind: the ledger keeps traces and sessions in tables of their own,
+ * so a churn of short traces never makes a session forget what it spent. The least recently
+ * used go first.
+ */
 const MAX_RUNS = 10_000;
 
 /**
@@ -70,7 +74,8 @@ const MAX_RUNS = 10_000;
  */
 export class Guard {
   #config: GuardConfig;
-  readonly #ledger = new Ledger(MAX_RUNS);
+  readonly #traces = new Ledger(MAX_RUNS);
+  readonly #sessions = new Ledger(MAX_RUNS);
   #loops: DetectionEngine | undefined;
 
   constructor(config: Partial<GuardConfig> = {}) {
@@ -99,40 +104,64 @@ export class Guard {
     // stop's hint tells the user to raise them); the limits' counts are kept.
     if (loopsChanged) {
       this.#loops = loopDetection(next);
-      this.#ledger.clearLoopStops();
+      this.#traces.clearLoopStops();
+      this.#sessions.clearLoopStops();
     }
   }
 
-  /** Throws BudgetExceededError or RunawayLoopError if a run in `scope` may not make another call. */
-  check(scope: RunScope): void {
-    if (!this.#config.enabled) return;
+  /**
+   * Lets a call in `scope` go, counting it in its runs at once, so calls in flight count
+   * against the call limits (five calls started together under a limit of two: three are
+   * refused). Throws BudgetExceededError or RunawayLoopError, counting nothing, if a run may not
+   * make another call. Tokens and cost are added when the call finishes (`record`).
+   */
+  admit(scope: RunScope): void {
+    const { traceId, session } = scope;
+    if (!traceId && !session) return;
     const c = this.#config;
-    if (scope.traceId) {
-      this.#checkRun(
-        "trace",
-        scope.traceId,
-        c.maxCallsPerTrace,
-        c.maxTokensPerTrace,
-        c.maxCostPerTrace,
-        "TRACE",
-      );
+    if (c.enabled) {
+      if (traceId) {
+        this.#checkRun("trace", traceId, c.maxCallsPerTrace, c.maxTokensPerTrace, c.maxCostPerTrace, "TRACE");
+      }
+      if (session) {
+        this.#checkRun(
+          "session",
+          session,
+          c.maxCallsPerSession,
+          c.maxTokensPerSession,
+          c.maxCostPerSession,
+          "SESSION",
+        );
+      }
     }
-    if (scope.session) {
-      this.#checkRun(
-        "session",
-        scope.session,
-        c.maxCallsPerSession,
-        c.maxTokensPerSession,
-        c.maxCostPerSession,
-        "SESSION",
-      );
-    }
+    if (traceId) this.#traces.reserve(traceId);
+    if (session) this.#sessions.reserve(session);
   }
 
-  /** Counts a finished LLM call in its runs and shows it to loop detection. */
+  /** Takes back what `admit` counted for a call that was never sent. */
+  release(scope: RunScope): void {
+    if (scope.traceId) this.#traces.release(scope.traceId);
+    if (scope.session) this.#sessions.release(scope.session);
+  }
+
+  /** Adds a finished call's tokens and cost to its runs and shows it to loop detection. */
   record(scope: RunScope, call: GuardCall): void {
-    if (scope.traceId) this.#ledger.record(`trace:${scope.traceId}`, call);
-    if (scope.session) this.#ledger.record(`session:${scope.session}`, call);
+    this.recordUsage(scope, call);
+    this.recordStep(scope, call);
+  }
+
+  /** Adds a finished call's tokens and cost to its runs (the call itself was counted by `admit`). */
+  recordUsage(scope: RunScope, usage: { tokens: number; costUsd: number }): void {
+    if (scope.traceId) this.#traces.add(scope.traceId, usage);
+    if (scope.session) this.#sessions.add(scope.session, usage);
+  }
+
+  /**
+   * Shows a call to loop detection. A stream without usage is shown when it ends, before its
+   * usage is estimated, and its tokens and cost are added after (`recordUsage`); `tokens` then
+   * need only be nonzero when the estimate will be, which is all loop detection asks of it.
+   */
+  recordStep(scope: RunScope, call: Omit<GuardCall, "costUsd">): void {
     this.#observe(scope, {
       kind: "llm_call",
       spanId: call.spanId,
@@ -161,11 +190,12 @@ export class Guard {
 
   /** What the run has used, for `budget()`. */
   usage(kind: "trace" | "session", id: string): RunUsage | undefined {
-    return this.#ledger.get(`${kind}:${id}`);
+    return this.#runs(kind).get(id);
   }
 
   reset(): void {
-    this.#ledger.clear();
+    this.#traces.clear();
+    this.#sessions.clear();
     this.#loops = loopDetection(this.#config);
   }
 
@@ -202,10 +232,11 @@ export class Guard {
   /** Keeps a loop kill on its run, so every later call in that run is refused. */
   #stopLoop(finding: Finding): void {
     const { trace_id, session_id } = finding.scope;
-    const [kind, id] = trace_id !== undefined ? ["trace", trace_id] : ["session", session_id!];
+    const [kind, id] =
+      trace_id !== undefined ? (["trace", trace_id] as const) : (["session", session_id!] as const);
     const identical = finding.detector === DETECTOR.identicalCall;
     const evidence = finding.evidence as { repeats?: number; repetitions?: number; kill_at: number };
-    this.#ledger.stop(`${kind}:${id}`, {
+    this.#runs(kind).stop(id, {
       // The reason is a sentence; the error appends the hint after it.
       message: finding.reason.replace(/\.$/, ""),
       scope: { [kind]: id },
@@ -218,6 +249,10 @@ export class Guard {
     });
   }
 
+  #runs(kind: "trace" | "session"): Ledger {
+    return kind === "trace" ? this.#traces : this.#sessions;
+  }
+
   #checkRun(
     kind: "trace" | "session",
     id: string,
@@ -226,24 +261,22 @@ export class Guard {
     maxCost: number | undefined,
     envSuffix: string,
   ): void {
-    const run = this.#ledger.get(`${kind}:${id}`);
+    const run = this.#runs(kind).get(id);
     if (!run) return;
     const scope = { [kind]: id };
     const label = `${kind} ${id.length > 12 ? `${id.slice(0, 8)}…` : id}`;
     if (maxCost !== undefined && run.costUsd >= maxCost) {
-      throw new BudgetExceededError(
-        `${label} spent $${run.costUsd.toFixed(4)} of its $${maxCost.toFixed(2)} budget`,
-        {
-          scope,
-          measure: "cost_usd",
-          spent: run.costUsd,
-          limit: maxCost,
-          hint: `raise BURNRATE_MAX_COST_PER_${envSuffix} or configure({ maxCostPer${cap(kind)} })`,
-        },
-      );
+      throw new BudgetExceededError(`${label} spent ${usd(run.costUsd)} of its ${usd(maxCost)} budget`, {
+        scope,
+        measure: "cost_usd",
+        spent: run.costUsd,
+        limit: maxCost,
+        hint: `raise BURNRATE_MAX_COST_PER_${envSuffix} or configure({ maxCostPer${cap(kind)} })`,
+      });
     }
     if (maxCalls !== undefined && run.calls >= maxCalls) {
-      throw new BudgetExceededError(`${label} made ${run.calls} LLM calls, its limit is ${maxCalls}`, {
+      const calls = `${run.calls} LLM ${run.calls === 1 ? "call" : "calls"}`;
+      throw new BudgetExceededError(`${label} made ${calls}, its limit is ${maxCalls}`, {
         scope,
         measure: "calls",
         spent: run.calls,
@@ -252,7 +285,8 @@ export class Guard {
       });
     }
     if (maxTokens !== undefined && run.tokens >= maxTokens) {
-      throw new BudgetExceededError(`${label} used ${run.tokens} tokens, its limit is ${maxTokens}`, {
+      const tokens = `${run.tokens} ${run.tokens === 1 ? "token" : "tokens"}`;
+      throw new BudgetExceededError(`${label} used ${tokens}, its limit is ${maxTokens}`, {
         scope,
         measure: "tokens",
         spent: run.tokens,

@@ -4,7 +4,23 @@ import { Ledger } from "./ledger.js";
 describe("Ledger", () => {
   it("adds spend exactly, so ten $0.10 calls make $1.00 and meet a $1 limit", () => {
     const ledger = new Ledger();
-    for (let i = 0; i < 10; i++) ledger.record("trace-1", { tokens: 100, costUsd: 0.1 });
+    for (let i = 0; i < 10; i++) {
+      ledger.reserve("trace-1");
+      ledger.add("trace-1", { tokens: 100, costUsd: 0.1 });
+    }
     expect(ledger.get("trace-1")).toEqual({ calls: 10, tokens: 1_000, costUsd: 1, costNanos: 1_000_000_000 });
+  });
+
+  it("counts a call when it is reserved, before its usage is added, and takes back a released one", () => {
+    const ledger = new Ledger();
+    ledger.reserve("trace-1");
+    ledger.reserve("trace-1");
+    const inFlight = { ...ledger.get("trace-1") };
+    ledger.release("trace-1");
+    ledger.add("trace-1", { tokens: 30, costUsd: 0.002 });
+    expect({ inFlight, after: ledger.get("trace-1") }).toEqual({
+      inFlight: { calls: 2, tokens: 0, costUsd: 0, costNanos: 0 },
+      after: { calls: 1, tokens: 30, costUsd: 0.002, costNanos: 2_000_000 },
+    });
   });
 });

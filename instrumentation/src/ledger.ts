@@ -2,7 +2,9 @@ import type { StopDetails } from "./errors.js";
 
 /** What one trace or session has used so far, and the loop stop it earned, if any. */
 export interface RunUsage {
+  /** Calls sent or being sent: a call counts from the moment the guard lets it go. */
   calls: number;
+  /** Tokens of the calls that have finished. */
   tokens: number;
   /** The sum of `costNanos`, in dollars. */
   costUsd: number;
@@ -21,29 +23,42 @@ export interface LoopStop extends StopDetails {
 }
 
 /**
- * Usage per run (trace or session), kept in memory with a bound on runs: the least
- * recently used run is forgotten first, so a long-lived process cannot grow without limit.
+ * Usage per run of one kind (traces, or sessions), kept in memory with a bound on runs: the
+ * least recently used run is forgotten first, so a long-lived process cannot grow without
+ * limit. A call is counted in two steps: `reserve` when it is let go, so calls in flight count
+ * against the call limits, and `add` with its tokens and cost once it has finished.
  */
 export class Ledger {
   readonly #runs = new Map<string, RunUsage>();
   constructor(private readonly maxRuns = 10_000) {}
 
-  get(key: string): RunUsage | undefined {
-    return this.#runs.get(key);
+  get(id: string): RunUsage | undefined {
+    return this.#runs.get(id);
   }
 
-  record(key: string, call: { tokens: number; costUsd: number }): RunUsage {
-    const run = this.#touch(key);
-    run.calls += 1;
-    run.tokens += call.tokens;
-    run.costNanos += Math.round(call.costUsd * 1e9);
+  /** Counts a call that is about to be sent. */
+  reserve(id: string): void {
+    this.#touch(id).calls += 1;
+  }
+
+  /** Takes back the reservation of a call that was never sent. */
+  release(id: string): void {
+    const run = this.#runs.get(id);
+    if (run && run.calls > 0) run.calls -= 1;
+  }
+
+  /** Adds a finished call's tokens and cost (its call was counted by `reserve`). */
+  add(id: string, usage: { tokens: number; costUsd: number }): RunUsage {
+    const run = this.#touch(id);
+    run.tokens += usage.tokens;
+    run.costNanos += Math.round(usage.costUsd * 1e9);
     run.costUsd = run.costNanos / 1e9;
     return run;
   }
 
   /** Marks the run as stopped by loop detection; the first stop is kept. */
-  stop(key: string, stop: LoopStop): void {
-    this.#touch(key).loopStop ??= stop;
+  stop(id: string, stop: LoopStop): void {
+    this.#touch(id).loopStop ??= stop;
   }
 
   /** Lifts every loop stop, keeping what the runs used. */
@@ -56,11 +71,20 @@ export class Ledger {
   }
 
   /** The run, created if new, moved to most recently used. */
-  #touch(key: string): RunUsage {
-    const run = this.#runs.get(key) ?? { calls: 0, tokens: 0, costUsd: 0, costNanos: 0 };
-    this.#runs.delete(key); // re-insert to mark as most recently used
-    this.#runs.set(key, run);
+  #touch(id: string): RunUsage {
+    const run = this.#runs.get(id) ?? { calls: 0, tokens: 0, costUsd: 0, costNanos: 0 };
+    this.#runs.delete(id); // re-insert to mark as most recently used
+    this.#runs.set(id, run);
     if (this.#runs.size > this.maxRuns) this.#runs.delete(this.#runs.keys().next().value!);
     return run;
   }
+}
+
+/**
+ * A dollar amount as the guard shows it: cents hide what small agents spend, so amounts under
+ * a dollar keep four decimals.
+ * @example usd(0.005) // "$0.0050"
+ */
+export function usd(amount: number): string {
+  return `$${amount.toFixed(amount >= 1 ? 2 : 4)}`;
 }

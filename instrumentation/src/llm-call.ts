@@ -61,6 +61,13 @@ export class LlmCall {
   #span: Span | undefined;
   #fingerprint: string | undefined;
   #onEnd: (() => void)[] | undefined;
+  /** Set by `reportFailure`: the call failed though nothing was thrown. */
+  #failed = false;
+  /**
+   * The tool-call fingerprints loop detection was shown when the call's stream ended, before
+   * its usage was estimated (see `recordStep`); undefined until then.
+   */
+  #stepFingerprints: string[] | undefined;
   // A performance.now() reading: the OTel SDK takes a number no later than now as one.
   readonly #startTime = performance.now();
   constructor(
@@ -168,16 +175,14 @@ export class LlmCall {
     if (this.#ended) return;
     this.#ended = true;
     const { usage } = result;
-    const toolFingerprints = result.toolCalls?.length
-      ? result.toolCalls.map((t) => toolCallFingerprint(t.name, t.arguments))
-      : undefined;
+    const toolFingerprints = this.#stepFingerprints ?? toolFingerprintsOf(result);
     // Written straight onto the span: this runs between the reply and the caller getting it.
     const span = this.span;
     if (result.responseModel) span.setAttribute(C.ATTR_GEN_AI_RESPONSE_MODEL, result.responseModel);
     if (result.responseId) span.setAttribute(C.ATTR_GEN_AI_RESPONSE_ID, result.responseId);
     if (result.finishReasons?.length)
       span.setAttribute(C.ATTR_GEN_AI_RESPONSE_FINISH_REASONS, result.finishReasons);
-    if (toolFingerprints) span.setAttribute(C.ATTR_BURNRATE_TOOL_CALL_FINGERPRINTS, toolFingerprints);
+    if (toolFingerprints.length) span.setAttribute(C.ATTR_BURNRATE_TOOL_CALL_FINGERPRINTS, toolFingerprints);
     if (result.estimated) span.setAttribute(C.ATTR_BURNRATE_USAGE_ESTIMATED, true);
     if (result.servedTier) span.setAttribute(C.ATTR_OPENAI_RESPONSE_SERVICE_TIER, result.servedTier);
     const runtime = getRuntime();
@@ -220,34 +225,72 @@ export class LlmCall {
     if (error !== undefined) markError(span, error);
     span.end(endTime);
     this.#ran();
-    this.#record(usage ? usage.input + usage.output : 0, costUsd, toolFingerprints ?? []);
+    this.#record(
+      usage ? usage.input + usage.output : 0,
+      costUsd,
+      toolFingerprints,
+      error !== undefined || this.#failed,
+    );
+  }
+
+  /**
+   * Shows a stream that has ended to loop detection now, while its usage is still being
+   * estimated: the first estimate loads the tokenizer (about 160 ms), time enough for the
+   * agent's next call to slip past the loop stop this one earns. `finish` then adds only its
+   * tokens and cost. `tokens` need only be nonzero when the estimate will be.
+   */
+  recordStep(result: CallResult, tokens: number, failed: boolean): void {
+    const { scope } = this;
+    if (this.#ended || this.#stepFingerprints || (!scope.traceId && !scope.session)) return;
+    const toolCallFingerprints = toolFingerprintsOf(result);
+    this.#stepFingerprints = toolCallFingerprints;
+    getRuntime().guard.recordStep(scope, {
+      tokens,
+      spanId: this.span.spanContext().spanId,
+      promptFingerprint: this.promptFingerprint,
+      toolCallFingerprints,
+      failed,
+    });
   }
 
   /**
    * Ends the span as failed, with no usage (the request was refused or never answered). A call
-   * that was sent still counts for the guard, as the collector counts its span: an agent that
-   * repeats a failing request is a loop too. A guard's own stop sent nothing, so it does not count.
+   * that was sent still counts against the guard's call limits, as the collector counts its
+   * span, but as a failed call: alone, it is no loop step, since it billed nothing. A call
+   * never sent (a guard's stop, or the SDK refusing it at once) takes back its count.
    */
   fail(error: unknown): void {
     if (this.#ended) return;
     this.#ended = true;
+    // A span not started yet means the in-flight queue has not reached the call: the request
+    // never went out (the SDK threw at once, as Anthropic's does for a non-streaming request
+    // too long to wait for, or refused it while building it). See in-flight.ts.
+    const unsent = this.#span === undefined;
     markError(this.span, error);
     this.span.end();
     this.#ran();
-    if (!(error instanceof BurnrateStopError)) this.#record(0, 0, []);
+    if (error instanceof BurnrateStopError) return;
+    if (!unsent) this.#record(0, 0, NO_TOOL_CALLS, true);
+    else if (this.scope.traceId || this.scope.session) getRuntime().guard.release(this.scope);
   }
 
-  /** Adds the finished call to its runs in the local guard. */
-  #record(tokens: number, costUsd: number, toolCallFingerprints: string[]): void {
+  /** Adds the finished call to its runs in the local guard, which counted it when it was let go. */
+  #record(tokens: number, costUsd: number, toolCallFingerprints: string[], failed: boolean): void {
     const { scope } = this;
     // The guard keeps runs per trace and per session; a call in neither has nothing to add to.
     if (!scope.traceId && !scope.session) return;
-    getRuntime().guard.record(scope, {
+    const { guard } = getRuntime();
+    if (this.#stepFingerprints) {
+      guard.recordUsage(scope, { tokens, costUsd });
+      return;
+    }
+    guard.record(scope, {
       tokens,
       costUsd,
       spanId: this.span.spanContext().spanId,
       promptFingerprint: this.promptFingerprint,
       toolCallFingerprints,
+      failed,
     });
   }
 
@@ -256,12 +299,24 @@ export class LlmCall {
    * without throwing (a Responses `response.failed`). Before the call finishes.
    */
   reportFailure(type: string, message?: string): void {
-    if (!this.#ended) setFailed(this.span, type, message);
+    if (this.#ended) return;
+    this.#failed = true;
+    setFailed(this.span, type, message);
   }
 
   get ended(): boolean {
     return this.#ended;
   }
+}
+
+/** Shared by calls that requested no tool; never written to. */
+const NO_TOOL_CALLS: string[] = [];
+
+/** The fingerprints of the tool calls the model requested. */
+function toolFingerprintsOf(result: CallResult): string[] {
+  return result.toolCalls?.length
+    ? result.toolCalls.map((t) => toolCallFingerprint(t.name, t.arguments))
+    : NO_TOOL_CALLS;
 }
 
 function markError(span: Span, error: unknown): void {
@@ -295,7 +350,8 @@ export function beginCall(start: CallStart): LlmCall {
   try {
     runtime.killSwitch.ensureStarted();
     if (runtime.killSwitch.hasKills) runtime.killSwitch.check(call.callScope);
-    runtime.guard.check(scope);
+    // Last, so a call any check refuses is not counted.
+    runtime.guard.admit(scope);
   } catch (error) {
     if (error instanceof BurnrateStopError) {
       call.span.addEvent(C.EVENT_BURNRATE_GUARD_STOP, {

@@ -28,7 +28,9 @@ export interface ReportedFailure {
 /**
  * Ends a streamed call. A stream that ended without usage (no `include_usage`, or cut off)
  * gets a tokenizer estimate, marked `burnrate.usage.estimated`; an error still ends the
- * span with error status after the estimate, since the tokens were likely billed.
+ * span with error status after the estimate, since the tokens were likely billed. Loop
+ * detection sees such a call as soon as it ends, and the guard adds its estimated tokens and
+ * cost once they are known.
  */
 export function settle(
   call: LlmCall,
@@ -55,6 +57,11 @@ export function settle(
     done();
     return;
   }
+  // Loop detection sees the call now; the estimate can take a while (the tokenizer loads on
+  // first use) and the agent's next call must not get past a loop stop meanwhile. Its tokens
+  // are nonzero exactly when the estimate's will be.
+  const tokens = (prompt ? prompt.input : texts[0].length) + texts[1].length;
+  call.recordStep(result, tokens, outcome.error !== undefined || failure !== undefined);
   Promise.all([estimateTokens(texts[0]), estimateTokens(texts[1])]).then(
     ([input, output]) => {
       const counts = prompt ?? { input, cacheRead: 0, cacheWrite: 0 };
