@@ -1,9 +1,10 @@
-import { DETECTOR, DetectionEngine, type DetectorEvent, type Finding } from "@burnrate/core";
+import { DETECTOR, type DetectionEngine, type DetectorEvent, type Finding } from "@burnrate/core";
 import { type Context, trace } from "@opentelemetry/api";
 import { attributionOf } from "./attribution.js";
 import { BudgetExceededError, RunawayLoopError } from "./errors.js";
 import { type GuardConfig, parseGuardConfig } from "./guard-config.js";
 import { Ledger, type RunUsage, usd } from "./ledger.js";
+import { loopDetection } from "./loop-detection.js";
 
 /** The runs a call belongs to: its trace, and its session when attribution names one. */
 export interface RunScope {
@@ -80,7 +81,7 @@ export class Guard {
 
   constructor(config: Partial<GuardConfig> = {}) {
     this.#config = parseGuardConfig(config, "guard settings");
-    this.#loops = loopDetection(this.#config);
+    this.#loops = loopDetection(this.#config, MAX_RUNS);
   }
 
   get config(): GuardConfig {
@@ -103,7 +104,7 @@ export class Guard {
     // New thresholds start loop detection afresh, lifting the stops the old ones made (the
     // stop's hint tells the user to raise them); the limits' counts are kept.
     if (loopsChanged) {
-      this.#loops = loopDetection(next);
+      this.#loops = loopDetection(next, MAX_RUNS);
       this.#traces.clearLoopStops();
       this.#sessions.clearLoopStops();
     }
@@ -196,7 +197,7 @@ export class Guard {
   reset(): void {
     this.#traces.clear();
     this.#sessions.clear();
-    this.#loops = loopDetection(this.#config);
+    this.#loops = loopDetection(this.#config, MAX_RUNS);
   }
 
   #observe(scope: RunScope, step: LoopStep): void {
@@ -296,37 +297,6 @@ export class Guard {
     }
     if (run.loopStop) throw new RunawayLoopError(run.loopStop.message, run.loopStop);
   }
-}
-
-/** Every detector the guard does not run, switched off: loop detection here is D1 and D2 only. */
-const OTHER_DETECTORS_OFF = {
-  identicalWarnAt: 0,
-  identicalBlockToolAt: 0,
-  cycleWarnAt: 0,
-  pingPongWarnRounds: 0,
-  pingPongKillRounds: 0,
-  noProgressWarnAt: 0,
-  noProgressKillAt: 0,
-  burnRateMaxUsdPerMinute: "0",
-  runMaxUsd: "0",
-  stepMaxUsd: "0",
-  projectionMinutes: 0,
-  runMaxAgeSeconds: 0,
-  runMaxCalls: 0,
-};
-
-/** Core's detection engine with D1 killing at `identicalCalls` and D2 at `cycleRepeats`; none when both are off. */
-function loopDetection(config: GuardConfig): DetectionEngine | undefined {
-  if (config.identicalCalls === 0 && config.cycleRepeats === 0) return undefined;
-  return new DetectionEngine({
-    thresholds: {
-      ...OTHER_DETECTORS_OFF,
-      identicalKillAt: config.identicalCalls,
-      cycleKillAt: config.cycleRepeats,
-    },
-    allowlist: config.loopAllowlist,
-    maxRuns: MAX_RUNS,
-  });
 }
 
 function cap(kind: string): string {

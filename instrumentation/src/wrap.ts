@@ -1,8 +1,9 @@
 import { type Context, context, createContextKey, diag, ROOT_CONTEXT } from "@opentelemetry/api";
 import { suppressTracing } from "@opentelemetry/core";
 import { type ApiPromise, finishBody, observeApiPromise, watchBody } from "./api-promise.js";
+import { beginCall } from "./begin-call.js";
 import { BurnrateStopError } from "./errors.js";
-import { beginCall, type CallStart, type LlmCall } from "./llm-call.js";
+import type { CallStart, LlmCall } from "./llm-call.js";
 
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 
