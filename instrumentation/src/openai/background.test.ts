@@ -9,6 +9,19 @@ const model = "o4-mini";
 const input = "Research the market.";
 const usage = { input: 5_000, output: 20_000, reasoning: 18_000 };
 
+/** What the span of a background response says whether or not it was seen to finish. */
+function responseAttributes(id: string) {
+  return {
+    [C.ATTR_GEN_AI_PROVIDER_NAME]: "openai",
+    [C.ATTR_GEN_AI_OPERATION_NAME]: "chat",
+    [C.ATTR_GEN_AI_REQUEST_MODEL]: model,
+    [C.ATTR_BURNRATE_PROMPT_FINGERPRINT]: C.promptFingerprint({ model, messages: input }),
+    [C.ATTR_GEN_AI_RESPONSE_MODEL]: model,
+    [C.ATTR_GEN_AI_RESPONSE_ID]: id,
+    [C.ATTR_OPENAI_RESPONSE_SERVICE_TIER]: "default",
+  };
+}
+
 describe("openai background responses", () => {
   it("end the create call's span with the usage the retrieve of the finished response reports, once", async () => {
     h.mock.enqueue({ text: "The report.", usage, backgroundPolls: 2 });
@@ -36,13 +49,7 @@ describe("openai background responses", () => {
       others: 0,
       name: `chat ${model}`,
       attributes: {
-        [C.ATTR_GEN_AI_PROVIDER_NAME]: "openai",
-        [C.ATTR_GEN_AI_OPERATION_NAME]: "chat",
-        [C.ATTR_GEN_AI_REQUEST_MODEL]: model,
-        [C.ATTR_BURNRATE_PROMPT_FINGERPRINT]: C.promptFingerprint({ model, messages: input }),
-        [C.ATTR_GEN_AI_RESPONSE_MODEL]: model,
-        [C.ATTR_GEN_AI_RESPONSE_ID]: created.id,
-        [C.ATTR_OPENAI_RESPONSE_SERVICE_TIER]: "default",
+        ...responseAttributes(created.id),
         [C.ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ["completed"],
         [C.ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 5_000,
         [C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 20_000,
@@ -64,13 +71,7 @@ describe("openai background responses", () => {
     expect({ before, attributes: span!.attributes }).toEqual({
       before: 0,
       attributes: {
-        [C.ATTR_GEN_AI_PROVIDER_NAME]: "openai",
-        [C.ATTR_GEN_AI_OPERATION_NAME]: "chat",
-        [C.ATTR_GEN_AI_REQUEST_MODEL]: model,
-        [C.ATTR_BURNRATE_PROMPT_FINGERPRINT]: C.promptFingerprint({ model, messages: input }),
-        [C.ATTR_GEN_AI_RESPONSE_MODEL]: model,
-        [C.ATTR_GEN_AI_RESPONSE_ID]: created.id,
-        [C.ATTR_OPENAI_RESPONSE_SERVICE_TIER]: "default",
+        ...responseAttributes(created.id),
         [C.ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ["queued"],
       },
     });
