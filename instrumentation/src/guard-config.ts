@@ -2,18 +2,21 @@ import { DEFAULT_THRESHOLDS, rungSchema } from "@burnrate/core";
 import { z } from "zod";
 import { settingProblems } from "./setting-problems.js";
 
-const limit = z.number().positive().optional();
+/** A limit on calls or tokens: a whole number. */
+const countLimit = z.int().positive().optional();
+/** A limit in dollars. */
+const costLimit = z.number().positive().optional();
 
 /** Local guard limits. Unset limits are off; loop detection is on by default. */
 export const guardConfigSchema = z
   .object({
     enabled: z.boolean().default(true),
-    maxCallsPerTrace: limit,
-    maxTokensPerTrace: limit,
-    maxCostPerTrace: limit,
-    maxCallsPerSession: limit,
-    maxTokensPerSession: limit,
-    maxCostPerSession: limit,
+    maxCallsPerTrace: countLimit,
+    maxTokensPerTrace: countLimit,
+    maxCostPerTrace: costLimit,
+    maxCallsPerSession: countLimit,
+    maxTokensPerSession: countLimit,
+    maxCostPerSession: costLimit,
     /**
      * D1: stop after the same tool call, or the same prompt, this many times in a row. 0 turns
      * it off. The default is the collector's kill rung.
@@ -88,5 +91,5 @@ function fromText(key: keyof GuardConfig, text: string): unknown {
 export function parseGuardConfig(raw: unknown, who: string): GuardConfig {
   const parsed = guardConfigSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  throw new Error(`${who}: ${settingProblems(parsed.error, "guard setting").join("; ")}`);
+  throw new TypeError(`${who}: ${settingProblems(parsed.error, "guard setting").join("; ")}`);
 }

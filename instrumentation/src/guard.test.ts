@@ -256,12 +256,33 @@ describe("local guards", () => {
 
   it("configure() refuses a bad setting by name and keeps the settings it had", () => {
     const before = getRuntime().guard.config;
-    expect(() => configure({ maxCostPerTrace: -1 })).toThrow(
-      new Error("configure: maxCostPerTrace: Too small: expected number to be >0"),
-    );
-    expect(() => configure({ maxCallsPerTrce: 3 } as never)).toThrow(
-      new Error("configure: maxCallsPerTrce: not a guard setting"),
-    );
+    const refusal = (settings: unknown) => {
+      try {
+        configure(settings as never);
+      } catch (error) {
+        return `${(error as Error).name}: ${(error as Error).message}`;
+      }
+      return "accepted";
+    };
+    expect(
+      [
+        { maxCostPerTrace: -1 },
+        { maxCallsPerTrce: 3 },
+        { maxCallsPerTrace: 2.5 },
+        null,
+        undefined,
+        "x",
+        [1],
+      ].map(refusal),
+    ).toEqual([
+      "TypeError: configure: maxCostPerTrace: Too small: expected number to be >0",
+      "TypeError: configure: maxCallsPerTrce: not a guard setting",
+      "TypeError: configure: maxCallsPerTrace: Invalid input: expected int, received number",
+      "TypeError: configure: expected an object of guard settings, got null",
+      "TypeError: configure: expected an object of guard settings, got undefined",
+      "TypeError: configure: expected an object of guard settings, got string",
+      "TypeError: configure: expected an object of guard settings, got an array",
+    ]);
     expect(getRuntime().guard.config).toEqual(before);
   });
 

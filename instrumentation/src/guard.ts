@@ -95,6 +95,10 @@ export class Guard {
   }
 
   configure(config: Partial<GuardConfig>): void {
+    if (config === null || typeof config !== "object" || Array.isArray(config)) {
+      const got = config === null ? "null" : Array.isArray(config) ? "an array" : typeof config;
+      throw new TypeError(`configure: expected an object of guard settings, got ${got}`);
+    }
     const next = parseGuardConfig({ ...this.#config, ...config }, "configure");
     const loopsChanged =
       next.identicalCalls !== this.#config.identicalCalls ||
