@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Ledger } from "./ledger.js";
+import { Ledger, usd } from "./ledger.js";
 
 describe("Ledger", () => {
   it("adds spend exactly, so ten $0.10 calls make $1.00 and meet a $1 limit", () => {
@@ -22,5 +22,19 @@ describe("Ledger", () => {
       inFlight: { calls: 2, tokens: 0, costUsd: 0, costNanos: 0 },
       after: { calls: 1, tokens: 30, costUsd: 0.002, costNanos: 2_000_000 },
     });
+  });
+});
+
+describe("usd", () => {
+  it("keeps what small agents spend visible", () => {
+    expect([0, 0.000042, 0.0001, 0.005, 0.99994, 1, 12.345].map(usd)).toEqual([
+      "$0.0000",
+      "$0.000042",
+      "$0.0001",
+      "$0.0050",
+      "$0.9999",
+      "$1.00",
+      "$12.35",
+    ]);
   });
 });

@@ -82,9 +82,10 @@ export class Ledger {
 
 /**
  * A dollar amount as the guard shows it: cents hide what small agents spend, so amounts under
- * a dollar keep four decimals.
+ * a dollar keep four decimals, and amounts under a hundredth of a cent six.
  * @example usd(0.005) // "$0.0050"
+ * @example usd(0.000042) // "$0.000042"
  */
 export function usd(amount: number): string {
-  return `$${amount.toFixed(amount >= 1 ? 2 : 4)}`;
+  return `$${amount.toFixed(amount >= 1 ? 2 : amount >= 0.0001 || amount === 0 ? 4 : 6)}`;
 }
