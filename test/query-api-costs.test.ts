@@ -184,11 +184,27 @@ describe("GET /v1/costs/timeseries", () => {
           {
             location: "query",
             path: "bucket",
-            message: "the range holds 437760 minutes; at most 10000 buckets, so use a larger bucket",
+            message:
+              "the range holds 437760 minutes; at most 10000 buckets, so use a larger bucket or a narrower range",
           },
         ],
       },
     });
+  });
+
+  it("defaults minute buckets to the day before `to`, a range they can cover", async () => {
+    const series = async (query: string) => {
+      const res = await api.call("GET", `/v1/costs/timeseries?${query}`, read);
+      expect(res.status).toBe(200);
+      return res.body as { range: { from: string; to: string }; series: { points: { time: string }[] }[] };
+    };
+    const now = await series("bucket=minute");
+    expect(Date.parse(now.range.to) - Date.parse(now.range.from)).toBe(86_400_000);
+    const dayOne = await series(`bucket=minute&to=${DAY2}`);
+    expect(dayOne.range).toEqual({ from: `${DAY1}T00:00:00.000Z`, to: `${DAY2}T00:00:00.000Z` });
+    expect(dayOne.series[0]!.points.map((p) => p.time)).toContain(`${DAY1}T02:00:00Z`);
+    // Other buckets keep the usual seven days.
+    expect((await series(`bucket=hour&to=${DAY2}`)).range.from).toBe("2026-10-27T00:00:00.000Z");
   });
 });
 

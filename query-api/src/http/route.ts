@@ -37,8 +37,11 @@ export interface Route<
   /** The success status: 200 with a body, or 204 without one. */
   status?: 200 | 201 | 204;
   response: R;
-  /** Error statuses this route can answer besides 400/401/403/500, for the document. */
-  errors?: readonly (404 | 409 | 413)[];
+  /**
+   * Error statuses this route can answer besides 400/401/403/500, for the document: 503 for
+   * every route that reads or writes storage (it answers so while storage is unreachable).
+   */
+  errors?: readonly (404 | 409 | 413 | 503)[];
   // Method syntax on purpose: it makes routes with different schemas assignable to `Route`.
   handle(input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>): Promise<z.input<R>>;
 }

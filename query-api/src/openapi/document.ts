@@ -28,7 +28,7 @@ const ERROR_TEXT: Record<number, string> = {
   413: "Request body too large",
   415: "The request body is not JSON (content-type: application/json) or cannot be read",
   500: "Internal error; the server log has the details",
-  503: "Storage unavailable",
+  503: "Storage is unavailable; retry after the `Retry-After` header's seconds",
 };
 
 /**
@@ -88,7 +88,7 @@ function operation(route: Route): Record<string, unknown> {
   if (route.role !== "public") {
     errors.add(401);
     errors.add(403);
-  } else errors.add(503);
+  }
   for (const status of [...errors].sort()) {
     responses[String(status)] = {
       description: ERROR_TEXT[status] ?? "Error",

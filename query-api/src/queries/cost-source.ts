@@ -1,6 +1,6 @@
 import { and, build, type ClickHouse, type Fragment, param, sql } from "@burnrate/storage";
 import type { DimensionFilters, TraceFilters } from "../schemas/filters.js";
-import { sqlTime, type TimeRange } from "../schemas/time-range.js";
+import { sqlTime, subMillisecondNanos, type TimeRange } from "../schemas/time-range.js";
 import { callConditions, dimensionColumn, dimensionConditions, hasTraceFilters } from "./call-filters.js";
 import { FINAL_SETTINGS } from "./read-settings.js";
 import { CALL_TOTALS, ROLLUP_TOTALS } from "./totals.js";
@@ -31,7 +31,8 @@ export async function costSource(
   range: TimeRange,
   filters: DimensionFilters & TraceFilters,
 ): Promise<CostSource> {
-  const wholeMinutes = range.from.getTime() % 60_000 === 0 && range.to.getTime() % 60_000 === 0;
+  const wholeMinute = (date: Date) => date.getTime() % 60_000 === 0 && subMillisecondNanos(date) === 0;
+  const wholeMinutes = wholeMinute(range.from) && wholeMinute(range.to);
   const minutes = and([
     sql`project_id = ${param("String", project)}`,
     sql`minute >= toDateTime(${param("String", wholeSeconds(range.from))}, 'UTC')`,

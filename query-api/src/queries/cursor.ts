@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { badInput, type HttpError } from "../http/http-error.js";
-import { isSqlTime, rangeProblem } from "../schemas/time-range.js";
+import { instantFromIso, isSqlTime, rangeProblem } from "../schemas/time-range.js";
 import { traceId } from "../schemas/trace.js";
 
 /**
@@ -21,12 +21,15 @@ export interface Cursor {
   filters: string;
 }
 
-/** A range end as the API writes it into a cursor: `Date.toISOString()` of a real instant. */
+/**
+ * A range end as the API writes it into a cursor: `toISOString()` of a real instant, with
+ * nine fractional digits when it is an `Instant`.
+ */
 const cursorInstant = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.(\d{3}|\d{9})Z$/)
   .refine((text) => {
-    const date = new Date(text);
+    const date = instantFromIso(text);
     return !Number.isNaN(date.getTime()) && date.toISOString() === text;
   });
 
@@ -72,7 +75,7 @@ export function decodeCursor(text: string): Cursor {
   if (!parsed.success) throw invalidCursor();
   const { s, o, k, t, from, to, f } = parsed.data;
   const keyIssued = s === "time" ? isSqlTime(k, 9) : COST_KEY.test(k);
-  if (!keyIssued || rangeProblem({ from: new Date(from), to: new Date(to) }) !== undefined) {
+  if (!keyIssued || rangeProblem({ from: instantFromIso(from), to: instantFromIso(to) }) !== undefined) {
     throw invalidCursor();
   }
   return { sort: s, order: o, key: k, traceId: t, from, to, filters: f };

@@ -2,7 +2,7 @@ import { and, build, type ClickHouse, type Fragment, param, sql } from "@burnrat
 import type { DimensionFilters, TraceFilters } from "../schemas/filters.js";
 import { sqlTime, type TimeRange } from "../schemas/time-range.js";
 import { CALL_MODEL, dimensionConditions, incidentTraces } from "./call-filters.js";
-import { FINAL_SETTINGS } from "./read-settings.js";
+import { FINAL_POINT_READ_SETTINGS, FINAL_SETTINGS } from "./read-settings.js";
 
 /** One trace's aggregate row, before it is shaped for the API. */
 export interface TraceSearchRow {
@@ -39,11 +39,22 @@ export interface TraceSearch {
 }
 
 /**
- * Calls of a trace that began up to this long before `from` are read too, so such a trace is
- * recognised as starting before the range (and left out) rather than placed at its first
- * call inside the range.
+ * Calls of a trace that began up to this long before `from` are read by the ranking pass too,
+ * so most traces that started before the range are recognised there, in the same scan, rather
+ * than placed at their first call inside the range. A trace that began even earlier is caught
+ * by `startedBefore`.
  */
 const LOOKBEHIND = sql`INTERVAL 1 DAY`;
+
+/** The most traces one ranking pass asks for, however many long traces it has to skip. */
+const MAX_RANKED = 10_000;
+
+/** One ranked trace: its id and both sort keys, as the keyset condition reads them. */
+interface RankedTrace {
+  trace_id: string;
+  started_text: string;
+  cost: string;
+}
 
 /**
  * Searches traces: one aggregate row per trace whose first call started in the range, with
@@ -51,44 +62,32 @@ const LOOKBEHIND = sql`INTERVAL 1 DAY`;
  * trace id) and cut at the keyset position `after`. Totals count the trace's calls before
  * `to`, so a page is a function of the data in the range alone.
  *
- * Two passes: the first ranks every trace in the range on its sort key alone; the second
- * summarises only the page's traces, by primary key. Summarising every trace (distinct
- * services, features, models…) and keeping 50 would cost three times as much.
+ * Three steps: ranking every trace in the range on its sort key alone; dropping those of the
+ * ranked traces that have a call before `from` (begun more than `LOOKBEHIND` before it), by
+ * primary key; and summarising only the page's traces, by primary key. Summarising every
+ * trace (distinct services, features, models…) and keeping 50 would cost three times as much.
+ * When the second step drops traces, ranking continues after the last one ranked until the
+ * page is full, so a page never comes up short while more traces match.
  */
 export async function searchTraces(db: ClickHouse, search: TraceSearch): Promise<TraceSearchRow[]> {
-  const { project, range, filters, sort, order } = search;
-  const from = param("String", sqlTime(range.from));
+  const { project, range } = search;
   const window = and([
     sql`project_id = ${param("String", project)}`,
-    sql`start_time >= toDateTime64(${from}, 9, 'UTC') - ${LOOKBEHIND}`,
+    sql`start_time >= toDateTime64(${param("String", sqlTime(range.from))}, 9, 'UTC') - ${LOOKBEHIND}`,
     sql`start_time < toDateTime64(${param("String", sqlTime(range.to))}, 9, 'UTC')`,
   ]);
-  const where = and([
-    window,
-    filters.hasIncident === true ? sql`trace_id IN (${incidentTraces(project)})` : undefined,
-    filters.hasIncident === false ? sql`trace_id NOT IN (${incidentTraces(project)})` : undefined,
-  ]);
-  const dimensions = dimensionConditions(filters, "calls");
-  const sortKey = sort === "time" ? sql`started` : sql`cost`;
-  const direction = order === "desc" ? sql`DESC` : sql`ASC`;
-  const having = and([
-    sql`started >= toDateTime64(${from}, 9, 'UTC')`,
-    dimensions.length > 0 ? sql`countIf(${and(dimensions)}) > 0` : undefined,
-    filters.minCost !== undefined ? sql`cost >= ${param("Decimal(38, 12)", filters.minCost)}` : undefined,
-    search.after ? keyset(sort, order, search.after) : undefined,
-  ]);
-  const ranked = await db.query<{ trace_id: string }>(
-    build(sql`SELECT trace_id, min(start_time) AS started, sum(cost_total) AS cost
-      FROM llm_calls FINAL
-      WHERE ${where}
-      GROUP BY trace_id
-      HAVING ${having}
-      ORDER BY ${sortKey} ${direction}, trace_id ${direction}
-      LIMIT ${param("UInt32", search.limit)}
-      ${FINAL_SETTINGS}`),
-  );
-  if (ranked.length === 0) return [];
-  const ids = ranked.map((r) => r.trace_id);
+  const ids: string[] = [];
+  let after = search.after;
+  for (let size = search.limit; ids.length < search.limit; size = Math.min(2 * size, MAX_RANKED)) {
+    const ranked = await rankTraces(db, search, window, after, size);
+    const before = await startedBefore(db, search, ranked);
+    ids.push(...ranked.map((r) => r.trace_id).filter((id) => !before.has(id)));
+    const last = ranked.at(-1);
+    if (ranked.length < size || last === undefined) break;
+    after = { key: search.sort === "time" ? last.started_text : last.cost, traceId: last.trace_id };
+  }
+  if (ids.length === 0) return [];
+  const page = ids.slice(0, search.limit);
   const rows = await db.query<TraceSearchRow>(
     build(sql`SELECT
         trace_id,
@@ -111,12 +110,75 @@ export async function searchTraces(db: ClickHouse, search: TraceSearch): Promise
         sum(cache_write_tokens) AS cache_write_tokens,
         sum(reasoning_tokens) AS reasoning_tokens
       FROM llm_calls FINAL
-      WHERE ${window} AND trace_id IN ${param("Array(String)", ids)}
+      WHERE ${window} AND trace_id IN ${param("Array(String)", page)}
       GROUP BY trace_id
       ${FINAL_SETTINGS}`),
   );
   const byId = new Map(rows.map((r) => [r.trace_id, r]));
-  return ids.flatMap((id) => byId.get(id) ?? []);
+  return page.flatMap((id) => byId.get(id) ?? []);
+}
+
+/**
+ * Up to `size` traces after `after` in the search's order, each placed by its first call in
+ * `window`. A trace placed before `from` has begun before the range and is left out here.
+ */
+async function rankTraces(
+  db: ClickHouse,
+  search: TraceSearch,
+  window: Fragment,
+  after: TraceSearch["after"],
+  size: number,
+): Promise<RankedTrace[]> {
+  const { project, filters, sort, order } = search;
+  const where = and([
+    window,
+    filters.hasIncident === true ? sql`trace_id IN (${incidentTraces(project)})` : undefined,
+    filters.hasIncident === false ? sql`trace_id NOT IN (${incidentTraces(project)})` : undefined,
+  ]);
+  const dimensions = dimensionConditions(filters, "calls");
+  const sortKey = sort === "time" ? sql`started` : sql`cost`;
+  const direction = order === "desc" ? sql`DESC` : sql`ASC`;
+  const having = and([
+    sql`started >= toDateTime64(${param("String", sqlTime(search.range.from))}, 9, 'UTC')`,
+    dimensions.length > 0 ? sql`countIf(${and(dimensions)}) > 0` : undefined,
+    filters.minCost !== undefined ? sql`cost >= ${param("Decimal(38, 12)", filters.minCost)}` : undefined,
+    after ? keyset(sort, order, after) : undefined,
+  ]);
+  return db.query<RankedTrace>(
+    build(sql`SELECT trace_id, min(start_time) AS started, toString(started) AS started_text,
+        sum(cost_total) AS cost
+      FROM llm_calls FINAL
+      WHERE ${where}
+      GROUP BY trace_id
+      HAVING ${having}
+      ORDER BY ${sortKey} ${direction}, trace_id ${direction}
+      LIMIT ${param("UInt32", size)}
+      ${FINAL_SETTINGS}`),
+  );
+}
+
+/**
+ * Which of `ranked` have a call before `from`: traces that began before the range, more than
+ * `LOOKBEHIND` before it, so the ranking pass placed them by a later call. The table is
+ * ordered by (project_id, trace_id, …), so this reads only these traces' granules.
+ */
+async function startedBefore(
+  db: ClickHouse,
+  search: TraceSearch,
+  ranked: RankedTrace[],
+): Promise<Set<string>> {
+  if (ranked.length === 0) return new Set();
+  const rows = await db.query<{ trace_id: string }>(
+    build(sql`SELECT DISTINCT trace_id FROM llm_calls FINAL
+      WHERE project_id = ${param("String", search.project)}
+        AND trace_id IN ${param(
+          "Array(String)",
+          ranked.map((r) => r.trace_id),
+        )}
+        AND start_time < toDateTime64(${param("String", sqlTime(search.range.from))}, 9, 'UTC')
+      ${FINAL_POINT_READ_SETTINGS}`),
+  );
+  return new Set(rows.map((r) => r.trace_id));
 }
 
 function distinctValues(column: Fragment): Fragment {

@@ -15,7 +15,7 @@ export const deleteBudgetRoute = defineRoute({
   params: budgetParams,
   status: 204,
   response: z.void().describe("no content"),
-  errors: [404],
+  errors: [404, 503],
   async handle({ params, project, context }) {
     const [existing] = await listBudgets(context.db, project, params.id);
     if (!existing) throw new HttpError(404, `no budget ${params.id} in this project`);

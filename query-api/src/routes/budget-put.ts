@@ -15,6 +15,7 @@ export const putBudget = defineRoute({
   params: budgetParams,
   body: budgetInput,
   response: budget,
+  errors: [503],
   async handle({ params, body, project, context }) {
     await writeBudget(context.db, project, params.id, body, context.now());
     const [stored] = await listBudgets(context.db, project, params.id);

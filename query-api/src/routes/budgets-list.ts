@@ -12,6 +12,7 @@ export const listBudgetsRoute = defineRoute({
     "The project's budgets, by id. The collector reads the same table and applies changes within seconds.",
   role: "read",
   response: budgetListResponse,
+  errors: [503],
   async handle({ project, context }) {
     return { budgets: await listBudgets(context.db, project) };
   },

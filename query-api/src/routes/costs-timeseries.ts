@@ -2,9 +2,15 @@ import { badInput } from "../http/http-error.js";
 import { defineRoute } from "../http/route.js";
 import { chooseSeries, countPoints, MAX_POINTS, seriesPoints } from "../queries/cost-series.js";
 import { costSource } from "../queries/cost-source.js";
-import { BUCKETS, MAX_BUCKETS, timeseriesQuery, timeseriesResponse } from "../schemas/costs.js";
+import {
+  BUCKETS,
+  MAX_BUCKETS,
+  MINUTE_DEFAULT_RANGE_DAYS,
+  timeseriesQuery,
+  timeseriesResponse,
+} from "../schemas/costs.js";
 import type { DimensionFilters } from "../schemas/filters.js";
-import { resolveRange } from "../schemas/time-range.js";
+import { DEFAULT_RANGE_DAYS, resolveRange } from "../schemas/time-range.js";
 
 /** GET /v1/costs/timeseries — spend per minute, hour or day, optionally split by dimension. */
 export const costsTimeseriesRoute = defineRoute({
@@ -15,19 +21,23 @@ export const costsTimeseriesRoute = defineRoute({
   description:
     "Priced cost and calls per bucket (UTC), as one series or one per value of up to two dimensions " +
     "(the `limit` most expensive over the range; `truncated` when more exist). Buckets with no calls are " +
-    `left out. An answer holds at most ${MAX_POINTS} points; a request for more is refused with 400.`,
+    `left out. Without \`from\` the range is the ${DEFAULT_RANGE_DAYS} days before \`to\`, or the last day for minute ` +
+    `buckets. A range holds at most ${MAX_BUCKETS} buckets and an answer at most ${MAX_POINTS} points; a request ` +
+    "for more is refused with 400.",
   role: "read",
   query: timeseriesQuery,
   response: timeseriesResponse,
+  errors: [503],
   async handle({ query, project, context }) {
     const { from: _from, to: _to, bucket, groupBy = [], limit, ...filters } = query;
-    const range = resolveRange(query, context.now());
+    const defaultDays = bucket === "minute" ? MINUTE_DEFAULT_RANGE_DAYS : DEFAULT_RANGE_DAYS;
+    const range = resolveRange(query, context.now(), defaultDays);
     const buckets = Math.ceil((range.to.getTime() - range.from.getTime()) / BUCKETS[bucket]);
     if (buckets > MAX_BUCKETS) {
       throw badInput(
         "query",
         "bucket",
-        `the range holds ${buckets} ${bucket}s; at most ${MAX_BUCKETS} buckets, so use a larger bucket`,
+        `the range holds ${buckets} ${bucket}s; at most ${MAX_BUCKETS} buckets, so use a larger bucket or a narrower range`,
       );
     }
     const source = await costSource(context.db, project, range, filters);

@@ -18,6 +18,7 @@ export const costsRoute = defineRoute({
   role: "read",
   query: costsQuery,
   response: costsResponse,
+  errors: [503],
   async handle({ query, project, context }) {
     const { from: _from, to: _to, groupBy, sort, limit, ...filters } = query;
     const range = resolveRange(query, context.now());

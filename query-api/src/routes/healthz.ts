@@ -11,6 +11,7 @@ export const healthz = defineRoute({
   description: '`{"status":"ok"}` while ClickHouse answers, 503 otherwise. Needs no key.',
   role: "public",
   response: z.object({ status: z.literal("ok") }),
+  errors: [503],
   async handle({ context }) {
     try {
       await context.db.ping();

@@ -13,7 +13,7 @@ export const getIncident = defineRoute({
   role: "read",
   params: incidentParams,
   response: incident,
-  errors: [404],
+  errors: [404, 503],
   async handle({ params, project, context }) {
     const [found] = await readIncidents(context.db, project, sql`id = ${param("String", params.id)}`, 1);
     if (!found) throw new HttpError(404, `no incident ${params.id} in this project`);

@@ -4,7 +4,7 @@ import { defineRoute } from "../http/route.js";
 import { invalidCursor } from "../queries/cursor.js";
 import { readIncidentPage } from "../queries/incidents.js";
 import { incidentListQuery, incidentListResponse } from "../schemas/incident.js";
-import { isSqlTime, resolveRange, sqlTime } from "../schemas/time-range.js";
+import { isSqlTime, millisecondCeiling, resolveRange, sqlTime } from "../schemas/time-range.js";
 
 /**
  * An incident cursor as this route writes it: the last row's creation time as ClickHouse
@@ -26,12 +26,13 @@ export const listIncidents = defineRoute({
   role: "read",
   query: incidentListQuery,
   response: incidentListResponse,
+  errors: [503],
   async handle({ query, project, context }) {
     const range = resolveRange(query, context.now());
     const after = query.cursor === undefined ? undefined : decode(query.cursor);
     const conditions = [
-      sql`created_at >= toDateTime64(${param("String", sqlTime(range.from))}, 3, 'UTC')`,
-      sql`created_at < toDateTime64(${param("String", sqlTime(range.to))}, 3, 'UTC')`,
+      sql`created_at >= toDateTime64(${param("String", sqlTime(millisecondCeiling(range.from)))}, 3, 'UTC')`,
+      sql`created_at < toDateTime64(${param("String", sqlTime(millisecondCeiling(range.to)))}, 3, 'UTC')`,
       query.detector !== undefined ? sql`detector = ${param("String", query.detector)}` : undefined,
       query.action !== undefined ? sql`action = ${param("String", query.action)}` : undefined,
       query.traceId !== undefined ? sql`trace_id = ${param("String", query.traceId)}` : undefined,

@@ -28,6 +28,7 @@ export const insightsRoute = defineRoute({
   role: "read",
   query: insightsQuery,
   response: insightsResponse,
+  errors: [503],
   async handle({ query, project, context }) {
     const { from: _from, to: _to, limit, minCalls, ...filters } = query;
     const range = resolveRange(query, context.now());

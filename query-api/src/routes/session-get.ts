@@ -42,7 +42,7 @@ export const getSession = defineRoute({
   role: "read",
   params: sessionParams,
   response: sessionBody,
-  errors: [404],
+  errors: [404, 503],
   async handle({ params, project, context }) {
     const scope = sessionScope(project, params.id);
     const list = await listCalls(context.db, scope);

@@ -37,7 +37,7 @@ export const getTrace = defineRoute({
   role: "read",
   params: traceParams,
   response: traceBody,
-  errors: [404],
+  errors: [404, 503],
   async handle({ params, project, context }) {
     const { db } = context;
     const scope = traceScope(project, params.traceId);

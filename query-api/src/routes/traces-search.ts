@@ -3,7 +3,7 @@ import { defineRoute } from "../http/route.js";
 import { type Cursor, decodeCursor, encodeCursor, filtersDigest } from "../queries/cursor.js";
 import { incidentCounts, searchTraces, type TraceSearchRow } from "../queries/trace-search.js";
 import { traceSearchQuery, traceSearchResponse } from "../schemas/search.js";
-import { isoFromSql, resolveRange } from "../schemas/time-range.js";
+import { instantFromIso, isoFromSql, resolveRange } from "../schemas/time-range.js";
 
 /** GET /v1/traces — find traces by time, attribution, model, cost and incidents. */
 export const searchTracesRoute = defineRoute({
@@ -19,6 +19,7 @@ export const searchTracesRoute = defineRoute({
   role: "read",
   query: traceSearchQuery,
   response: traceSearchResponse,
+  errors: [503],
   async handle({ query, project, context }) {
     const { cursor: cursorText, sort, order, limit, from: _from, to: _to, ...filters } = query;
     const digest = filtersDigest(filters);
@@ -35,7 +36,7 @@ export const searchTracesRoute = defineRoute({
       }
       // The first page's range stays in force, so `to` defaulting to "now" cannot move;
       // decodeCursor has held it to the checks a request's range passes.
-      range = { from: new Date(cursor.from), to: new Date(cursor.to) };
+      range = { from: instantFromIso(cursor.from), to: instantFromIso(cursor.to) };
       after = { key: cursor.key, traceId: cursor.traceId };
     }
     const rows = await searchTraces(context.db, {

@@ -20,6 +20,7 @@ export const whatifRoute = defineRoute({
   role: "read",
   body: whatifInput,
   response: whatifResponse,
+  errors: [503],
   async handle({ body, project, context }) {
     const { from: _from, to: _to, target, ...filters } = body;
     const range = resolveRange(body, context.now());

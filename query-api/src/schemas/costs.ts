@@ -62,11 +62,19 @@ export const costsResponse = z.object({
 export const BUCKETS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 /** The most buckets one series may have. */
 export const MAX_BUCKETS = 10_000;
+/**
+ * The range minute buckets cover when `from` is left out: one day (1,440 buckets). The usual
+ * seven days would be 10,080 minutes, over `MAX_BUCKETS`, so the default would be refused.
+ */
+export const MINUTE_DEFAULT_RANGE_DAYS = 1;
 
 /** GET /v1/costs/timeseries query. */
 export const timeseriesQuery = z
   .strictObject({
     ...rangeShape,
+    from: rangeShape.from.describe(
+      `start of the range, inclusive (default: \`to\` minus 7 days, or minus ${MINUTE_DEFAULT_RANGE_DAYS} day for \`bucket=minute\`)`,
+    ),
     ...filterQueryShape,
     bucket: z.enum(["minute", "hour", "day"]).default("hour"),
     groupBy: groupByList(0, 2, DIMENSION_NAMES).optional(),

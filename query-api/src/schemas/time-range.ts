@@ -33,9 +33,9 @@ const MONTHS = [
 /**
  * An ISO date or date-time; without an offset it is UTC. A date or time that does not exist
  * (`2026-02-30`, `24:00`) is refused rather than rolled over as `new Date` would. Times are
- * exact to the millisecond, because ranges are resolved to `Date`s; digits past the third are
- * accepted only when they are zeros, so an instant the API emitted with nanosecond digits
- * (a trace's `startTime`) can be sent back as it is.
+ * exact to the nanosecond, as calls' start times are stored: a time with digits below the
+ * millisecond (a trace's `startTime`) becomes an `Instant`, so sent back as it was returned
+ * it means the same instant.
  */
 export const timeInput = z
   .string()
@@ -47,14 +47,44 @@ export const timeInput = z
     const problem = instantProblem(text);
     if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
   })
-  .transform(toDate)
+  .transform(instantFromIso)
   .describe(
-    "ISO 8601 date or date-time (UTC unless it has an offset), at most millisecond precision, in the years 1970 to 2105",
+    "ISO 8601 date or date-time (UTC unless it has an offset), up to nanosecond precision, in the years 1970 to 2105",
   );
+
+/**
+ * A `Date` that keeps the nanoseconds below its millisecond, which a `Date` cannot hold.
+ * ClickHouse stores calls' start times to the nanosecond and the API returns them so; a range
+ * end rounded to the millisecond would put a call at that very instant on the wrong side.
+ * `toISOString` (and so JSON and `sqlTime`) writes all nine fractional digits.
+ */
+export class Instant extends Date {
+  constructor(
+    milliseconds: number,
+    /** 1 to 999,999: the nanoseconds after the millisecond `getTime()` gives. */
+    readonly subMillisecondNanos: number,
+  ) {
+    super(milliseconds);
+  }
+
+  override toISOString(): string {
+    return `${super.toISOString().slice(0, -1)}${String(this.subMillisecondNanos).padStart(6, "0")}Z`;
+  }
+}
+
+/** The nanoseconds of `date` below its millisecond: non-zero only for an `Instant`. */
+export function subMillisecondNanos(date: Date): number {
+  return date instanceof Instant ? date.subMillisecondNanos : 0;
+}
+
+/** Orders two instants to the nanosecond: negative when `a` is earlier, 0 when equal. */
+export function compareInstants(a: Date, b: Date): number {
+  return a.getTime() - b.getTime() || subMillisecondNanos(a) - subMillisecondNanos(b);
+}
 
 /** Why `text` (which matches ISO) names no real instant the API can use, or undefined. */
 function instantProblem(text: string): string | undefined {
-  const [, year, month, day, hour, minute, second, fraction, , sign, offsetHour, offsetMinute] =
+  const [, year, month, day, hour, minute, second, , , sign, offsetHour, offsetMinute] =
     ISO_PARTS.exec(text) ?? [];
   if (Number(year) < FIRST_YEAR || Number(year) > LAST_YEAR) {
     return `is outside the years Burnrate can query (${FIRST_YEAR} to ${LAST_YEAR})`;
@@ -67,9 +97,6 @@ function instantProblem(text: string): string | undefined {
   }
   if (sign !== undefined && (Number(offsetHour) > 23 || Number(offsetMinute) > 59)) {
     return `is not a real UTC offset: ${sign}${offsetHour}:${offsetMinute} (hours go up to 23, minutes up to 59)`;
-  }
-  if (fraction !== undefined && /[1-9]/.test(fraction.slice(3))) {
-    return `has digits below the millisecond (.${fraction}); times are exact to the millisecond, so give at most 3 fractional digits (zeros after them are fine)`;
   }
   return undefined;
 }
@@ -89,9 +116,23 @@ function isTimeOfDay(hour: number, minute: number, second: number): boolean {
   return hour <= 23 && minute <= 59 && second <= 59;
 }
 
-function toDate(text: string): Date {
-  const utc = text.length === 10 || /[Zz]|[+-]\d{2}:\d{2}$/.test(text) ? text : `${text}Z`;
-  return new Date(utc);
+/**
+ * The instant an ISO date or date-time names (one `timeInput` accepts, or one the API wrote):
+ * a `Date`, or an `Instant` when it has digits below the millisecond.
+ */
+export function instantFromIso(text: string): Date {
+  let nanos = 0;
+  // `Date` reads three fractional digits at most; the rest are kept apart.
+  const milliseconds = text.replace(/\.(\d+)/, (_, digits: string) => {
+    nanos = Number(digits.slice(3, 9).padEnd(6, "0"));
+    return `.${digits.slice(0, 3)}`;
+  });
+  const utc =
+    milliseconds.length === 10 || /[Zz]|[+-]\d{2}:\d{2}$/.test(milliseconds)
+      ? milliseconds
+      : `${milliseconds}Z`;
+  const date = new Date(utc);
+  return nanos === 0 ? date : new Instant(date.getTime(), nanos);
 }
 
 /**
@@ -129,7 +170,9 @@ export function resolveRange(
   days = DEFAULT_RANGE_DAYS,
 ): TimeRange {
   const to = range.to ?? now;
-  return { from: range.from ?? new Date(to.getTime() - days * DAY_MS), to };
+  const from = to.getTime() - days * DAY_MS;
+  const sameNanos = to instanceof Instant ? new Instant(from, to.subMillisecondNanos) : new Date(from);
+  return { from: range.from ?? sameNanos, to };
 }
 
 /**
@@ -137,7 +180,7 @@ export function resolveRange(
  * `to`, and the range may span at most 400 days.
  */
 export function rangeProblem({ from, to }: TimeRange): string | undefined {
-  if (from.getTime() >= to.getTime()) return "must be before `to`";
+  if (compareInstants(from, to) >= 0) return "must be before `to`";
   const days = (to.getTime() - from.getTime()) / DAY_MS;
   if (days > MAX_RANGE_DAYS) {
     return `the range spans ${Math.ceil(days)} days; at most ${MAX_RANGE_DAYS} days`;
@@ -157,9 +200,21 @@ export function checkRange(
   if (problem !== undefined) ctx.addIssue({ code: "custom", path: ["from"], message: problem });
 }
 
-/** Formats a Date for a DateTime64 parameter: `2026-11-02 09:30:00.000`. */
+/**
+ * Formats a Date for a DateTime64 parameter: `2026-11-02 09:30:00.000`, or with nine
+ * fractional digits for an `Instant`, so compare it as a DateTime64(9).
+ */
 export function sqlTime(date: Date): string {
   return date.toISOString().replace("T", " ").replace("Z", "");
+}
+
+/**
+ * The first whole millisecond at or after `date`, for a bound on a column kept to the
+ * millisecond (incidents' `created_at`): there, `>= 09:30:00.000500` and `< 09:30:00.000500`
+ * mean the same as `>= 09:30:00.001` and `< 09:30:00.001`.
+ */
+export function millisecondCeiling(date: Date): Date {
+  return new Date(date.getTime() + (subMillisecondNanos(date) > 0 ? 1 : 0));
 }
 
 /** ClickHouse's `2026-11-02 09:30:00.123456789` as ISO 8601 UTC, keeping every digit. */

@@ -89,4 +89,21 @@ describe("buildSpanTree", () => {
       ["q", 1, 0, 0, "0.000000000000"],
     ]);
   });
+
+  it("builds a chain of 20,000 nested spans without overflowing the stack", () => {
+    const depth = 20_000;
+    const id = (i: number) => `s${String(i).padStart(5, "0")}`;
+    const spans = Array.from({ length: depth }, (_, i) => ({
+      ...spanRow(id(i), i === 0 ? "" : id(i - 1), "1"),
+      start: `2026-11-02 09:00:01.${String(i).padStart(9, "0")}`,
+    }));
+    const leaf = id(depth - 1);
+    const tree = buildSpanTree(spans, [callRow(leaf, id(depth - 2), "0.000100000000")]);
+    expect(tree).toHaveLength(depth);
+    expect(tree.every((s, i) => s.spanId === id(i) && s.depth === i)).toBe(true);
+    // The leaf's one call is in every ancestor's subtree.
+    expect(new Set(shape(tree).map(([, , ...subtree]) => subtree.join(" ")))).toEqual(
+      new Set(["1 0 0.000100000000"]),
+    );
+  });
 });

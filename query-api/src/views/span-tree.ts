@@ -74,33 +74,16 @@ export function buildSpanTree(spans: readonly SpanRow[], calls: readonly CallRow
   }
   // Spans whose parent links form a loop reach no root; each loop is shown from its earliest span.
   const reachable = new Set<Node>();
-  const mark = (n: Node) => {
-    reachable.add(n);
-    for (const child of n.children) if (!reachable.has(child)) mark(child);
-  };
-  roots.forEach(mark);
+  for (const root of roots) markReachable(root, reachable);
   for (const n of sortNodes([...nodes.values()])) {
     if (!reachable.has(n)) {
       roots.push(n);
-      mark(n);
+      markReachable(n, reachable);
     }
   }
-  const out: TraceSpan[] = [];
   const visited = new Set<Node>();
   for (const root of sortNodes(roots)) sumSubtree(root, visited);
-  const shown = new Set<Node>();
-  const walk = (n: Node, depth: number) => {
-    if (shown.has(n)) return;
-    shown.add(n);
-    out.push({
-      ...n.span,
-      depth,
-      subtree: { calls: n.calls, unpricedCalls: n.unpriced, pricedCostUsd: formatUsd(n.cost) },
-    });
-    for (const child of sortNodes(n.children)) walk(child, depth + 1);
-  };
-  for (const root of sortNodes(roots)) walk(root, 0);
-  return out;
+  return treeOrder(sortNodes(roots));
 }
 
 function node(span: Node["span"], call: CallRow | undefined): Node {
@@ -114,16 +97,67 @@ function node(span: Node["span"], call: CallRow | undefined): Node {
   };
 }
 
-/** Adds each node's descendants into its totals, visiting each node once. */
-function sumSubtree(n: Node, visited: Set<Node>): void {
-  visited.add(n);
-  for (const child of n.children) {
-    if (visited.has(child)) continue;
-    sumSubtree(child, visited);
-    n.calls += child.calls;
-    n.unpriced += child.unpriced;
-    n.cost += child.cost;
+// The walks below keep their own stacks rather than recursing: a trace's spans can nest
+// thousands deep (an agent loop that opens each step inside the last), and one call frame
+// per level overflowed the call stack at about 8,000 levels.
+
+/** Adds `from` and every node reachable from it to `reachable`. */
+function markReachable(from: Node, reachable: Set<Node>): void {
+  reachable.add(from);
+  const stack = [from];
+  for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
+    for (const child of n.children) {
+      if (reachable.has(child)) continue;
+      reachable.add(child);
+      stack.push(child);
+    }
   }
+}
+
+/**
+ * Adds each node's descendants into its totals, visiting each node once: depth first, a
+ * child's totals added to its parent's once the child's own subtree is summed.
+ */
+function sumSubtree(root: Node, visited: Set<Node>): void {
+  visited.add(root);
+  const stack = [{ node: root, next: 0 }];
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    const child = frame.node.children[frame.next++];
+    if (child === undefined) {
+      stack.pop();
+      const parent = stack[stack.length - 1]?.node;
+      if (parent) {
+        parent.calls += frame.node.calls;
+        parent.unpriced += frame.node.unpriced;
+        parent.cost += frame.node.cost;
+      }
+    } else if (!visited.has(child)) {
+      visited.add(child);
+      stack.push({ node: child, next: 0 });
+    }
+  }
+}
+
+/** The trees in pre-order (each span before its children, siblings by start), each node once. */
+function treeOrder(roots: readonly Node[]): TraceSpan[] {
+  const out: TraceSpan[] = [];
+  const shown = new Set<Node>();
+  // Pushed in reverse, so the earliest sibling is popped (and its subtree listed) first.
+  const stack = [...roots].reverse().map((node) => ({ node, depth: 0 }));
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const { node: n, depth } = item;
+    if (shown.has(n)) continue;
+    shown.add(n);
+    out.push({
+      ...n.span,
+      depth,
+      subtree: { calls: n.calls, unpricedCalls: n.unpriced, pricedCostUsd: formatUsd(n.cost) },
+    });
+    const children = sortNodes(n.children);
+    for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i]!, depth: depth + 1 });
+  }
+  return out;
 }
 
 function sortNodes(nodes: Node[]): Node[] {
