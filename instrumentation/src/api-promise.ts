@@ -53,7 +53,7 @@ export function observeApiPromise(
     return false;
   }
   // A request that fails (an HTTP error, the network, an abort) never reaches the parse.
-  responsePromise.then(undefined, (error: unknown) => call.fail(error));
+  responsePromise.then(undefined, (error: unknown) => call.fail(error, true));
   const hooked: HookedParse = (client, props) => {
     const parsed = parseResponse.call(promise, client, props);
     if (streaming) {

@@ -1,5 +1,6 @@
 import * as C from "@burnrate/core";
 import { context, trace } from "@opentelemetry/api";
+import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
 import { testTracer, useHarness } from "../test/harness.js";
 import { budget, configure } from "./budget.js";
@@ -129,6 +130,40 @@ describe("local guards, with calls in flight", () => {
       afterRefusal: 0,
       next: "ok",
       requests: 1,
+    });
+  });
+
+  it("do not count a call whose request failed before it went out, and count one the server refused", async () => {
+    configure({ maxCallsPerTrace: 2 });
+    let vaultUp = false;
+    // The key comes from a token service, which is down at first: the SDK never sends.
+    const client = new OpenAI({
+      baseURL: h.mock.openaiBaseUrl,
+      maxRetries: 0,
+      apiKey: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (!vaultUp) throw new Error("vault down");
+        return "k";
+      },
+    });
+    const ask = () =>
+      client.chat.completions
+        .create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] })
+        .catch((error: unknown) => error);
+    h.mock.enqueue({ error: { status: 500 } });
+    h.mock.setDefault({ text: "ok", usage: { input: 10, output: 2 } });
+    const result = await inTrace(async () => {
+      const outcomes = [outcome(await ask()), outcome(await ask())];
+      const afterRefusals = budget().calls;
+      vaultUp = true;
+      outcomes.push(outcome(await ask()), outcome(await ask()), outcome(await ask()));
+      return { outcomes, afterRefusals };
+    });
+    expect({ ...result, requests: h.mock.requestCount("openai.chat") }).toEqual({
+      // Neither failed token fetch counts; the 500 does, so the limit of 2 stops the fifth call.
+      outcomes: ["OpenAIError", "OpenAIError", "InternalServerError", "ok", "BudgetExceededError"],
+      afterRefusals: 0,
+      requests: 2,
     });
   });
 });

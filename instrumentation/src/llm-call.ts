@@ -254,15 +254,19 @@ export class LlmCall {
    * Ends the span as failed, with no usage (the request was refused or never answered). A call
    * that was sent still counts against the guard's call limits, as the collector counts its
    * span, but as a failed call: alone, it is no loop step, since it billed nothing. A call
-   * never sent (a guard's stop, or the SDK refusing it at once) takes back its count.
+   * never sent (a guard's stop, or the SDK refusing it before it went out) takes back its
+   * count. `beforeResponse` says the request failed before any answer came (the SDK's
+   * request promise rejected), as opposed to its body failing to arrive whole.
    */
-  fail(error: unknown): void {
+  fail(error: unknown, beforeResponse = false): void {
     if (this.#ended) return;
     this.#ended = true;
     // A span not started yet means the in-flight queue has not reached the call: the request
     // never went out (the SDK threw at once, as Anthropic's does for a non-streaming request
-    // too long to wait for, or refused it while building it). See in-flight.ts.
-    const unsent = this.#span === undefined;
+    // too long to wait for, or refused it while building it). See in-flight.ts. Later, a
+    // request that failed before any answer with an error that is no HTTP status, connection
+    // failure or abort was refused while the SDK prepared it (an apiKey function that failed).
+    const unsent = this.#span === undefined || (beforeResponse && refusedBeforeSending(error));
     markError(this.span, error);
     this.span.end();
     this.#ran();
@@ -304,6 +308,19 @@ export class LlmCall {
   get ended(): boolean {
     return this.#ended;
   }
+}
+
+/**
+ * True for an error the SDKs raise only before a request goes out: not an answer with an HTTP
+ * status (APIError), not a failure to connect or a timeout (APIConnectionError,
+ * APIConnectionTimeoutError), not an abort, which may have come mid-flight.
+ */
+function refusedBeforeSending(error: unknown): boolean {
+  const e = error as { status?: unknown; name?: unknown } | null;
+  if (e === null || typeof e !== "object" || typeof e.status === "number") return false;
+  // openai's error classes keep the name "Error"; their constructors say what they are.
+  const names = `${String(e.name)} ${e.constructor?.name ?? ""}`;
+  return !/Connection|Timeout|Abort/.test(names);
 }
 
 /** Shared by calls that requested no tool; never written to. */
