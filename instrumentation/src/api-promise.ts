@@ -209,17 +209,34 @@ function definer(proto: HookableProto | null, name: string): HookableProto | nul
 }
 
 /**
- * Shows `onBody` the body the SDK parses for the caller, without parsing it otherwise (a raw
- * read is left alone). Changes nothing when `promise` is not shaped like an APIPromise.
+ * Shows `onBody` the body the SDK parses for the caller, without parsing it otherwise. When
+ * the caller reads the raw response instead (`.asResponse()`), a JSON body is read from a
+ * copy. Changes nothing when `promise` is not shaped like an APIPromise.
  */
 export function watchBody(promise: ApiPromise, onBody: (body: unknown) => void): void {
   const parseResponse = promise?.parseResponse;
   if (typeof parseResponse !== "function") return;
-  promise.parseResponse = (client, props) => {
+  const watched: HookedParse = (client, props) => {
     const parsed = parseResponse.call(promise, client, props);
     parsed.then(onBody, () => {});
     return parsed;
   };
+  watched[ON_RAW_READ] = (raw) =>
+    raw.then(
+      (response) => {
+        if (!/json/i.test(response.headers.get("content-type") ?? "")) return;
+        let copy: Response;
+        try {
+          copy = response.clone();
+        } catch {
+          return; // a second raw read of a body the caller already read
+        }
+        copy.json().then(onBody, () => {});
+      },
+      () => {},
+    );
+  promise.parseResponse = watched;
+  hookRawReads(promise);
 }
 
 /** Reads a non-streaming body into the call; a reader's failure ends the call without usage. */

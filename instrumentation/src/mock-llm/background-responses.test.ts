@@ -56,6 +56,33 @@ describe("mock background responses", () => {
     });
   });
 
+  it("stream a retrieve as in_progress then the final event, and cancel with the usage run up", async () => {
+    server.enqueue({ text: "Streamed report.", usage: { input: 100, output: 30 }, backgroundPolls: 5 });
+    const streamed = await openai.responses.create({ model: "o4-mini", input: "Go.", background: true });
+    const events: { type: string; status?: string; usage?: unknown }[] = [];
+    for await (const event of await openai.responses.retrieve(streamed.id, { stream: true })) {
+      const response = (event as { response?: { status?: string; usage?: unknown } }).response;
+      events.push({ type: event.type, status: response?.status, usage: response?.usage ?? null });
+    }
+    server.enqueue({ text: "Never finished.", usage: { input: 50, output: 5 } });
+    const started = await openai.responses.create({ model: "o4-mini", input: "Stop.", background: true });
+    const cancelled = await openai.responses.cancel(started.id);
+    expect({
+      events,
+      cancelled: { status: cancelled.status, output: cancelled.usage?.output_tokens },
+    }).toEqual({
+      events: [
+        { type: "response.in_progress", status: "in_progress", usage: null },
+        {
+          type: "response.completed",
+          status: "completed",
+          usage: expect.objectContaining({ output_tokens: 30 }),
+        },
+      ],
+      cancelled: { status: "cancelled", output: 5 },
+    });
+  });
+
   it("answers a retrieve of an id it never started with the API's 404", async () => {
     const error = await openai.responses.retrieve("resp_unknown").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);

@@ -12,6 +12,7 @@ export type MockRoute =
   | "openai.responses"
   | "openai.embeddings"
   | "openai.responses.retrieve"
+  | "openai.responses.cancel"
   | "anthropic.messages"
   | "anthropic.count_tokens";
 

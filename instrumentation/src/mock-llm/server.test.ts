@@ -245,7 +245,7 @@ describe("mock LLM server", () => {
     expect(await response.json()).toEqual({
       error: {
         message:
-          "mock-llm: nothing at POST /v1/completions; it serves POST /v1/chat/completions, POST /v1/responses, POST /v1/embeddings, POST /v1/messages, POST /v1/messages/count_tokens, GET /v1/responses/{id}",
+          "mock-llm: nothing at POST /v1/completions; it serves POST /v1/chat/completions, POST /v1/responses, POST /v1/embeddings, POST /v1/messages, POST /v1/messages/count_tokens, GET /v1/responses/{id}, POST /v1/responses/{id}/cancel",
         type: "invalid_request_error",
         param: null,
         code: null,

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { BackgroundResponses, retrievedId } from "./background-responses.js";
+import { BackgroundResponses, storedResponseRequest } from "./background-responses.js";
 import { parseJsonObject, pause, readBody, sendHalfJson, sendJson } from "./http-io.js";
 import { providerError, requestIdHeader } from "./provider-errors.js";
 import type { RenderContext } from "./render-context.js";
@@ -79,21 +79,30 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const at = Date.now();
-    const retrieved = request.method === "GET" ? retrievedId(request.url ?? "/") : undefined;
-    if (retrieved !== undefined) {
-      requests.push({ route: "openai.responses.retrieve", body: undefined, headers: request.headers, at });
-      const found = background.retrieve(retrieved);
-      if (found) return sendJson(response, 200, found, requestIdHeader("openai", newId("req_")));
+    const stored = storedResponseRequest(request.method, request.url ?? "/");
+    if (stored) {
+      const route = stored.action === "cancel" ? "openai.responses.cancel" : "openai.responses.retrieve";
+      requests.push({ route, body: undefined, headers: request.headers, at });
+      const headers = requestIdHeader("openai", newId("req_"));
+      const events = stored.action === "stream" ? background.retrieveStream(stored.id) : undefined;
+      if (events) return writeSse(response, events, { chunkDelayMs: 0, cutAfterChunks: undefined }, headers);
+      const found =
+        stored.action === "cancel" ? background.cancel(stored.id) : background.retrieve(stored.id);
+      if (found && stored.action !== "stream") return sendJson(response, 200, found, headers);
       const error = providerError(
         "openai",
-        { status: 404, message: `No response with id '${retrieved}'.` },
+        { status: 404, message: `No response with id '${stored.id}'.` },
         newId("req_"),
       );
       return sendJson(response, error.status, error.body, error.headers);
     }
     const spec = routeForPath(request.url ?? "/");
     if (!spec || request.method !== "POST") {
-      const served = [...ROUTES.map((r) => `POST ${r.path}`), "GET /v1/responses/{id}"].join(", ");
+      const served = [
+        ...ROUTES.map((r) => `POST ${r.path}`),
+        "GET /v1/responses/{id}",
+        "POST /v1/responses/{id}/cancel",
+      ].join(", ");
       sendJson(response, spec ? 405 : 404, {
         error: {
           message: `mock-llm: nothing at ${request.method} ${request.url}; it serves ${served}`,

@@ -62,6 +62,56 @@ describe("openai background responses", () => {
     });
   });
 
+  it("end with the usage however the app learns the response has ended: read raw, streamed, or cancelled", async () => {
+    const ended: Record<string, unknown>[] = [];
+    const learn = {
+      raw: async (id: string) => {
+        // Polled as an app that reads the raw body itself does, until it has finished.
+        while (
+          ((await (await h.openai.responses.retrieve(id).asResponse()).json()) as { status: string })
+            .status !== "completed"
+        ) {
+          // poll again
+        }
+      },
+      streamed: async (id: string) => {
+        for await (const _ of await h.openai.responses.retrieve(id, { stream: true })) {
+          // read to the end, as an app resuming the response does
+        }
+      },
+      cancelled: (id: string) => h.openai.responses.cancel(id),
+    };
+    for (const [how, read] of Object.entries(learn)) {
+      h.mock.enqueue({ text: `Report ${how}.`, usage: { input: 1_000, output: 200 }, backgroundPolls: 3 });
+      const created = await h.openai.responses.create({ model, input, background: true });
+      const before = h.spans().length;
+      await read(created.id);
+      const [span] = (await h.waitForSpans(before + 1)).slice(before);
+      ended.push({
+        how,
+        spansBefore: before - ended.length,
+        finish: span!.attributes[C.ATTR_GEN_AI_RESPONSE_FINISH_REASONS],
+        input: span!.attributes[C.ATTR_GEN_AI_USAGE_INPUT_TOKENS],
+        output: span!.attributes[C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS],
+        // 1000 * $1.10/M + 200 * $4.40/M
+        cost: span!.attributes[C.ATTR_GEN_AI_USAGE_COST_AMOUNT],
+      });
+    }
+    const expected = (how: string, finish: string) => ({
+      how,
+      spansBefore: 0,
+      finish: [finish],
+      input: 1_000,
+      output: 200,
+      cost: 0.00198,
+    });
+    expect(ended).toEqual([
+      expected("raw", "completed"),
+      expected("streamed", "completed"),
+      expected("cancelled", "cancelled"),
+    ]);
+  });
+
   it("end, when the app exits without having seen the response finish, as last seen and without usage", async () => {
     h.mock.enqueue({ text: "Never read.", usage });
     const created = await h.openai.responses.create({ model, input, background: true });

@@ -43,6 +43,11 @@ export function awaitBackground(call: LlmCall, response: BackgroundResponse, res
   return true;
 }
 
+/** True while any background response this process started is still awaited. */
+export function hasPendingBackground(): boolean {
+  return pending.size > 0;
+}
+
 /**
  * Reads a response the app retrieved: once a background response this
  * process started has finished, its call ends with the finished response's usage. A read of

@@ -30,15 +30,17 @@ export function openaiTargets(moduleExports: unknown): PatchTarget[] {
   };
   add(probe.chat?.completions, chatCompletions, "openai chat.completions.create");
   add(probe.responses, responses, "openai responses.create"); // openai >= 4.87 only
-  // A background response's usage arrives with the retrieve that finds it finished.
+  // A background response's usage arrives with the retrieve that finds it finished, or its cancel.
   const responsesProto = protoOf(probe.responses);
   if (responsesProto) {
-    targets.push({
-      proto: responsesProto,
-      method: "retrieve",
-      telemetry: responseReads,
-      what: "openai responses.retrieve",
-    });
+    for (const method of ["retrieve", "cancel"]) {
+      targets.push({
+        proto: responsesProto,
+        method,
+        telemetry: responseReads,
+        what: `openai responses.${method}`,
+      });
+    }
   }
   add(probe.embeddings, embeddings, "openai embeddings.create");
   return targets;

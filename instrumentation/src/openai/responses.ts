@@ -4,7 +4,7 @@ import type { CallResult, LlmCall } from "../llm-call.js";
 import { type ReportedFailure, settle } from "../settle.js";
 import { observeStream } from "../stream.js";
 import type { BodyWatcher, MethodTelemetry } from "../wrap.js";
-import { awaitBackground, settleBackground } from "./background.js";
+import { awaitBackground, hasPendingBackground, settleBackground } from "./background.js";
 import { openAiUsage } from "./usage.js";
 
 interface ResponsesUsage {
@@ -129,11 +129,28 @@ function finishResponse(call: LlmCall, response: unknown): void {
 }
 
 /**
- * `responses.retrieve`: no model call of its own, but the way a background response's usage
- * is learnt once it has finished.
+ * `responses.retrieve` (plain, streamed or read raw) and `responses.cancel`: no model call of
+ * their own, but the way a background response's usage is learnt once it has ended.
  */
 export const responseReads: BodyWatcher = {
-  watch: (body) => settleBackground(body, finishResponse),
+  watch(body) {
+    if (!hasPendingBackground()) return;
+    const stream = body as AsyncIterable<unknown> & { controller?: AbortController };
+    if (typeof stream?.[Symbol.asyncIterator] !== "function") {
+      settleBackground(body, finishResponse);
+      return;
+    }
+    // A streamed retrieve (`{ stream: true }`), as a background response is resumed: its
+    // final event carries the finished response.
+    observeStream(
+      stream,
+      (item) => {
+        const event = item as { type?: string; response?: unknown };
+        if (event.type && FINAL_EVENTS.has(event.type)) settleBackground(event.response, finishResponse);
+      },
+      () => {},
+    );
+  },
 };
 
 /** `responses.create`, streaming or not. */
