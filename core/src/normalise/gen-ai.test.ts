@@ -209,6 +209,24 @@ describe("older GenAI conventions", () => {
   });
 });
 
+describe("token counting, told apart by the span's name", () => {
+  it("drops spans named for counting tokens, and keeps names that only contain the words", () => {
+    const base = loadSpan("anthropic-native-count-tokens"); // names a model, no operation
+    const names = [
+      "anthropic.messages.count_tokens",
+      "models.countTokens",
+      "account_tokens refresh",
+      "discountTokens",
+    ];
+    expect(names.map((name) => normaliseSpan({ ...base, name }, PROJECT)?.operation)).toEqual([
+      undefined,
+      undefined,
+      "chat",
+      "chat",
+    ]);
+  });
+});
+
 describe("spans that are not LLM calls", () => {
   it.each([
     ["an HTTP client span", "http-client"],

@@ -61,7 +61,7 @@ const WRAPPER_OPERATIONS: ReadonlySet<string> = new Set([
  * but bill nothing: token counting (`anthropic.messages.count_tokens` from the Anthropic
  * SDK's own tracing, `countTokens` elsewhere).
  */
-const FREE_CALL_SPAN_NAME = /count_?tokens/i;
+const FREE_CALL_SPAN_NAME = /(?:^|[^a-z])count_?tokens(?:$|[^a-z])/i;
 
 /** The operation assumed for a model call whose span names none; most calls are chats. */
 const DEFAULT_OPERATION = "chat";
