@@ -207,6 +207,7 @@ describe("GET /v1/traces/:traceId", () => {
         },
       ],
       callsTruncated: false,
+      spansTruncated: false,
     });
   });
 

@@ -89,6 +89,7 @@ describe("trace and session views of a runaway loop (more calls than a view list
       spans: 20_000,
       incidents: [],
       callsTruncated: true,
+      spansTruncated: false,
     });
     // The tree lists the first 20,000 calls by start time, each at its latest version.
     expect(body.spans[0]).toMatchObject({ spanId: "000000", call: { cost: { totalUsd: "0.020000000000" } } });
@@ -167,10 +168,39 @@ describe("trace and session views of a runaway loop (more calls than a view list
       };
     const trace = schema("/v1/traces/{traceId}");
     expect(trace.properties.callsTruncated).toMatchObject({ type: "boolean" });
-    expect(trace.required).toContain("callsTruncated");
+    expect(trace.properties.spansTruncated).toMatchObject({ type: "boolean" });
+    expect(trace.required).toEqual(expect.arrayContaining(["callsTruncated", "spansTruncated"]));
     const session = schema("/v1/sessions/{id}");
     expect(session.properties.tracesTruncated).toMatchObject({ type: "boolean" });
     expect(session.required).toContain("tracesTruncated");
+  });
+});
+
+describe("the span tree of a trace with more spans than a view lists", () => {
+  it("lists the first 20,000 spans by start time and says the others were left out", async () => {
+    // An agent root and 20,000 tool spans under it, one a millisecond: 20,001 spans.
+    await api.db.command({
+      query: `INSERT INTO spans (ProjectId, Timestamp, TraceId, SpanId, ParentSpanId, SpanName, SpanKind,
+          ServiceName, Duration, StatusCode)
+        SELECT 'default', toDateTime64('2026-11-03 00:00:00', 9, 'UTC') + toIntervalMillisecond(number),
+          'wide', leftPad(toString(number), 6, '0'), if(number = 0, '', '000000'),
+          if(number = 0, 'agent run', 'execute_tool read_file'), 'Internal', 'svc', 1000, 'Ok'
+        FROM numbers(20001)`,
+      params: {},
+    });
+    const res = await api.get("/v1/traces/wide");
+    const body = res.body as {
+      spans: { spanId: string }[];
+      callsTruncated: boolean;
+      spansTruncated: boolean;
+    };
+    expect({
+      status: res.status,
+      listed: body.spans.length,
+      last: body.spans.at(-1)?.spanId,
+      callsTruncated: body.callsTruncated,
+      spansTruncated: body.spansTruncated,
+    }).toEqual({ status: 200, listed: 20_000, last: "019999", callsTruncated: false, spansTruncated: true });
   });
 });
 
@@ -251,6 +281,7 @@ describe("the span tree of a long agent run", () => {
       startTime: "2026-11-01T13:00:00.000000000Z",
       endTime: "2026-11-02T23:00:00.000000000Z",
       callsTruncated: false,
+      spansTruncated: false,
     });
     expect(api.errors).toEqual([]);
   });

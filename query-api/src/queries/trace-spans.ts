@@ -15,10 +15,10 @@ export interface SpanRow {
 }
 
 /** The most spans one trace view reads. */
-const MAX_SPANS = 20_000;
+export const MAX_VIEW_SPANS = 20_000;
 
 /**
- * The spans of one trace.
+ * The spans of one trace, the first `MAX_VIEW_SPANS` by start time, and whether it has more.
  *
  * `spans` is ordered by (ProjectId, ServiceName, SpanName, time, TraceId), so a trace id
  * cannot use the primary key: the lookup is pruned by the table's day partitions, then by
@@ -32,17 +32,18 @@ const MAX_SPANS = 20_000;
  * before or after every call of its trace is not found (those calls still show, as nodes of
  * their own). A trace without calls is searched in every partition.
  */
-export function traceSpans(
+export async function traceSpans(
   db: ClickHouse,
   project: string,
   traceId: string,
   calls?: { start: string; end: string },
-): Promise<SpanRow[]> {
+): Promise<{ spans: SpanRow[]; truncated: boolean }> {
   const within = calls
     ? sql`AND Timestamp >= toStartOfDay(toDateTime64(${param("String", calls.start)}, 9, 'UTC')) - INTERVAL 1 DAY
         AND Timestamp < toStartOfDay(toDateTime64(${param("String", calls.end)}, 9, 'UTC')) + INTERVAL 2 DAY`
     : sql``;
-  return db.query<SpanRow>(
+  // One more than is kept, to tell a trace of exactly the cap from a bigger one.
+  const spans = await db.query<SpanRow>(
     build(sql`SELECT SpanId AS span_id, ParentSpanId AS parent_span_id, SpanName AS name,
         SpanKind AS kind, ServiceName AS service, toString(Timestamp) AS start,
         toString(Timestamp + toIntervalNanosecond(Duration)) AS end,
@@ -50,7 +51,10 @@ export function traceSpans(
       FROM spans FINAL
       WHERE ProjectId = ${param("String", project)} AND TraceId = ${param("String", traceId)} ${within}
       ORDER BY Timestamp, SpanId
-      LIMIT ${param("UInt32", MAX_SPANS)}
+      LIMIT ${param("UInt32", MAX_VIEW_SPANS + 1)}
       ${calls ? FINAL_POINT_READ_SETTINGS : sql``}`),
   );
+  const truncated = spans.length > MAX_VIEW_SPANS;
+  if (truncated) spans.length = MAX_VIEW_SPANS;
+  return { spans, truncated };
 }

@@ -3,7 +3,7 @@ import { HttpError } from "../http/http-error.js";
 import { defineRoute } from "../http/route.js";
 import { incidentsOf } from "../queries/incidents.js";
 import { listCalls, MAX_VIEW_CALLS, scopeModels, traceScope } from "../queries/trace-calls.js";
-import { traceSpans } from "../queries/trace-spans.js";
+import { MAX_VIEW_SPANS, traceSpans } from "../queries/trace-spans.js";
 import { isoFromSql } from "../schemas/time-range.js";
 import { traceParams, traceResponse } from "../schemas/trace.js";
 import { callsExtent, modelsOf, summariseModels } from "../views/call-summary.js";
@@ -21,6 +21,13 @@ const traceBody = traceResponse.extend({
         `${MAX_VIEW_CALLS} by start time (and subtree totals count only those), while \`totals\`, ` +
         "`models`, `attribution` and `endTime` always cover every call",
     ),
+  spansTruncated: z
+    .boolean()
+    .describe(
+      `true when the trace has more than ${MAX_VIEW_SPANS} spans: \`spans\` then holds its LLM calls and ` +
+        `only the first ${MAX_VIEW_SPANS} of its spans by start time; the others (agent, tool and HTTP spans) ` +
+        "are left out of the tree, and the totals still count every call",
+    ),
 });
 
 /** GET /v1/traces/:traceId — what one trace cost, span by span. */
@@ -33,7 +40,8 @@ export const getTrace = defineRoute({
     "The span tree with tokens and cost on each LLM call and subtree totals on every span; the trace's totals " +
     "(priced cost, tokens by kind, calls, models) over every call; and its incidents. Unpriced calls are " +
     "counted in `unpricedCalls` and have null costs: they are never counted as $0. A runaway trace lists " +
-    `its first ${MAX_VIEW_CALLS} calls in the tree and says so in \`callsTruncated\`.`,
+    `its first ${MAX_VIEW_CALLS} calls in the tree and says so in \`callsTruncated\`; a trace of more than ` +
+    `${MAX_VIEW_SPANS} spans lists only the first ${MAX_VIEW_SPANS} and says so in \`spansTruncated\`.`,
   role: "read",
   params: traceParams,
   response: traceBody,
@@ -48,10 +56,10 @@ export const getTrace = defineRoute({
       // against a 20 ms budget for the whole view); a cut one is summed in SQL, over all calls.
       const models = truncated ? await scopeModels(db, scope) : modelsOf(calls);
       const extent = callsExtent(models);
-      const spans = await traceSpans(db, project, params.traceId, extent);
-      return { calls, truncated, models, extent, spans };
+      const { spans, truncated: spansTruncated } = await traceSpans(db, project, params.traceId, extent);
+      return { calls, truncated, models, extent, spans, spansTruncated };
     });
-    const [{ calls, truncated, models, extent, spans }, incidents] = await Promise.all([
+    const [{ calls, truncated, models, extent, spans, spansTruncated }, incidents] = await Promise.all([
       callsAndSpans,
       incidentsOf(db, project, { traceId: params.traceId }),
     ]);
@@ -68,6 +76,7 @@ export const getTrace = defineRoute({
       spans: buildSpanTree(spans, calls),
       incidents,
       callsTruncated: truncated,
+      spansTruncated,
     };
   },
 });
