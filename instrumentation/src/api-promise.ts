@@ -79,15 +79,9 @@ export function observeApiPromise(
   const onRawRead = (raw: Promise<Response>) =>
     raw.then(
       (response) => {
-        if (streaming || call.ended) return call.finish({});
-        let copy: Response;
-        try {
-          copy = response.clone();
-        } catch {
-          // A second raw read of a body the caller already read: nothing left to copy.
-          return call.finish({});
-        }
-        copy.json().then(
+        const copy = streaming || call.ended ? undefined : jsonOfCopy(response);
+        if (!copy) return call.finish({});
+        copy.then(
           (body) => finishBody(call, reader, body, what),
           () => call.finish({}),
         );
@@ -221,22 +215,29 @@ export function watchBody(promise: ApiPromise, onBody: (body: unknown) => void):
     parsed.then(onBody, () => {});
     return parsed;
   };
-  watched[ON_RAW_READ] = (raw) =>
+  const onRawRead = (raw: Promise<Response>) =>
     raw.then(
       (response) => {
-        if (!/json/i.test(response.headers.get("content-type") ?? "")) return;
-        let copy: Response;
-        try {
-          copy = response.clone();
-        } catch {
-          return; // a second raw read of a body the caller already read
-        }
-        copy.json().then(onBody, () => {});
+        if (/json/i.test(response.headers.get("content-type") ?? ""))
+          jsonOfCopy(response)?.then(onBody, () => {});
       },
       () => {},
     );
+  watched[ON_RAW_READ] = onRawRead;
   promise.parseResponse = watched;
   hookRawReads(promise);
+}
+
+/**
+ * The JSON body of a copy of `response`, read beside the caller's own read of the original;
+ * undefined when the caller has already read the body, and nothing is left to copy.
+ */
+function jsonOfCopy(response: Response): Promise<unknown> | undefined {
+  try {
+    return response.clone().json();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads a non-streaming body into the call; a reader's failure ends the call without usage. */
