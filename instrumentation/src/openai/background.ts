@@ -16,7 +16,8 @@ export const MOST_PENDING = 1_000;
  * Background responses (`responses.create({ background: true })`) this process started and has
  * not yet seen finish, by response id, oldest first. The create call answers at once with the
  * response queued and no usage; the tokens are billed as it runs, and only a later
- * `responses.retrieve()` of the finished response reports them. The call's span
+ * `responses.retrieve()` (parsed, raw or streamed) or `cancel()` of the ended response reports
+ * them. The call's span
  * stays open until then, so the one span carries the usage and cost, and the local guard
  * counts them, once.
  */
