@@ -2,7 +2,7 @@ import { createPriceBook, type PriceOverrides, parsePriceOverrides } from "@burn
 import { context } from "@opentelemetry/api";
 import { runScopeOf } from "./guard.js";
 import type { GuardConfig } from "./guard-config.js";
-import { usd } from "./ledger.js";
+import { type RunUsage, usd } from "./ledger.js";
 import { getRuntime } from "./runtime.js";
 
 /**
@@ -39,23 +39,20 @@ export function budget(): BudgetStatus {
   const { guard } = getRuntime();
   const { traceId, session } = runScopeOf(context.active());
   const c: GuardConfig = guard.config;
+  const measures = (used: RunUsage | undefined, cost?: number, calls?: number, tokens?: number) => ({
+    cost: { used: used?.costUsd ?? 0, limit: cost },
+    calls: { used: used?.calls ?? 0, limit: calls },
+    tokens: { used: used?.tokens ?? 0, limit: tokens },
+  });
   // The session first: it is the one reported where neither run has a limit.
   const runs: { cost: Measure; calls: Measure; tokens: Measure }[] = [];
   if (session) {
-    const s = guard.usage("session", session);
-    runs.push({
-      cost: { used: s?.costUsd ?? 0, limit: c.maxCostPerSession },
-      calls: { used: s?.calls ?? 0, limit: c.maxCallsPerSession },
-      tokens: { used: s?.tokens ?? 0, limit: c.maxTokensPerSession },
-    });
+    const used = guard.usage("session", session);
+    runs.push(measures(used, c.maxCostPerSession, c.maxCallsPerSession, c.maxTokensPerSession));
   }
   if (traceId) {
-    const t = guard.usage("trace", traceId);
-    runs.push({
-      cost: { used: t?.costUsd ?? 0, limit: c.maxCostPerTrace },
-      calls: { used: t?.calls ?? 0, limit: c.maxCallsPerTrace },
-      tokens: { used: t?.tokens ?? 0, limit: c.maxTokensPerTrace },
-    });
+    const used = guard.usage("trace", traceId);
+    runs.push(measures(used, c.maxCostPerTrace, c.maxCallsPerTrace, c.maxTokensPerTrace));
   }
   const cost = tightest(runs.map((run) => run.cost));
   const calls = tightest(runs.map((run) => run.calls));
