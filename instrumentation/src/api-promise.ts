@@ -1,4 +1,5 @@
 import { diag } from "@opentelemetry/api";
+import { SseParser } from "./kill-switch/sse.js";
 import type { LlmCall } from "./llm-call.js";
 import { getRuntime } from "./runtime.js";
 import type { MethodTelemetry } from "./wrap.js";
@@ -17,6 +18,8 @@ export interface ApiPromise extends Promise<unknown> {
   asResponse?: () => Promise<Response>;
   /** A derived APIPromise whose body is `transform` of this one's; helpers like `parse()` use it. */
   _thenUnwrap?: (transform: (data: unknown, props: unknown) => unknown) => unknown;
+  /** Anthropic: the raw response and its request, for helpers that parse it themselves. */
+  _responseProps?: () => Promise<unknown>;
 }
 
 /** How a call's parsed body is read: the method's telemetry (see wrap.ts). */
@@ -75,11 +78,13 @@ export function observeApiPromise(
     return parsed;
   };
   // A raw read leaves the body to the caller. Its usage is then read from a copy of the body,
-  // taken before the caller can start reading; a stream's cannot be, and ends the call without it.
+  // taken before the caller can start reading: a JSON body's, or a stream's events.
   const onRawRead = (raw: Promise<Response>) =>
     raw.then(
       (response) => {
-        const copy = streaming || call.ended ? undefined : jsonOfCopy(response);
+        if (call.ended) return;
+        if (streaming) return observeRawStream(call, reader, response, request, what);
+        const copy = jsonOfCopy(response);
         if (!copy) return call.finish({});
         copy.then(
           (body) => finishBody(call, reader, body, what),
@@ -184,6 +189,21 @@ function hookRawReads(promise: ApiPromise): void {
     return raw;
   };
   Object.defineProperty(proto, RAW_READS_HOOKED, { value: true });
+  // Anthropic's message threads (the streaming tool runner) take the raw response of a
+  // `create` call and parse it with a promise of their own: a raw read too.
+  const propsReader = definer(own as HookableProto | null, "_responseProps");
+  const responseProps = propsReader?._responseProps;
+  if (propsReader && typeof responseProps === "function") {
+    propsReader._responseProps = function (this: ApiPromise) {
+      const props = responseProps.call(this);
+      if (!this.parsedPromise) {
+        (this.parseResponse as HookedParse | undefined)?.[ON_RAW_READ]?.(
+          props.then((p) => (p as { response: Response }).response),
+        );
+      }
+      return props;
+    };
+  }
   const unwrapper = definer(own as HookableProto | null, "_thenUnwrap");
   const thenUnwrap = unwrapper?._thenUnwrap;
   if (!unwrapper || typeof thenUnwrap !== "function") return;
@@ -226,6 +246,59 @@ export function watchBody(promise: ApiPromise, onBody: (body: unknown) => void):
   watched[ON_RAW_READ] = onRawRead;
   promise.parseResponse = watched;
   hookRawReads(promise);
+}
+
+/**
+ * Observes a stream the caller reads raw, through a copy of its body: its server-sent events,
+ * parsed as the SDK would, go to the method's stream reader, which ends the call when they end.
+ */
+function observeRawStream(
+  call: LlmCall,
+  reader: BodyReader,
+  response: Response,
+  request: Record<string, unknown>,
+  what: string,
+): void {
+  let copy: Response;
+  try {
+    copy = response.clone();
+  } catch {
+    return call.finish({}); // a second raw read of a body the caller already read
+  }
+  const events = sseEvents(copy);
+  const source = {
+    iterator: () => events[Symbol.asyncIterator](),
+    [Symbol.asyncIterator]() {
+      return this.iterator();
+    },
+  };
+  const observed = observeStream(call, reader, source, request, what) as AsyncIterable<unknown>;
+  (async () => {
+    for await (const _ of observed) {
+      // read to the end: the reader ends the call
+    }
+  })().catch(() => {
+    // The copy failed as the caller's read did; the reader has ended the call with the error.
+  });
+}
+
+/** The JSON events of a `text/event-stream` body, as the SDKs' streams yield them. */
+async function* sseEvents(response: Response): AsyncGenerator<unknown> {
+  if (!response.body) return;
+  const events: unknown[] = [];
+  const parser = new SseParser((event) => {
+    if (event.data === "[DONE]") return;
+    try {
+      events.push(JSON.parse(event.data));
+    } catch {
+      // not JSON: no event the readers know
+    }
+  });
+  const decoder = new TextDecoder();
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    parser.push(decoder.decode(chunk, { stream: true }));
+    while (events.length > 0) yield events.shift();
+  }
 }
 
 /**

@@ -62,7 +62,8 @@ export function wrapMethod(original: AnyFn, telemetry: MethodTelemetry, what: st
  * What a call a guard stopped returns in place of the SDK's APIPromise (nothing was sent, so
  * there is none): a promise rejected with the stop error, with the APIPromise methods that
  * callers and the SDKs' own helpers chain on (`.withResponse()`, `.asResponse()`,
- * `._thenUnwrap()` for `parse()`), each rejected with the same error. It counts as handled by
+ * `._thenUnwrap()` for `parse()`, `._responseProps()` for Anthropic's message threads), each
+ * rejected with the same error. It counts as handled by
  * itself, so a helper that only chains on it leaves no unhandled rejection behind.
  */
 function stoppedCall(error: BurnrateStopError): Promise<never> {
@@ -72,6 +73,7 @@ function stoppedCall(error: BurnrateStopError): Promise<never> {
     withResponse: () => stoppedCall(error),
     asResponse: () => stoppedCall(error),
     _thenUnwrap: () => stoppedCall(error),
+    _responseProps: () => stoppedCall(error),
   });
 }
 

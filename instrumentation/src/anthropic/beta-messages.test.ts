@@ -73,6 +73,62 @@ describe("anthropic beta.messages", () => {
     });
   });
 
+  it("records each turn of the streaming tool runner, which parses create's raw response itself", async () => {
+    const tool = {
+      name: "get_weather",
+      description: "The weather in a city.",
+      input_schema: { type: "object" as const, properties: { city: { type: "string" } } },
+      run: async () => "sunny",
+    };
+    h.mock.enqueue({
+      toolCalls: [{ name: "get_weather", arguments: { city: "Paris" } }],
+      usage: { input: 500, output: 10 },
+    });
+    h.mock.enqueue({ text: "Sunny in Paris.", usage: { input: 800, output: 5 } });
+    const runner = h.anthropic.beta.messages.toolRunner({
+      model,
+      max_tokens: 1024,
+      messages: [{ role: "user", content: "What is the weather in Paris?" }],
+      tools: [tool],
+      stream: true,
+    });
+    for await (const turn of runner) {
+      for await (const _ of turn) {
+        // read each turn's stream to the end, as an app does
+      }
+    }
+    // The SDK's own spans of the runner and of the tool's run come out too (not model calls).
+    const spans = (await h.waitForSpans(4)).filter((s) => s.name.startsWith("chat "));
+    expect(
+      spans.map((s) => ({
+        name: s.name,
+        input: s.attributes[C.ATTR_GEN_AI_USAGE_INPUT_TOKENS],
+        output: s.attributes[C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS],
+        estimated: s.attributes[C.ATTR_BURNRATE_USAGE_ESTIMATED],
+        toolCalls: s.attributes[C.ATTR_BURNRATE_TOOL_CALL_FINGERPRINTS],
+        // 500 * $3/M + 10 * $15/M, then 800 * $3/M + 5 * $15/M
+        cost: s.attributes[C.ATTR_GEN_AI_USAGE_COST_AMOUNT],
+      })),
+    ).toEqual([
+      {
+        name: `chat ${model}`,
+        input: 500,
+        output: 10,
+        estimated: undefined,
+        toolCalls: [C.toolCallFingerprint("get_weather", { city: "Paris" })],
+        cost: 0.00165,
+      },
+      {
+        name: `chat ${model}`,
+        input: 800,
+        output: 5,
+        estimated: undefined,
+        toolCalls: undefined,
+        cost: 0.002475,
+      },
+    ]);
+  });
+
   it("leave token counting untraced: it is free and no model call, so it makes no span", async () => {
     h.mock.enqueue({ usage: { input: 4_321 } }, "anthropic.count_tokens");
     h.mock.enqueue({ usage: { input: 1_234 } }, "anthropic.count_tokens");

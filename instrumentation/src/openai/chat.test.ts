@@ -150,7 +150,7 @@ describe("openai chat.completions.create", () => {
     h.mock.reset();
   });
 
-  it("ends a raw stream's span without usage and leaves the stream to the caller", async () => {
+  it("reads a raw stream's usage from a copy of its events and leaves the stream to the caller", async () => {
     h.mock.enqueue({ text: "raw words", usage: { input: 9, output: 2 } });
     const raw = await h.openai.chat.completions
       .create({ model: "gpt-4o", messages, stream: true, stream_options: { include_usage: true } })
@@ -162,10 +162,11 @@ describe("openai chat.completions.create", () => {
       done: true,
     });
     const [span] = await h.waitForSpans(1);
-    expect([span!.name, span!.attributes[C.ATTR_GEN_AI_USAGE_INPUT_TOKENS]]).toEqual([
-      "chat gpt-4o",
-      undefined,
-    ]);
+    expect([
+      span!.name,
+      span!.attributes[C.ATTR_GEN_AI_USAGE_INPUT_TOKENS],
+      span!.attributes[C.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS],
+    ]).toEqual(["chat gpt-4o", 9, 2]);
   });
 
   it("records a stream with include_usage, yielding every chunk to the caller first", async () => {

@@ -15,7 +15,7 @@ export const whatifRoute = defineRoute({
   summary: "Reprice a slice of usage under another model or tier",
   description:
     "Takes the stored token counts of the calls matching the filters and prices them under the target model " +
-    "and/or service tier with today's price book (long-context tiers and service-tier rules included). Calls " +
+    "and/or service tier with the prices in force at the end of the range, or now for a range that reaches the present (`pricesAt`; long-context tiers and service-tier rules included). Calls " +
     "unpriced as stored are reported apart, and the comparison covers only calls priced both ways.",
   role: "read",
   body: whatifInput,
