@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { createQueryApi } from "@burnrate/query-api";
-import { type ClickHouse, migrate, openEmbedded, withOutageSwitch } from "@burnrate/storage";
+import {
+  type ClickHouse,
+  migrate,
+  openEmbedded,
+  StorageQueryError,
+  withOutageSwitch,
+} from "@burnrate/storage";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TEST_COMPATIBILITY } from "./support/collector.js";
 import { closeServer, serveOnLoopback } from "./support/loopback.js";
@@ -137,11 +143,44 @@ describe("storage that cannot be reached", () => {
         body: JSON.stringify({ scope: "trace", limitUsd: "1" }),
       }),
     ).toEqual(unavailable);
-    expect((await call("/healthz")).status).toBe(503);
+    expect(await call("/healthz")).toEqual({
+      status: 503,
+      retryAfter: "5",
+      body: { status: 503, error: "storage is unavailable" },
+    });
     // The price book is in memory: prices still answer.
     expect((await call("/v1/prices?model=gpt-4o")).status).toBe(200);
     rmSync(outageFile);
     expect(await call("/v1/budgets")).toEqual({ status: 200, retryAfter: null, body: { budgets: [] } });
+  });
+
+  it("is a 503 too when the store refuses a query for a passing reason, and the refusal is logged", async () => {
+    // The store answers, but refuses every query as ClickHouse does under load.
+    const busy = new Proxy(db, {
+      get(target, key) {
+        if (key === "query")
+          return async () => {
+            throw new StorageQueryError("Code: 202. DB::Exception: Too many simultaneous queries", 202);
+          };
+        const value = Reflect.get(target, key);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const busyLog: string[] = [];
+    const app = createQueryApi({ db: busy, log: { error: (m) => busyLog.push(m) } });
+    const busyServer = await serveOnLoopback(app);
+    try {
+      const res = await fetch(`${busyServer.url}/v1/budgets`);
+      expect({ status: res.status, retryAfter: res.headers.get("retry-after"), logged: busyLog }).toEqual({
+        status: 503,
+        retryAfter: "5",
+        logged: [
+          "burnrate query API: GET /v1/budgets answered 503: Code: 202. DB::Exception: Too many simultaneous queries",
+        ],
+      });
+    } finally {
+      await closeServer(busyServer.server);
+    }
   });
 
   it("is declared as 503 in the OpenAPI document for exactly the routes that use storage", async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { StorageUnavailableError } from "@burnrate/storage";
+import { isTransient, StorageQueryError } from "@burnrate/storage";
 import type { ErrorRequestHandler, Request } from "express";
 import { HttpError } from "./http-error.js";
 
@@ -32,7 +32,14 @@ export const STORAGE_RETRY_AFTER_SECONDS = 5;
  */
 export function errorHandler(log: ErrorLog): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    const known = error instanceof StorageUnavailableError ? storageUnavailable() : error;
+    // Unreachable storage, and a query it refused for a passing reason (too many queries at
+    // once, memory, a missing table or grant an operator can restore), are worth retrying: a
+    // 503, not a 500. A refusal is logged, for the operator; unreachability /healthz shows.
+    const transient = isTransient(error);
+    if (transient && error instanceof StorageQueryError) {
+      log.error(`burnrate query API: ${req.method} ${req.path} answered 503: ${error.message}`);
+    }
+    const known = transient ? storageUnavailable() : error;
     if (known instanceof HttpError) {
       res.set(known.headers);
       res.status(known.status).json({

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { STORAGE_RETRY_AFTER_SECONDS } from "../http/error-handler.js";
 import { HttpError } from "../http/http-error.js";
 import { defineRoute } from "../http/route.js";
 
@@ -16,7 +17,9 @@ export const healthz = defineRoute({
     try {
       await context.db.ping();
     } catch {
-      throw new HttpError(503, "storage is unavailable");
+      throw new HttpError(503, "storage is unavailable", {
+        headers: { "retry-after": String(STORAGE_RETRY_AFTER_SECONDS) },
+      });
     }
     return { status: "ok" as const };
   },
