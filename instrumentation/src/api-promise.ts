@@ -263,7 +263,8 @@ function observeRawStream(
   try {
     copy = response.clone();
   } catch {
-    return call.finish({}); // a second raw read of a body the caller already read
+    call.finish({}); // a second raw read of a body the caller already read
+    return;
   }
   const events = sseEvents(copy);
   const source = {
