@@ -144,6 +144,12 @@ export const ATTR_OPENLLMETRY_USAGE_CACHE_READ_INPUT_TOKENS = "gen_ai.usage.cach
 /** Input tokens written to the prompt cache (OpenLLMetry's name before semconv added one). */
 export const ATTR_OPENLLMETRY_USAGE_CACHE_CREATION_INPUT_TOKENS =
   "gen_ai.usage.cache_creation_input_tokens" as const;
+/** Input tokens written to the prompt cache, as the Anthropic SDK's own tracing names them. */
+export const ATTR_ANTHROPIC_SDK_USAGE_CACHE_WRITE_INPUT_TOKENS =
+  "gen_ai.usage.cache_write.input_tokens" as const;
+/** The one-hour part of the cache writes, as the Anthropic SDK's own tracing names it. */
+export const ATTR_ANTHROPIC_SDK_USAGE_CACHE_WRITE_1H_INPUT_TOKENS =
+  "anthropic.usage.cache_creation.ephemeral_1h_input_tokens" as const;
 /** Output tokens spent on reasoning (OpenLLMetry's name). */
 export const ATTR_OPENLLMETRY_USAGE_REASONING_TOKENS = "gen_ai.usage.reasoning_tokens" as const;
 /** Input tokens read from the prompt cache, under the `llm.*` namespace. */

@@ -67,6 +67,27 @@ describe("GenAI semantic conventions v1.41", () => {
     ]);
   });
 
+  it("reads the Anthropic SDK's own names for the cache writes and their one-hour part", () => {
+    const { "gen_ai.usage.cache_creation.input_tokens": _, ...rest } =
+      loadSpan("semconv-anthropic-chat").attributes;
+    const span = {
+      ...loadSpan("semconv-anthropic-chat"),
+      attributes: {
+        ...rest,
+        "gen_ai.usage.cache_write.input_tokens": 284,
+        "anthropic.usage.cache_creation.ephemeral_1h_input_tokens": 200,
+      },
+    };
+    expect(normaliseSpan(span, PROJECT)?.tokens).toEqual({
+      input: 2302,
+      output: 412,
+      cacheRead: 2000,
+      cacheWrite: 284,
+      cacheWrite1h: 200,
+      reasoning: 120,
+    });
+  });
+
   it("reads Burnrate's audio parts, never more than the input or output, and its web searches", () => {
     const base = loadSpan("semconv-anthropic-chat");
     const read = (audioInput: unknown, audioOutput: unknown, webSearches: unknown) =>

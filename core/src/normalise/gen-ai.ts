@@ -5,6 +5,8 @@
 
 import type { TokenUsage } from "../llm-call.js";
 import {
+  ATTR_ANTHROPIC_SDK_USAGE_CACHE_WRITE_1H_INPUT_TOKENS,
+  ATTR_ANTHROPIC_SDK_USAGE_CACHE_WRITE_INPUT_TOKENS,
   ATTR_BURNRATE_USAGE_AUDIO_INPUT_TOKENS,
   ATTR_BURNRATE_USAGE_AUDIO_OUTPUT_TOKENS,
   ATTR_BURNRATE_USAGE_CACHE_CREATION_1H_INPUT_TOKENS,
@@ -90,6 +92,7 @@ export const GEN_AI_NAMES: GenAiNames = {
   cacheWrite: [
     ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
     ATTR_OPENLLMETRY_USAGE_CACHE_CREATION_INPUT_TOKENS,
+    ATTR_ANTHROPIC_SDK_USAGE_CACHE_WRITE_INPUT_TOKENS,
   ],
   reasoning: [ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, ATTR_OPENLLMETRY_USAGE_REASONING_TOKENS],
   total: [],
@@ -113,13 +116,15 @@ export function readGenAi(span: Span): ConventionReading | undefined {
 
 /**
  * Burnrate's own usage attributes, beside the GenAI ones: the one-hour part of the cache writes
- * (Anthropic's dearer one-hour cache), the audio parts of input and output (audio models' own
+ * (Anthropic's dearer one-hour cache; the Anthropic SDK's own tracing names it too), the audio parts of input and output (audio models' own
  * prices), and server-side web searches (a fee each). Each part is held at the count it is part
  * of, and each is set only when non-zero, as the instrumentation writes them.
  */
 function readBurnrateUsage(attributes: Attributes, tokens: TokenUsage): void {
   const part = (key: string, whole: number) => Math.min(readCount(attributes, key) ?? 0, whole);
-  const oneHour = part(ATTR_BURNRATE_USAGE_CACHE_CREATION_1H_INPUT_TOKENS, tokens.cacheWrite);
+  const oneHour =
+    part(ATTR_BURNRATE_USAGE_CACHE_CREATION_1H_INPUT_TOKENS, tokens.cacheWrite) ||
+    part(ATTR_ANTHROPIC_SDK_USAGE_CACHE_WRITE_1H_INPUT_TOKENS, tokens.cacheWrite);
   if (oneHour) tokens.cacheWrite1h = oneHour;
   const audioInput = part(ATTR_BURNRATE_USAGE_AUDIO_INPUT_TOKENS, tokens.input);
   if (audioInput) tokens.audioInput = audioInput;
