@@ -25,6 +25,8 @@ export class WebhookEndpoint {
   /** Origin and path only: a query string may carry the receiver's own token. */
   readonly #name: string;
   readonly #deliveries = new Set<Promise<void>>();
+  /** Each decision being delivered, by id: what it is, and its delivery, which a release waits for. */
+  readonly #active = new Map<string, { action: AnyDecisionAction; delivery: Promise<void> }>();
   /** Deliveries waiting for a request slot, oldest first. */
   readonly #waiting: ((granted: boolean) => void)[] = [];
   readonly #closing = new AbortController();
@@ -50,34 +52,53 @@ export class WebhookEndpoint {
     return actions.includes(action) || (action === "release" && actions.includes("kill"));
   }
 
-  /** Queues one delivery; `body` is the decision's JSON, shared by every endpoint. */
-  enqueue(id: string, body: string): void {
+  /**
+   * Queues one delivery; `body` is the decision's JSON, shared by every endpoint. A release is
+   * sent only once the delivery of the kill it lifts has ended, so a receiver that applies
+   * decisions as they come is never left killed by a kill that arrived after its release.
+   * Warnings fill the queue up to `maxQueued`; kills, blocks and releases have as much again
+   * to themselves, so a burst of warnings never crowds them out.
+   */
+  enqueue(id: string, body: string, decision: { action: AnyDecisionAction; releases?: string }): void {
     if (this.#closing.signal.aborted) return;
     if (this.#gone) {
       this.#count("gone");
       return;
     }
-    if (this.#deliveries.size >= this.config.maxQueued) {
-      // One line per backlog, not per decision: a dead endpoint could otherwise flood the log.
-      if (!this.#overflowLogged) {
+    const { maxQueued } = this.config;
+    if (this.#deliveries.size >= (decision.action === "warn" ? maxQueued : 2 * maxQueued)) {
+      if (decision.action !== "warn") {
         this.deps.log.warn(
-          `webhook ${this.#name}: ${this.#deliveries.size} deliveries already waiting (maxQueued); dropping decision ${id} and any more until the backlog clears`,
+          `webhook ${this.#name}: ${this.#deliveries.size} deliveries already waiting; dropping ${decision.action} decision ${id}`,
+        );
+      } else if (!this.#overflowLogged) {
+        // One line per backlog of warnings, not per warning: a dead endpoint could otherwise flood the log.
+        this.deps.log.warn(
+          `webhook ${this.#name}: ${this.#deliveries.size} deliveries already waiting (maxQueued); dropping warning ${id} and any more until the backlog clears`,
         );
         this.#overflowLogged = true;
       }
       this.#count("failed");
       return;
     }
-    const delivery = this.#deliver(id, body)
+    const after = decision.releases === undefined ? undefined : this.#active.get(decision.releases)?.delivery;
+    const delivery = (after ? after.then(() => this.#deliver(id, body)) : this.#deliver(id, body))
       .then((result) => result && this.#count(result))
       .catch((error: unknown) =>
         this.deps.log.error(`webhook ${this.#name}: delivery of decision ${id} crashed: ${String(error)}`),
       )
       .finally(() => {
         this.#deliveries.delete(delivery);
-        if (this.#deliveries.size < this.config.maxQueued) this.#overflowLogged = false;
+        if (this.#active.get(id)?.delivery === delivery) this.#active.delete(id);
+        if (this.#deliveries.size < maxQueued) this.#overflowLogged = false;
       });
     this.#deliveries.add(delivery);
+    this.#active.set(id, { action: decision.action, delivery });
+  }
+
+  /** The decisions not yet delivered (queued, in flight or waiting to retry), as `action id`. */
+  get undelivered(): string[] {
+    return [...this.#active].map(([id, { action }]) => `${action} ${id}`);
   }
 
   /** Deliveries queued, in flight or waiting to retry. */

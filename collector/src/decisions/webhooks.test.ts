@@ -141,7 +141,43 @@ describe("WebhookDispatcher", () => {
     expect(dispatcher.pending).toBe(0);
     expect(receiver.received.map((r) => r.id)).toEqual(["dec_1"]);
     expect(await webhookCounts(registry)).toEqual({ deliveries: none, attempts: 1 });
-    expect(log.lines).toEqual(["warn: webhooks: 1 deliveries still pending after 100 ms of draining"]);
+    expect(log.lines).toEqual([
+      "warn: webhooks: 1 deliveries still pending after 100 ms of draining, and dropped at close: kill dec_1",
+    ]);
+  });
+
+  it("sends a release only once its kill's delivery has ended, so a receiver is never left killed", async () => {
+    // The first request fails and is retried about a second later; the release comes at once.
+    const { receiver, dispatcher } = await setup({ retryDelaysMs: [0, 300] }, (_request, n) => ({
+      status: n === 0 ? 500 : 204,
+    }));
+    dispatcher.publish(decision("dec_kill"));
+    dispatcher.publish({ ...decision("dec_release", "release" as never), releases: "dec_kill" });
+    await dispatcher.drain(5_000);
+    expect(receiver.received.map((r) => `${r.answer} ${r.id}`)).toEqual([
+      "500 dec_kill",
+      "204 dec_kill",
+      "204 dec_release",
+    ]);
+  });
+
+  it("keeps room for kills behind a backlog of warnings, and names any kill it must drop", async () => {
+    // A receiver that never answers in time: every delivery stays queued.
+    const { log, dispatcher } = await setup({ maxQueued: 2, timeoutMs: 5_000 }, () => ({
+      status: 204,
+      delayMs: 4_000,
+    }));
+    for (const id of ["w1", "w2", "w3"]) dispatcher.publish(decision(id, "warn"));
+    for (const id of ["k1", "k2", "k3"]) dispatcher.publish(decision(id, "kill"));
+    expect({ pending: dispatcher.pending, log: log.lines }).toEqual({
+      pending: 4,
+      log: [
+        expect.stringMatching(
+          /: 2 deliveries already waiting \(maxQueued\); dropping warning w3 and any more until the backlog clears$/,
+        ),
+        expect.stringMatching(/: 4 deliveries already waiting; dropping kill decision k3$/),
+      ],
+    });
   });
 
   it("close cancels retry timers without waiting for them", async () => {

@@ -75,7 +75,7 @@ export class WebhookDispatcher {
       if (targets.length === 0) return;
       // Serialised once so every endpoint signs and receives the very same bytes.
       const body = JSON.stringify(decision);
-      for (const endpoint of targets) endpoint.enqueue(decision.decision_id, body);
+      for (const endpoint of targets) endpoint.enqueue(decision.decision_id, body, decision);
     } catch (error) {
       this.#log.error(`webhooks: could not queue decision ${decision?.decision_id}: ${String(error)}`);
     }
@@ -101,8 +101,15 @@ export class WebhookDispatcher {
       clearTimeout(timer);
     }
     const left = this.pending;
-    if (left > 0)
-      this.#log.warn(`webhooks: ${left} deliveries still pending after ${timeoutMs} ms of draining`);
+    if (left > 0) {
+      // Named, so an operator knows which decisions a receiver never got (kills above all).
+      const names = this.#endpoints.flatMap((endpoint) => endpoint.undelivered);
+      const shown =
+        names.slice(0, 20).join(", ") + (names.length > 20 ? `, and ${names.length - 20} more` : "");
+      this.#log.warn(
+        `webhooks: ${left} deliveries still pending after ${timeoutMs} ms of draining, and dropped at close: ${shown}`,
+      );
+    }
   }
 
   /** Stops retry timers and aborts requests in flight; undelivered decisions are dropped. */
