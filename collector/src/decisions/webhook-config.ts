@@ -59,7 +59,10 @@ export const webhookEndpointSchema = z
       .int()
       .positive("giveUpAfterMs must be a positive number of milliseconds")
       .default(60_000),
-    /** Deliveries waiting or retrying for this endpoint; past it new decisions are dropped (and counted failed). */
+    /**
+     * Warnings waiting or retrying for this endpoint; past it new warnings are dropped (and
+     * counted failed). Kills, blocks and releases have as many again to themselves.
+     */
     maxQueued: z.number().int().positive("maxQueued must be at least 1").default(1_000),
   })
   .strict();
