@@ -89,7 +89,7 @@ describe("burnrate start on embedded chDB", () => {
     expect(run.stopMs).toBeLessThan(5_000);
     expect(run.p.stdout()).toContain("burnrate: stopped cleanly");
     expect(groupAlive(run.p.child.pid!)).toBe(false);
-    expect(await tablesAndRows(dataDir)).toEqual({ tables: TABLES, migrationRows: 8, incidents: [] });
+    expect(await tablesAndRows(dataDir)).toEqual({ tables: TABLES, migrationRows: 9, incidents: [] });
   });
 
   it("reuses the data on a second start, and stops on SIGTERM with a decision stream open", async () => {
@@ -104,7 +104,7 @@ describe("burnrate start on embedded chDB", () => {
     expect(groupAlive(run.p.child.pid!)).toBe(false);
     expect(await tablesAndRows(dataDir)).toEqual({
       tables: TABLES,
-      migrationRows: 8,
+      migrationRows: 9,
       incidents: ["kept-across-restarts"],
     });
   });
@@ -277,7 +277,8 @@ describe("burnrate migrate", () => {
         "  applied 0006_rollup_repairs",
         "  applied 0007_cache_write_1h",
         "  applied 0008_audio_web_search",
-        "  8 applied, 0 already up to date",
+        "  applied 0009_incident_releases",
+        "  9 applied, 0 already up to date",
         "",
       ].join("\n"),
     );
@@ -289,7 +290,7 @@ describe("burnrate migrate", () => {
     expect(second.stdout()).toBe(
       [
         `burnrate: migrating embedded chDB, data directory ${dataDir}`,
-        "  0 applied, 8 already up to date",
+        "  0 applied, 9 already up to date",
         "  retention updated on spans",
         "",
       ].join("\n"),

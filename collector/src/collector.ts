@@ -12,6 +12,7 @@ import type { ClickHouse } from "@burnrate/storage";
 import type { CollectorConfig } from "./config.js";
 import { DecisionHub } from "./decisions/hub.js";
 import { IncidentWriter } from "./decisions/incidents.js";
+import { restoreDecisions } from "./decisions/restore.js";
 import { createDecisionStream } from "./decisions/stream.js";
 import { WebhookDispatcher } from "./decisions/webhooks.js";
 import { BudgetSync } from "./detection/budget-sync.js";
@@ -69,6 +70,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const priceBook = createPriceBook(overrides ? { overrides } : {});
   const context: ProcessorContext = { metrics };
   const hub = new DecisionHub();
+  await restoreDecisions(db, hub, log);
   // A run's kill lasts as long as its decision: a run that loops on after that is killed again.
   const engine = new DetectionEngine({
     killRenewSeconds: config.detection.ttlSeconds.kill,

@@ -80,7 +80,7 @@ describe("migration 0008 on a store created before it", () => {
       applied: report.applied.map((m) => `${m.version}_${m.name}`),
       alreadyApplied: report.alreadyApplied,
       changed: report.changed,
-    }).toEqual({ applied: ["8_audio_web_search"], alreadyApplied: 7, changed: [] });
+    }).toEqual({ applied: ["8_audio_web_search", "9_incident_releases"], alreadyApplied: 7, changed: [] });
     expect(await countColumns()).toEqual(ALL_COUNT_COLUMNS);
     expect(await storedCounts()).toEqual([
       { span_id: "a-before", input: 5000, audioInput: 0, output: 10, audioOutput: 0, webSearches: 0 },
@@ -116,7 +116,7 @@ describe("migration 0008 on a store created before it", () => {
   });
 
   it("is a no-op when run again, recorded or not", async () => {
-    expect(await migrate(db)).toEqual({ applied: [], alreadyApplied: 8, changed: [] });
+    expect(await migrate(db)).toEqual({ applied: [], alreadyApplied: 9, changed: [] });
     for (const text of m8!.statements) await db.command(statement(text));
     expect(await countColumns()).toEqual(ALL_COUNT_COLUMNS);
     expect(await storedCounts()).toEqual([

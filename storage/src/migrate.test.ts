@@ -36,8 +36,9 @@ describe("migrations on embedded chDB", () => {
       "6_rollup_repairs",
       "7_cache_write_1h",
       "8_audio_web_search",
+      "9_incident_releases",
     ]);
-    expect(await appliedVersions(db)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(await appliedVersions(db)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
   it("are idempotent: a second run applies nothing and keeps rows", async () => {
@@ -46,7 +47,7 @@ describe("migrations on embedded chDB", () => {
       { id: "d-1", project_id: "default", created_at: now, detector: "D1", reason: "x" },
     ]);
     const again = await migrate(db);
-    expect(again).toEqual({ applied: [], alreadyApplied: 8, changed: [] });
+    expect(again).toEqual({ applied: [], alreadyApplied: 9, changed: [] });
     expect(await db.query(build(sql`SELECT id FROM incidents`))).toEqual([{ id: "d-1" }]);
   });
 
@@ -57,7 +58,7 @@ describe("migrations on embedded chDB", () => {
     );
     expect(await migrate(db, edited)).toEqual({
       applied: [],
-      alreadyApplied: 8,
+      alreadyApplied: 9,
       changed: [
         {
           version: 4,
@@ -180,6 +181,7 @@ describe("migrations on embedded chDB", () => {
       "expires_at DateTime64(3, 'UTC')",
       "detector LowCardinality(String)",
       "action LowCardinality(String)",
+      "releases String",
       "scope Map(LowCardinality(String), String)",
       "reason String",
       "evidence String",
@@ -249,6 +251,6 @@ describe("migration files", () => {
   });
 
   it("are numbered from 1 without gaps", () => {
-    expect(loadMigrations().map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(loadMigrations().map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 });

@@ -46,22 +46,46 @@ export class DecisionHub {
 
   /** Publishes a decision to every matching subscriber and listener. */
   publish(decision: Decision, now = Date.now()): StreamedDecision {
-    const entry = { seq: ++this.#seq, event: { id: `${this.#boot}-${this.#seq}`, decision } };
+    const entry = this.#entry(decision);
     this.#recent.push(entry);
     if (this.#recent.length > this.capacity) this.#recent.splice(0, this.#recent.length - this.capacity);
-    if (decision.action !== "warn") {
-      if (decision.action === "release") {
-        const released = decision.releases;
-        this.#held = this.#held.filter((e) => e.event.decision.decision_id !== released);
-      }
-      this.#held.push(entry);
-      if (this.#held.length > this.capacity) this.#held = inForce(this.#held, now).slice(-this.capacity);
-    }
+    this.#hold(entry, now);
     for (const subscriber of this.#subscribers) {
       if (matches(subscriber, decision)) subscriber.send(entry.event);
     }
     for (const listener of this.#listeners) listener(decision);
     return entry.event;
+  }
+
+  /**
+   * Holds decisions an earlier run of the collector made that are still in force (read back
+   * from `incidents` at start, oldest first), so apps connecting to this one are sent them too.
+   * They are not published again: no listener (webhook, incident) sees them a second time.
+   */
+  restore(decisions: Decision[], now = Date.now()): void {
+    // Releases last, so each finds the kill it lifts held, whatever order the two were stored in.
+    const inForce = decisions.filter((d) => Date.parse(d.expires_at) > now);
+    const releases = inForce.filter((d) => d.action === "release");
+    for (const decision of [...inForce.filter((d) => d.action !== "release"), ...releases]) {
+      this.#hold(this.#entry(decision), now);
+    }
+  }
+
+  #entry(decision: Decision): Entry {
+    const seq = ++this.#seq;
+    return { seq, event: { id: `${this.#boot}-${seq}`, decision } };
+  }
+
+  /** Keeps a kill, block or release until it expires; a release drops the kill it lifts. */
+  #hold(entry: Entry, now: number): void {
+    const { decision } = entry.event;
+    if (decision.action === "warn") return;
+    if (decision.action === "release") {
+      const released = decision.releases;
+      this.#held = this.#held.filter((e) => e.event.decision.decision_id !== released);
+    }
+    this.#held.push(entry);
+    if (this.#held.length > this.capacity) this.#held = inForce(this.#held, now).slice(-this.capacity);
   }
 
   /** Also hands every decision to `listener` (webhooks, incident writes). */

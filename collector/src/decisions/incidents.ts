@@ -18,6 +18,7 @@ export function incidentRow(decision: Decision) {
     expires_at: dateTime64(decision.expires_at),
     detector: decision.detector,
     action: decision.action,
+    releases: decision.releases ?? "",
     scope,
     reason: decision.reason,
     evidence: JSON.stringify(decision.evidence),
