@@ -64,9 +64,9 @@ export class DecisionHub {
    */
   restore(decisions: Decision[], now = Date.now()): void {
     // Releases last, so each finds the kill it lifts held, whatever order the two were stored in.
-    const inForce = decisions.filter((d) => Date.parse(d.expires_at) > now);
-    const releases = inForce.filter((d) => d.action === "release");
-    for (const decision of [...inForce.filter((d) => d.action !== "release"), ...releases]) {
+    const live = decisions.filter((d) => Date.parse(d.expires_at) > now);
+    const releases = live.filter((d) => d.action === "release");
+    for (const decision of [...live.filter((d) => d.action !== "release"), ...releases]) {
       this.#hold(this.#entry(decision), now);
     }
   }
