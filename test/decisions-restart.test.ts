@@ -2,7 +2,10 @@ import { DEFAULT_PROJECT, type Decision } from "@burnrate/core";
 import { describe, expect, it } from "vitest";
 import { startTestCollector } from "./support/collector.js";
 
-/** A decision of the default project, made now, in force for `minutes`. */
+/** When the test's decisions are made: one instant for all, so their order is by id alone. */
+const MADE_AT = Date.now();
+
+/** A decision of the default project, made at `MADE_AT`, in force for `minutes`. */
 function decision(
   id: string,
   action: Decision["action"],
@@ -10,7 +13,7 @@ function decision(
   minutes = 60,
   extra: Partial<Decision> = {},
 ): Decision {
-  const now = Date.now();
+  const now = MADE_AT;
   return {
     decision_id: id,
     project_id: DEFAULT_PROJECT,
