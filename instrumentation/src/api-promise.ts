@@ -27,9 +27,41 @@ type BodyReader = Pick<MethodTelemetry, "finish" | "observe">;
 
 /** Where a hooked `parseResponse` keeps what to do when the caller reads the raw response instead. */
 const ON_RAW_READ = Symbol("burnrate.onRawRead");
+/** Where a hooked `parseResponse` keeps what has asked for the call's body so far. */
+const READS = Symbol("burnrate.reads");
 type HookedParse = NonNullable<ApiPromise["parseResponse"]> & {
   [ON_RAW_READ]?: (raw: Promise<Response>) => void;
+  [READS]?: BodyReads;
 };
+
+/**
+ * What has asked for one call's body: a raw read, or the promises helpers derived from the
+ * call's (`parse()` and the stream helpers), any of which may be the one the caller reads.
+ */
+interface BodyReads {
+  raw: boolean;
+  derived: ApiPromise[] | undefined;
+}
+
+/** True once the caller, or a helper for it, has asked for the body of `promise`. */
+function bodyAsked(promise: ApiPromise, reads: BodyReads): boolean {
+  if (promise.parsedPromise || reads.raw) return true;
+  if (reads.derived) for (const derived of reads.derived) if (derived.parsedPromise) return true;
+  return false;
+}
+
+/** Records `derived` as read through `reads`, so a derivation of it is recorded too. */
+function deriveReads(derived: ApiPromise | null, reads: BodyReads | undefined): void {
+  const parse = derived?.parseResponse as HookedParse | undefined;
+  if (!reads || typeof parse !== "function") return;
+  addDerived(reads, derived!);
+  parse[READS] = reads;
+}
+
+function addDerived(reads: BodyReads, derived: ApiPromise): void {
+  if (reads.derived) reads.derived.push(derived);
+  else reads.derived = [derived];
+}
 /** Marks an APIPromise prototype whose `asResponse` has been hooked. */
 const RAW_READS_HOOKED = Symbol("burnrate.rawReadsHooked");
 
@@ -55,8 +87,6 @@ export function observeApiPromise(
   ) {
     return false;
   }
-  // A request that fails (an HTTP error, the network, an abort) never reaches the parse.
-  responsePromise.then(undefined, (error: unknown) => call.fail(error, true));
   const hooked: HookedParse = (client, props) => {
     const parsed = parseResponse.call(promise, client, props);
     if (streaming) {
@@ -79,7 +109,9 @@ export function observeApiPromise(
   };
   // A raw read leaves the body to the caller. Its usage is then read from a copy of the body,
   // taken before the caller can start reading: a JSON body's, or a stream's events.
-  const onRawRead = (raw: Promise<Response>) =>
+  const reads: BodyReads = { raw: false, derived: undefined };
+  const onRawRead = (raw: Promise<Response>) => {
+    reads.raw = true;
     raw.then(
       (response) => {
         if (call.ended) return;
@@ -93,6 +125,7 @@ export function observeApiPromise(
       },
       () => {},
     );
+  };
   // Declared above rather than written as `hooked[ON_RAW_READ] = (raw) => …`: V8 allocates a
   // function literal assigned straight to a property in the old generation (it guesses such a
   // function is a long-lived method), and an old closure holding this call's young objects
@@ -100,6 +133,18 @@ export function observeApiPromise(
   // and span were copied into the old generation: 833 KB promoted per scavenge against 348,
   // and twice the GC time per call, in the overhead benchmark's calls against an in-process fetch.
   hooked[ON_RAW_READ] = onRawRead;
+  hooked[READS] = reads;
+  // A request that fails (an HTTP error, the network, an abort) never reaches the parse. One
+  // that is answered before anything asked for its body (a `create()` nobody awaits, or awaits
+  // only later) would leave the call open for good, its tokens uncounted: its body is read
+  // from a copy, as for a raw read, and the caller's own later read is untouched.
+  responsePromise.then(
+    (props) => {
+      if (call.ended || bodyAsked(promise, reads)) return;
+      onRawRead(Promise.resolve((props as { response: Response }).response));
+    },
+    (error: unknown) => call.fail(error, true),
+  );
   // Only the existing field is replaced: an own property added to every APIPromise would give
   // the SDK's promises two shapes, which slows every call's promise handling.
   promise.parseResponse = hooked;
@@ -122,6 +167,7 @@ export function observeApiPromise(
         ),
         call,
         onRawRead,
+        reads,
       );
   }
   return true;
@@ -139,10 +185,12 @@ function failOnUnreadBody(
   derived: unknown,
   call: LlmCall,
   onRawRead: (raw: Promise<Response>) => void,
+  reads: BodyReads,
 ): unknown {
   const promise = derived as ApiPromise | null;
   const parse = promise?.parseResponse;
   if (typeof parse !== "function") return derived;
+  addDerived(reads, promise!);
   const watched: HookedParse = (client, props) => {
     const parsed = parse.call(promise, client, props);
     parsed.then(undefined, (error: unknown) => call.fail(error));
@@ -150,11 +198,12 @@ function failOnUnreadBody(
   };
   // A raw read of the derived promise (`parse(…).asResponse()`) is the call's raw read too.
   watched[ON_RAW_READ] = onRawRead;
+  watched[READS] = reads;
   promise!.parseResponse = watched;
   const thenUnwrap = Object.hasOwn(promise!, "_thenUnwrap") ? promise!._thenUnwrap : undefined;
   if (typeof thenUnwrap === "function") {
     promise!._thenUnwrap = (transform) =>
-      failOnUnreadBody(thenUnwrap.call(promise, transform), call, onRawRead);
+      failOnUnreadBody(thenUnwrap.call(promise, transform), call, onRawRead, reads);
   }
   return derived;
 }
@@ -209,9 +258,12 @@ function hookRawReads(promise: ApiPromise): void {
   if (!unwrapper || typeof thenUnwrap !== "function") return;
   unwrapper._thenUnwrap = function (this: ApiPromise, transform) {
     const derived = thenUnwrap.call(this, transform) as ApiPromise | null;
-    const onRawRead = (this.parseResponse as HookedParse | undefined)?.[ON_RAW_READ];
+    const hooked = this.parseResponse as HookedParse | undefined;
+    const onRawRead = hooked?.[ON_RAW_READ];
     const parse = derived?.parseResponse as HookedParse | undefined;
     if (onRawRead && typeof parse === "function") parse[ON_RAW_READ] = onRawRead;
+    // The derived promise reads this one's body when it is itself read.
+    deriveReads(derived, hooked?.[READS]);
     return derived;
   };
 }
