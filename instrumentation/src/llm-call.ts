@@ -247,6 +247,7 @@ export class LlmCall {
       promptFingerprint: this.promptFingerprint,
       toolCallFingerprints,
       failed,
+      startedAt: this.#startTime,
     });
   }
 
@@ -292,6 +293,7 @@ export class LlmCall {
       promptFingerprint: this.promptFingerprint,
       toolCallFingerprints,
       failed,
+      startedAt: this.#startTime,
     });
   }
 

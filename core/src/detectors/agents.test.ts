@@ -19,6 +19,92 @@ describe("loop state per agent", () => {
     expect(run(new DetectionEngine(), episode.events)).toEqual([]);
   });
 
+  it("does not take six sub-agents of one name working side by side for one agent repeating itself", () => {
+    // Promise.all over six documents, each summarised by agentSpan("summariser"): every one
+    // starts by listing the same folder, and their calls overlap in time.
+    const episode = new Episode({ traceId: "t-same-name" });
+    for (let w = 0; w < 6; w++) {
+      episode.llm(`summarise doc ${w}`, {
+        agent: "summariser",
+        tools: [{ name: "list_files", args: { dir: "/docs" } }],
+        atMs: T0_MS + w,
+        endMs: T0_MS + 800 + w,
+      });
+    }
+    for (let w = 0; w < 6; w++) {
+      episode.tool("list_files", ["a", "b"], {
+        agent: "summariser",
+        atMs: T0_MS + 900 + w,
+        endMs: T0_MS + 950 + w,
+      });
+    }
+    expect(run(new DetectionEngine(), episode.events)).toEqual([]);
+  });
+
+  it("counts rounds, not calls, when sub-agents of one name loop side by side", () => {
+    // Three same-name workers repeat one call in lockstep: each round's calls overlap, and
+    // each round starts after the last one ended. Five rounds are five repeats.
+    const episode = new Episode({ traceId: "t-rounds" });
+    for (let round = 0; round < 5; round++) {
+      const at = T0_MS + round * 2_000;
+      for (let w = 0; w < 3; w++) {
+        episode.llm(`w${w} r${round}`, {
+          agent: "worker",
+          tools: [{ name: "poll_queue", args: { q: "jobs" } }],
+          atMs: at + w,
+          endMs: at + 900 + w,
+        });
+      }
+      for (let w = 0; w < 3; w++) {
+        episode.tool(
+          "poll_queue",
+          { jobs: 0 },
+          { agent: "worker", atMs: at + 1_000 + w, endMs: at + 1_050 + w },
+        );
+      }
+    }
+    const d1 = (events: typeof episode.events) =>
+      run(new DetectionEngine(), events).filter((f) => f.detector === "D1.identical_call");
+    // Four rounds (twelve calls) are four repeats: blocked, not killed.
+    expect(d1(episode.events.slice(0, 4 * 6)).map((f) => f.action)).toEqual(["warn", "block_tool"]);
+    expect(d1(episode.events).map((f) => [f.action, f.evidence.repeats, f.reason])).toEqual([
+      [
+        "warn",
+        3,
+        "agent worker in trace t-rounds requested the same tool call 3 times in a row (kill at 5).",
+      ],
+      [
+        "block_tool",
+        4,
+        "agent worker in trace t-rounds requested the same tool call 4 times in a row; blocking that call (kill at 5).",
+      ],
+      [
+        "kill",
+        5,
+        "agent worker in trace t-rounds requested the same tool call 5 times in a row, the limit is 5.",
+      ],
+    ]);
+  });
+
+  it("still finds a loop whose calls each end before the next begins", () => {
+    const episode = new Episode({ traceId: "t-sequential" });
+    for (let i = 0; i < 5; i++) {
+      const at = T0_MS + i * 1_000;
+      episode.llm(`try ${i}`, {
+        agent: "A",
+        tools: [{ name: "search", args: { q: "x" } }],
+        atMs: at,
+        endMs: at + 400,
+      });
+      episode.tool("search", { hits: i }, { agent: "A", atMs: at + 500 });
+    }
+    expect(run(new DetectionEngine(), episode.events).map((f) => [f.detector, f.action])).toEqual([
+      ["D1.identical_call", "warn"],
+      ["D1.identical_call", "block_tool"],
+      ["D1.identical_call", "kill"],
+    ]);
+  });
+
   it("does not take the same schema read by five sequential workers for no progress", () => {
     const episode = new Episode({ traceId: "t-map" });
     for (let w = 0; w < 5; w++) {
