@@ -1,3 +1,4 @@
+import { TRACE_SEARCH_MOST_RANKED as MOST_RANKED } from "@burnrate/query-api";
 import { beforeAll, describe, expect, it } from "vitest";
 import { callRow, useEmptyStoreApi } from "./support/empty-store-api.js";
 
@@ -126,5 +127,40 @@ describe("trace search places a trace by its first call", () => {
         sort.endsWith("asc") ? ["new-1", "new-2"] : ["new-2", "new-1"],
       );
     }
+  });
+});
+
+describe("trace search over many traces that began before the range", () => {
+  const RANGE = "from=2026-11-15T00:00:00Z&to=2026-11-16T00:00:00Z&sort=cost";
+  // More than one request ranks: each began days before the range (past the ranking pass's
+  // one-day look-behind) and called again in it,
+  // at a higher cost than the one trace that began in the range.
+  const LONG = MOST_RANKED + 10;
+  beforeAll(async () => {
+    const rows = [];
+    for (let i = 0; i < LONG; i++) {
+      const trace = `long-${i}`;
+      rows.push(
+        callRow({ trace_id: trace, span_id: `${trace}-a`, start_time: "2026-11-12 06:00:00.000000000" }),
+        callRow({
+          trace_id: trace,
+          span_id: `${trace}-b`,
+          start_time: "2026-11-15 06:00:00.000000000",
+          cost_total: "1.000000000000",
+        }),
+      );
+    }
+    rows.push(callRow({ trace_id: "in-range", span_id: "r", start_time: "2026-11-15 07:00:00.000000000" }));
+    await api.db.insert("llm_calls", rows);
+  });
+
+  it("stops after ranking MOST_RANKED of them with a short page and a cursor that goes on", async () => {
+    const first = await traces(`${RANGE}&limit=1`);
+    expect({ traces: first.traces, more: first.nextCursor !== null }).toEqual({ traces: [], more: true });
+    const second = await traces(`${RANGE}&limit=1&cursor=${first.nextCursor}`);
+    expect({ traces: second.traces.map((t) => t.traceId), next: second.nextCursor }).toEqual({
+      traces: ["in-range"],
+      next: null,
+    });
   });
 });

@@ -34,8 +34,26 @@ export interface TraceSearch {
   sort: "time" | "cost";
   order: "asc" | "desc";
   /** Continue after this key (exclusive); see `Cursor`. */
-  after?: { key: string; traceId: string } | undefined;
+  after?: SearchPosition | undefined;
   limit: number;
+  /** The most traces one search ranks before it stops with what it has; `MOST_RANKED` unless given. */
+  mostRanked?: number;
+}
+
+/** A place in a search's order: a sort key and the trace id that breaks ties. */
+export interface SearchPosition {
+  key: string;
+  traceId: string;
+}
+
+/** What a search found, and where to go on when it stopped before it had `limit` traces. */
+export interface TraceSearchResult {
+  rows: TraceSearchRow[];
+  /**
+   * Set when the search ranked `mostRanked` traces without filling the page (most began
+   * before `from`): the last one it ranked, from which a next search continues.
+   */
+  resume?: SearchPosition;
 }
 
 /**
@@ -48,6 +66,13 @@ const LOOKBEHIND = sql`INTERVAL 1 DAY`;
 
 /** The most traces one ranking pass asks for, however many long traces it has to skip. */
 const MAX_RANKED = 10_000;
+
+/**
+ * The most traces one search ranks in all. Past this, a range where most traces began before
+ * `from` would keep one request ranking pass after pass; the search stops instead and says
+ * where to resume.
+ */
+export const MOST_RANKED = 50_000;
 
 /** One ranked trace: its id and both sort keys, as the keyset condition reads them. */
 interface RankedTrace {
@@ -67,9 +92,10 @@ interface RankedTrace {
  * primary key; and summarising only the page's traces, by primary key. Summarising every
  * trace (distinct services, features, models…) and keeping 50 would cost three times as much.
  * When the second step drops traces, ranking continues after the last one ranked until the
- * page is full, so a page never comes up short while more traces match.
+ * page is full, so a page never comes up short while more traces match, unless the search
+ * has ranked `mostRanked` traces: it then returns what it found and where to resume.
  */
-export async function searchTraces(db: ClickHouse, search: TraceSearch): Promise<TraceSearchRow[]> {
+export async function searchTraces(db: ClickHouse, search: TraceSearch): Promise<TraceSearchResult> {
   const { project, range } = search;
   const window = and([
     sql`project_id = ${param("String", project)}`,
@@ -78,15 +104,23 @@ export async function searchTraces(db: ClickHouse, search: TraceSearch): Promise
   ]);
   const ids: string[] = [];
   let after = search.after;
+  let budget = search.mostRanked ?? MOST_RANKED;
+  let resume: SearchPosition | undefined;
   for (let size = search.limit; ids.length < search.limit; size = Math.min(2 * size, MAX_RANKED)) {
+    if (budget <= 0) {
+      resume = after;
+      break;
+    }
+    size = Math.min(size, budget);
     const ranked = await rankTraces(db, search, window, after, size);
+    budget -= ranked.length;
     const before = await startedBefore(db, search, ranked);
     ids.push(...ranked.map((r) => r.trace_id).filter((id) => !before.has(id)));
     const last = ranked.at(-1);
     if (ranked.length < size || last === undefined) break;
     after = { key: search.sort === "time" ? last.started_text : last.cost, traceId: last.trace_id };
   }
-  if (ids.length === 0) return [];
+  if (ids.length === 0) return resume ? { rows: [], resume } : { rows: [] };
   const page = ids.slice(0, search.limit);
   const rows = await db.query<TraceSearchRow>(
     build(sql`SELECT
@@ -115,7 +149,8 @@ export async function searchTraces(db: ClickHouse, search: TraceSearch): Promise
       ${FINAL_SETTINGS}`),
   );
   const byId = new Map(rows.map((r) => [r.trace_id, r]));
-  return page.flatMap((id) => byId.get(id) ?? []);
+  const found = page.flatMap((id) => byId.get(id) ?? []);
+  return resume ? { rows: found, resume } : { rows: found };
 }
 
 /**

@@ -1,7 +1,13 @@
 import { badInput } from "../http/http-error.js";
 import { defineRoute } from "../http/route.js";
 import { type Cursor, decodeCursor, encodeCursor, filtersDigest } from "../queries/cursor.js";
-import { incidentCounts, searchTraces, type TraceSearchRow } from "../queries/trace-search.js";
+import {
+  incidentCounts,
+  MOST_RANKED,
+  type SearchPosition,
+  searchTraces,
+  type TraceSearchRow,
+} from "../queries/trace-search.js";
 import { traceSearchQuery, traceSearchResponse } from "../schemas/search.js";
 import { instantFromIso, isoFromSql, resolveRange } from "../schemas/time-range.js";
 
@@ -15,7 +21,9 @@ export const searchTracesRoute = defineRoute({
     "Traces whose first LLM call started in [from, to), with at least one call matching every dimension " +
     "filter, sorted by start time or priced cost. Pagination is keyset-based: `nextCursor` encodes the last " +
     "trace's sort key and id plus the first page's range and filters, so traces arriving while a client pages " +
-    "never make a page repeat or skip a trace that was already there.",
+    "never make a page repeat or skip a trace that was already there. A page is full while more traces match, " +
+    `except when one request has passed over ${MOST_RANKED.toLocaleString("en")} traces that began before \`from\`: ` +
+    "it then comes back short, possibly empty, with a `nextCursor` that goes on from there.",
   role: "read",
   query: traceSearchQuery,
   response: traceSearchResponse,
@@ -39,7 +47,7 @@ export const searchTracesRoute = defineRoute({
       range = { from: instantFromIso(cursor.from), to: instantFromIso(cursor.to) };
       after = { key: cursor.key, traceId: cursor.traceId };
     }
-    const rows = await searchTraces(context.db, {
+    const { rows, resume } = await searchTraces(context.db, {
       project,
       range,
       filters,
@@ -55,18 +63,20 @@ export const searchTracesRoute = defineRoute({
       page.map((r) => r.trace_id),
     );
     const last = page[page.length - 1];
-    const next: Cursor | undefined =
+    // Past a full page, the next one starts after its last trace; a search that stopped
+    // before it had a full page goes on from where it stopped.
+    const position: SearchPosition | undefined =
       rows.length > limit && last
-        ? {
-            sort,
-            order,
-            key: sort === "time" ? last.started_text : last.cost,
-            traceId: last.trace_id,
-            from: range.from.toISOString(),
-            to: range.to.toISOString(),
-            filters: digest,
-          }
-        : undefined;
+        ? { key: sort === "time" ? last.started_text : last.cost, traceId: last.trace_id }
+        : resume;
+    const next: Cursor | undefined = position && {
+      sort,
+      order,
+      ...position,
+      from: range.from.toISOString(),
+      to: range.to.toISOString(),
+      filters: digest,
+    };
     return {
       range: { from: range.from.toISOString(), to: range.to.toISOString() },
       sort,
