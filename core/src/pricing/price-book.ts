@@ -1,4 +1,4 @@
-import { type CallCost, type LlmCall, UNPRICED } from "../llm-call.js";
+import { type CallCost, type LlmCall, type TokenUsage, UNPRICED } from "../llm-call.js";
 import { priceTokens, totalUsd, type WholeRates, wholeRates } from "./call-cost.js";
 import { findCatalogPrice, GENAI_PRICES_PRICE_VERSION } from "./genai-prices-catalog.js";
 import { formatUsd, type Ratio } from "./money.js";
@@ -25,11 +25,14 @@ export interface PriceResult {
   miss?: { provider: string; model: string };
 }
 
-/** The fields of a call that pricing reads. */
+/**
+ * The fields of a call that pricing reads. With `status`, a call that succeeded but reports no
+ * usage at all is left unpriced (see `PriceBook.price`).
+ */
 export type PricedCall = Pick<
   LlmCall,
   "provider" | "requestModel" | "responseModel" | "serviceTier" | "tokens" | "cost" | "startTimeUnixNano"
->;
+> & { status?: LlmCall["status"] };
 
 /** What `PriceBook.totalUsd` reads: a call's models, tier and tokens, and when it started (Unix ms). */
 export type TotalQuery = Pick<
@@ -40,7 +43,12 @@ export type TotalQuery = Pick<
 };
 
 export interface PriceBook {
-  /** Prices one call at call.startTimeUnixNano. Pure; never throws for an unknown model. */
+  /**
+   * Prices one call at call.startTimeUnixNano. Pure; never throws for an unknown model. A cost
+   * the provider reported is kept. A call that succeeded without reporting a token (or a
+   * billed search), such as traceloop's streamed spans, was billed for tokens nobody knows:
+   * it is `unpriced`, not $0, and no price miss. A failed one was refused, and costs $0.
+   */
   price(call: PricedCall): PriceResult;
   /**
    * A call's total cost in dollars as a number, or undefined when no price is known: the
@@ -193,6 +201,7 @@ export function createPriceBook(options: PriceBookOptions = {}): PriceBook {
 
     price(call) {
       if (call.cost.source === "provider") return { cost: call.cost };
+      if (call.status === "ok" && !reportsUsage(call.tokens)) return { cost: UNPRICED };
       const { provider, requestModel, responseModel, serviceTier } = call;
       const atMs = Number(call.startTimeUnixNano / 1_000_000n);
       const choice = choose({ provider, requestModel, responseModel, serviceTier, atMs });
@@ -212,6 +221,11 @@ export function createPriceBook(options: PriceBookOptions = {}): PriceBook {
       return found && toModelPrice(found);
     },
   };
+}
+
+/** True when a call's usage names any token or billed search. */
+function reportsUsage(tokens: TokenUsage): boolean {
+  return tokens.input > 0 || tokens.output > 0 || (tokens.webSearches ?? 0) > 0;
 }
 
 function fromOverride(override: CompiledOverride, provider: string, model: string, version: string): Found {
