@@ -71,7 +71,6 @@ export function toolSpan<T>(
 ): Promise<T> {
   // The runs the tool belongs to, as for an LLM call made here; the local guard counts it as a step.
   const scope = runScopeOf(context.active());
-  const startedAt = performance.now();
   let resultDigest: string | undefined;
   return inSpan(
     `execute_tool ${name}`,
@@ -83,12 +82,6 @@ export function toolSpan<T>(
           return { [ATTR_BURNRATE_TOOL_RESULT_DIGEST]: resultDigest };
         }
       : undefined,
-    (span) =>
-      getRuntime().guard.recordTool(scope, {
-        name,
-        spanId: span.spanContext().spanId,
-        resultDigest,
-        startedAt,
-      }),
+    (span) => getRuntime().guard.recordTool(scope, { name, spanId: span.spanContext().spanId, resultDigest }),
   );
 }

@@ -38,12 +38,6 @@ export interface GuardCall {
    * no tool and failed or reported no tokens (nothing was billed), as the collector does not.
    */
   failed?: boolean;
-  /**
-   * When the call began, as a `performance.now()` reading; it ends when it is recorded. With
-   * it, loop detection passes over a call that ran alongside the agent's previous one (parallel
-   * sub-agents of one name), as the collector does with the span's times.
-   */
-  startedAt?: number;
 }
 
 /** A finished tool execution (`toolSpan`), as the collector sees its span. */
@@ -51,8 +45,6 @@ export interface GuardTool {
   name: string;
   spanId: string;
   resultDigest?: string;
-  /** When the tool began to run (`performance.now()`); it ends when it is recorded. */
-  startedAt?: number;
 }
 
 /** What a step tells loop detection; the guard fills in the rest of the event. */
@@ -66,7 +58,7 @@ type LoopStep = Pick<
   | "toolCallFingerprints"
   | "toolName"
   | "toolResultDigest"
-> & { startedAt?: number };
+>;
 
 /**
  * Runs held at most, of each kind: the ledger keeps traces and sessions in tables of their own,
@@ -182,7 +174,6 @@ export class Guard {
       failed: call.failed,
       promptFingerprint: call.promptFingerprint,
       toolCallFingerprints: call.toolCallFingerprints,
-      startedAt: call.startedAt,
     });
   }
 
@@ -199,7 +190,6 @@ export class Guard {
       toolCallFingerprints: [],
       toolName: tool.name,
       toolResultDigest: tool.resultDigest,
-      startedAt: tool.startedAt,
     });
   }
 
@@ -232,8 +222,7 @@ export class Guard {
       feature: "",
       user: "",
       tenant: "",
-      timeUnixNano: unixNanos(step.startedAt ?? performance.now()),
-      endUnixNano: step.startedAt === undefined ? undefined : unixNanos(performance.now()),
+      timeUnixNano: BigInt(Date.now()) * 1_000_000n,
       costUsd: "0",
       tokens: step.tokens,
       failed: step.failed,
@@ -316,9 +305,4 @@ export class Guard {
 
 function cap(kind: string): string {
   return kind[0]!.toUpperCase() + kind.slice(1);
-}
-
-/** A `performance.now()` reading as Unix nanoseconds. */
-function unixNanos(at: number): bigint {
-  return BigInt(Math.round((performance.timeOrigin + at) * 1e6));
 }

@@ -247,7 +247,6 @@ export class LlmCall {
       promptFingerprint: this.promptFingerprint,
       toolCallFingerprints,
       failed,
-      startedAt: this.#startTime,
     });
   }
 
@@ -293,7 +292,6 @@ export class LlmCall {
       promptFingerprint: this.promptFingerprint,
       toolCallFingerprints,
       failed,
-      startedAt: this.#startTime,
     });
   }
 

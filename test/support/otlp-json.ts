@@ -6,8 +6,6 @@ export interface JsonSpanSpec {
   spanId: string;
   name?: string;
   startNs?: bigint;
-  /** Span length; 250 ms unless given. */
-  durationNs?: bigint;
   attributes?: Record<string, AttributeValue>;
 }
 
@@ -41,7 +39,7 @@ export function otlpJson(spans: JsonSpanSpec[], serviceName = "json-test"): stri
                 name: s.name ?? "chat gpt-4o",
                 kind: 3,
                 startTimeUnixNano: String(start),
-                endTimeUnixNano: String(start + (s.durationNs ?? 250_000_000n)),
+                endTimeUnixNano: String(start + 250_000_000n),
                 attributes: keyValues(s.attributes ?? {}),
                 status: {},
               };

@@ -36,10 +36,7 @@ export function detectorEvents(batch: Batch, nowMs = Date.now()): DetectorEvent[
   // whose clock runs ahead would move every budget to a future day and expire every run. A
   // span can start no later than it arrives, so a later time is taken as its arrival.
   const latest = BigInt(nowMs + CLOCK_SKEW_MS) * 1_000_000n;
-  for (const event of events) {
-    if (event.timeUnixNano > latest) event.timeUnixNano = latest;
-    if (event.endUnixNano !== undefined && event.endUnixNano > latest) event.endUnixNano = latest;
-  }
+  for (const event of events) if (event.timeUnixNano > latest) event.timeUnixNano = latest;
   return events;
 }
 
@@ -59,7 +56,6 @@ function callEvent(call: LlmCall): DetectorEvent {
     user: call.user,
     tenant: call.tenant,
     timeUnixNano: call.startTimeUnixNano,
-    endUnixNano: call.startTimeUnixNano + call.durationNs,
     costUsd: call.cost.source === "unpriced" ? "0" : call.cost.total,
     tokens: call.tokens.input + call.tokens.output,
     failed: call.status === "error",
@@ -83,7 +79,6 @@ function toolEvent(projectId: string, span: Span): DetectorEvent {
     user: text(a[ATTR_BURNRATE_USER]),
     tenant: text(a[ATTR_BURNRATE_TENANT]),
     timeUnixNano: span.startTimeUnixNano,
-    endUnixNano: span.endTimeUnixNano,
     costUsd: "0",
     tokens: 0,
     promptFingerprint: "",

@@ -14,7 +14,6 @@ import type { DetectorEvent, Finding } from "./events.js";
 import { FindingSink } from "./finding.js";
 import { detectIdenticalCall, type LlmSteps } from "./identical.js";
 import { detectLiveness } from "./liveness.js";
-import type { LoopState } from "./loop-state.js";
 import { detectNoProgress } from "./no-progress.js";
 import { detectPingPong } from "./ping-pong.js";
 import type { RunState } from "./run-state.js";
@@ -181,9 +180,8 @@ export class DetectionEngine {
       run.llmAgent = event.agent;
       const loop = run.loopOf(event.agent);
       const { toolCalls, refused } = steps.llm;
-      const parallel = ranAlongside(loop, event, "lastCallEndNano");
-      if (!parallel) detectIdenticalCall(run, loop, event, steps.llm, t, sink);
-      skipStep = parallel || refused || (toolCalls !== 0 && loop.isPolling(toolCalls));
+      detectIdenticalCall(run, loop, event, steps.llm, t, sink);
+      skipStep = refused || (toolCalls !== 0 && loop.isPolling(toolCalls));
       // A refused call is a retry of the step before it; the tool of that step may still come.
       if (!refused) loop.pendingToolCalls = toolCalls;
       if (!skipStep) {
@@ -196,11 +194,7 @@ export class DetectionEngine {
       if (steps.allowlisted) {
         // The agent's LLM call before a polling tool asked for the poll: its step is polling too from now on.
         loop.markPolling(loop.pendingToolCalls);
-      } else if (
-        !ranAlongside(loop, event, "lastToolEndNano") &&
-        steps.result !== 0 &&
-        run.kind === "trace"
-      ) {
+      } else if (steps.result !== 0 && run.kind === "trace") {
         // Trace runs only: a chat whose every turn looks the customer up again gets the same
         // result once per trace, which is normal for a session and says nothing about progress.
         detectNoProgress(run, loop, event, steps.result, t, sink);
@@ -246,25 +240,6 @@ export class DetectionEngine {
     if (ms > this.#nowMs) this.#nowMs = ms;
     return ms;
   }
-}
-
-/**
- * True when the LLM call (or tool run) started before the agent's previous one had ended: the
- * two ran side by side (sub-agents of one name in parallel, a fan-out, tools run at once), so
- * this one is no next step of a loop. Records its end either way. A sequential loop cannot
- * overlap: each call needs the answer to the one before, and each tool the call after the
- * last. Events without an end time are always steps.
- */
-function ranAlongside(
-  loop: LoopState,
-  event: DetectorEvent,
-  latest: "lastCallEndNano" | "lastToolEndNano",
-): boolean {
-  const end = event.endUnixNano;
-  if (end === undefined) return false;
-  const parallel = event.timeUnixNano < loop[latest];
-  if (end > loop[latest]) loop[latest] = end;
-  return parallel;
 }
 
 const NO_LLM_STEPS: LlmSteps = Object.freeze({ toolCalls: 0, prompt: 0, refused: false });

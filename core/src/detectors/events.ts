@@ -15,13 +15,6 @@ export interface DetectorEvent {
   tenant: string;
   /** Span start. Detectors take all their time from here, never from a clock. */
   timeUnixNano: bigint;
-  /**
-   * Span end, when known. An LLM call that started before the same agent's previous call in the
-   * run had ended ran alongside it (sub-agents of one name working in parallel, a fan-out): it
-   * is no sequential step of that agent, so D1, D2 and D3 pass over it. A tool run that
-   * overlaps the agent's previous one is likewise no step for D4.
-   */
-  endUnixNano?: bigint;
   /** Exact decimal dollars (`"0"` when unpriced); tool events are `"0"`. */
   costUsd: string;
   /** Input plus output tokens. */

@@ -49,10 +49,6 @@ export class LoopState {
   promptStreak = 0;
   /** The latest LLM step that requested tools, so a following polling tool can mark it. */
   pendingToolCalls = 0;
-  /** The latest end of this agent's LLM calls so far (Unix ns), to tell a parallel call from a next step. */
-  lastCallEndNano = 0n;
-  /** The same for its tool runs, for D4. */
-  lastToolEndNano = 0n;
 
   constructor(agent: string) {
     this.agent = agent;

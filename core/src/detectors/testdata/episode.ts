@@ -68,8 +68,6 @@ export class Episode {
       stateless?: boolean;
       simHash?: string;
       atMs?: number;
-      /** When the call ended; without it the event carries no end time. */
-      endMs?: number;
     } = {},
   ): DetectorEvent {
     // A stateless agent sends only the latest message, so repeating it repeats the prompt.
@@ -81,18 +79,13 @@ export class Episode {
       promptFingerprint: promptFingerprint({ model: "gpt-4o", messages }),
       toolCallFingerprints: (options.tools ?? []).map((call) => toolCallFingerprint(call.name, call.args)),
       ...(options.simHash === undefined ? {} : { contentSimHash: options.simHash }),
-      ...(options.endMs === undefined ? {} : { endUnixNano: BigInt(options.endMs) * 1_000_000n }),
     });
     for (const call of options.tools ?? []) this.#history.push({ call });
     return event;
   }
 
   /** A tool execution and its result. */
-  tool(
-    name: string,
-    result: unknown,
-    options: { agent?: string; atMs?: number; endMs?: number } = {},
-  ): DetectorEvent {
+  tool(name: string, result: unknown, options: { agent?: string; atMs?: number } = {}): DetectorEvent {
     this.#history.push({ name, result });
     return this.#event("tool", options.agent, options.atMs, {
       costUsd: "0",
@@ -101,7 +94,6 @@ export class Episode {
       toolCallFingerprints: [],
       toolName: name,
       toolResultDigest: digest(JSON.stringify(result)),
-      ...(options.endMs === undefined ? {} : { endUnixNano: BigInt(options.endMs) * 1_000_000n }),
     });
   }
 
