@@ -111,6 +111,8 @@ export function observeApiPromise(
   // taken before the caller can start reading: a JSON body's, or a stream's events.
   const reads: BodyReads = { raw: false, derived: undefined };
   const onRawRead = (raw: Promise<Response>) => {
+    // One copy is enough: a second raw read (or the caller's, after Burnrate's own) adds none.
+    if (reads.raw) return;
     reads.raw = true;
     raw.then(
       (response) => {
@@ -120,7 +122,8 @@ export function observeApiPromise(
         if (!copy) return call.finish({});
         copy.then(
           (body) => finishBody(call, reader, body, what),
-          () => call.finish({}),
+          // The body failed to arrive whole (the connection lost, a timeout): so does the caller's.
+          (error: unknown) => call.fail(error),
         );
       },
       () => {},
@@ -335,24 +338,59 @@ function observeRawStream(
   });
 }
 
-/** The JSON events of a `text/event-stream` body, as the SDKs' streams yield them. */
+/**
+ * The JSON events of a `text/event-stream` body, as the SDKs' streams yield them. An error the
+ * provider reports in the stream (Anthropic's `error` event, an OpenAI chunk with `error`) is
+ * thrown, as the SDKs throw theirs.
+ */
 async function* sseEvents(response: Response): AsyncGenerator<unknown> {
   if (!response.body) return;
   const events: unknown[] = [];
+  let failure: StreamedApiError | undefined;
   const parser = new SseParser((event) => {
-    if (event.data === "[DONE]") return;
+    if (event.data === "[DONE]" || failure) return;
+    let data: unknown;
     try {
-      events.push(JSON.parse(event.data));
+      data = JSON.parse(event.data);
     } catch {
-      // not JSON: no event the readers know
+      return; // not JSON: no event the readers know
+    }
+    const reported = (data as { error?: unknown } | null)?.error;
+    if (event.event === "error" || (reported !== undefined && !event.event.startsWith("thread."))) {
+      failure = new StreamedApiError(reported ?? data);
+    } else {
+      events.push(data);
     }
   });
   const decoder = new TextDecoder();
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    parser.push(decoder.decode(chunk, { stream: true }));
-    while (events.length > 0) yield events.shift();
+  // Read by hand rather than with `for await`: leaving that loop cancels the copy, and a copy's
+  // cancel waits until the caller's side of the body is cancelled too, which may never happen.
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      parser.push(decoder.decode(value, { stream: true }));
+      while (events.length > 0) yield events.shift();
+      if (failure) throw failure;
+    }
+  } finally {
+    reader.releaseLock();
   }
 }
+
+/**
+ * An error a provider reported inside a stream read from a copy. Named as the SDKs name theirs,
+ * so the span's `error.type` is the same whether the SDK or the copy read the stream.
+ */
+class StreamedApiError extends Error {
+  constructor(reported: unknown) {
+    const message = (reported as { message?: unknown } | null)?.message;
+    super(typeof message === "string" ? message : "the provider reported an error in the stream");
+    this.name = "APIError";
+  }
+}
+Object.defineProperty(StreamedApiError, "name", { value: "APIError" });
 
 /**
  * The JSON body of a copy of `response`, read beside the caller's own read of the original;

@@ -1,4 +1,5 @@
 import * as C from "@burnrate/core";
+import { SpanStatusCode } from "@opentelemetry/api";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { useHarness } from "../test/harness.js";
 import { withAttribution } from "./attribution.js";
@@ -137,6 +138,91 @@ describe("a call whose body nobody asks for", () => {
       await h.anthropic.messages.create({ model: "claude-sonnet-4-5", max_tokens: 64, messages });
       await h.waitForSpans(5);
       expect({ copies: clone.mock.calls.length, spans: summaries().length }).toEqual({ copies: 0, spans: 5 });
+    } finally {
+      clone.mockRestore();
+    }
+  });
+
+  it("ends the call as failed when the body it copies is cut off, as the caller's read fails", async () => {
+    const cut = { text: "Half of this never arrives.", cutBody: true, usage };
+    h.mock.enqueue(cut);
+    const late = h.openai.chat.completions.create({ model: "gpt-4o", messages });
+    await answered(1);
+    const error = await late.then(String, (e: Error) => `${e.name}: ${e.message}`);
+    h.mock.enqueue(cut);
+    void h.anthropic.messages.create({ model: "claude-sonnet-4-5", max_tokens: 64, messages });
+    await h.waitForSpans(2);
+    expect({
+      error,
+      spans: h.spans().map((s) => [s.name, s.status.code, s.attributes[C.ATTR_ERROR_TYPE]]),
+    }).toEqual({
+      error: "TypeError: terminated",
+      spans: [
+        ["chat gpt-4o", SpanStatusCode.ERROR, "TypeError"],
+        ["chat claude-sonnet-4-5", SpanStatusCode.ERROR, "TypeError"],
+      ],
+    });
+  });
+
+  it("ends an unread stream whose provider reports an error in it as failed, as the SDK's own read does", async () => {
+    const failing = { text: "Streamed text that fails", streamError: { afterChunks: 2 }, usage };
+    h.mock.enqueue(failing);
+    void h.openai.chat.completions.create({
+      model: "gpt-4o",
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    await h.waitForSpans(1);
+    h.mock.enqueue(failing);
+    void h.anthropic.messages.create({ model: "claude-sonnet-4-5", max_tokens: 64, messages, stream: true });
+    await h.waitForSpans(2);
+    // Read at once, by the SDK, the same streams end the same way.
+    h.mock.enqueue(failing);
+    const read = await h.openai.chat.completions
+      .create({ model: "gpt-4o-mini", messages, stream: true, stream_options: { include_usage: true } })
+      .then(async (stream) => {
+        for await (const _ of stream) {
+          // to the error
+        }
+      })
+      .catch((e: Error) => e.constructor.name);
+    await h.waitForSpans(3);
+    expect({
+      read,
+      spans: h.spans().map((s) => [s.name, s.status.code, s.attributes[C.ATTR_ERROR_TYPE]]),
+    }).toEqual({
+      read: "APIError",
+      spans: [
+        ["chat gpt-4o", SpanStatusCode.ERROR, "APIError"],
+        ["chat claude-sonnet-4-5", SpanStatusCode.ERROR, "APIError"],
+        ["chat gpt-4o-mini", SpanStatusCode.ERROR, "APIError"],
+      ],
+    });
+  });
+
+  it("takes one copy of a stream when the caller reads it raw while Burnrate's copy is being read", async () => {
+    h.mock.setDefault({ text: "one two three four five six", usage, chunkDelayMs: 20, chunks: 6 });
+    const clone = vi.spyOn(Response.prototype, "clone");
+    try {
+      const stream = h.openai.chat.completions.create({
+        model: "gpt-4o",
+        messages,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      await answered(1);
+      const text = await (await stream.asResponse()).text();
+      const [span] = await h.waitForSpans(1);
+      expect({
+        whole: text.includes("[DONE]"),
+        copies: clone.mock.calls.length,
+        span: summary(span!.attributes),
+      }).toEqual({
+        whole: true,
+        copies: 1,
+        span: { model: "gpt-4o", input: 1000, output: 100, cost: 0.0035 },
+      });
     } finally {
       clone.mockRestore();
     }
