@@ -49,6 +49,8 @@ export class RunState {
   otherLoops: LoopState[] | undefined;
   /** The agent of the run's latest LLM call: a tool span with no agent is taken as that call's execution. */
   llmAgent = "";
+  /** That call's agent invocation, or `""`. */
+  llmInvocation = "";
 
   /** D3: the turn in progress and the two before it. */
   turn: Turn | undefined;
@@ -82,15 +84,18 @@ export class RunState {
     this.lastMs = ms;
   }
 
-  /** The loop state of `agent` in this run (`""` for events without an agent). */
-  loopOf(agent: string): LoopState {
+  /**
+   * The loop state of `agent` in this run (`""` for events without an agent), of its
+   * `invocation` when one is known.
+   */
+  loopOf(agent: string, invocation: string): LoopState {
     const loop = this.loop;
-    if (loop?.agent === agent) return loop;
+    if (loop?.isOf(agent, invocation)) return loop;
     if (loop) {
       this.otherLoops ??= [];
-      this.loop = switchLoop(loop, this.otherLoops, agent);
+      this.loop = switchLoop(loop, this.otherLoops, agent, invocation);
     } else {
-      this.loop = new LoopState(agent);
+      this.loop = new LoopState(agent, invocation);
     }
     return this.loop;
   }
