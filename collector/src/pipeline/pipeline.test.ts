@@ -1,10 +1,10 @@
-import type { Span } from "@burnrate/core";
 import { describe, expect, it } from "vitest";
 import { createMetrics } from "../metrics.js";
 import { dedupeProcessor } from "../processors/dedupe.js";
 import { normaliseProcessor } from "../processors/normalise.js";
 import { type Batch, rejectForDefect, withoutRejected } from "./batch.js";
 import { createPipeline, type Stage } from "./pipeline.js";
+import { chatSpan } from "./testdata/span.js";
 
 const metrics = createMetrics();
 const context = { metrics };
@@ -13,24 +13,7 @@ const dedupe = (): Stage => ({
   process: dedupeProcessor.create(dedupeProcessor.configSchema.parse({}), context),
 });
 
-function span(spanId: string): Span {
-  return {
-    traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
-    spanId,
-    parentSpanId: "",
-    traceState: "",
-    name: "chat gpt-4o",
-    kind: 3,
-    startTimeUnixNano: 1760000000000000000n,
-    endTimeUnixNano: 1760000001250000000n,
-    attributes: { "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o" },
-    resource: {},
-    scope: { name: "", version: "" },
-    status: { code: 0, message: "" },
-    events: [],
-    links: [],
-  };
-}
+const span = (spanId: string) => chatSpan(spanId);
 
 const ids = (batch: Batch) => ({
   spans: batch.spans.map((s) => s.spanId),

@@ -1,26 +1,8 @@
-import { createPriceBook, type LlmCall, normaliseSpan, type Span } from "@burnrate/core";
+import { createPriceBook, type LlmCall, normaliseSpan } from "@burnrate/core";
 import { describe, expect, it } from "vitest";
 import { createMetrics } from "../metrics.js";
+import { chatSpan } from "../pipeline/testdata/span.js";
 import { priceProcessor } from "./price.js";
-
-function span(spanId: string, attributes: Span["attributes"], failed = false): Span {
-  return {
-    traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
-    spanId,
-    parentSpanId: "",
-    traceState: "",
-    name: "chat gpt-4o",
-    kind: 3,
-    startTimeUnixNano: 1760000000000000000n,
-    endTimeUnixNano: 1760000001250000000n,
-    attributes: { "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o", ...attributes },
-    resource: {},
-    scope: { name: "", version: "" },
-    status: { code: failed ? 2 : 0, message: "" },
-    events: [],
-    links: [],
-  };
-}
 
 describe("the price stage", () => {
   // The rule is the price book's (see PriceBook.price), so a reprice applies it too.
@@ -29,12 +11,12 @@ describe("the price stage", () => {
     const price = priceProcessor.create({ priceBook: createPriceBook() }, { metrics });
     const spans = [
       // traceloop's streamed spans carry no usage: billed, for tokens nobody knows.
-      span("00000000000000a1", {}),
+      chatSpan("00000000000000a1", {}),
       // A request the server refused (a 429) reports none either, and billed nothing.
-      span("00000000000000a2", { "error.type": "RateLimitError" }, true),
-      span("00000000000000a3", { "gen_ai.usage.input_tokens": 1000, "gen_ai.usage.output_tokens": 100 }),
+      chatSpan("00000000000000a2", { "error.type": "RateLimitError" }, true),
+      chatSpan("00000000000000a3", { "gen_ai.usage.input_tokens": 1000, "gen_ai.usage.output_tokens": 100 }),
       // A model no price is known for is a price miss.
-      span("00000000000000a4", {
+      chatSpan("00000000000000a4", {
         "gen_ai.request.model": "house-model-7",
         "gen_ai.usage.input_tokens": 10,
         "gen_ai.usage.output_tokens": 1,
