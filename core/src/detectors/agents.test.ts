@@ -60,19 +60,6 @@ describe("loop state per agent", () => {
     ]);
   });
 
-  it("still counts the same prompt sent again across invocations of one agent", () => {
-    // Plain code invokes the agent again and again with the same question, as in a ping-pong.
-    const episode = new Episode({ traceId: "t-asked-again" });
-    for (let i = 0; i < 5; i++) {
-      episode.llm("Where is order 1042?", { agent: "support", invocation: `inv-${i}`, stateless: true });
-    }
-    const found = run(new DetectionEngine(), episode.events);
-    expect(found.map((f) => [f.detector, f.action, f.evidence.repeats])).toEqual([
-      ["D1.identical_call", "warn", 3],
-      ["D1.identical_call", "kill", 5],
-    ]);
-  });
-
   it("does not take the same schema read by five sequential workers for no progress", () => {
     const episode = new Episode({ traceId: "t-map" });
     for (let w = 0; w < 5; w++) {

@@ -179,12 +179,9 @@ export class DetectionEngine {
       run.llmCalls++;
       run.llmAgent = event.agent;
       run.llmInvocation = event.agentInvocation ?? "";
-      // Invocations of one agent keep their own steps, but the same prompt sent again is a
-      // repeat across invocations too: the agent asked the same thing, as in a ping-pong.
-      const prompts = run.llmInvocation === "" ? undefined : run.loopOf(event.agent, "");
       const loop = run.loopOf(event.agent, run.llmInvocation);
       const { toolCalls, refused } = steps.llm;
-      detectIdenticalCall(run, loop, prompts ?? loop, event, steps.llm, t, sink);
+      detectIdenticalCall(run, loop, event, steps.llm, t, sink);
       skipStep = refused || (toolCalls !== 0 && loop.isPolling(toolCalls));
       // A refused call is a retry of the step before it; the tool of that step may still come.
       if (!refused) loop.pendingToolCalls = toolCalls;

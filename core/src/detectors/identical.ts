@@ -39,11 +39,6 @@ export interface LlmSteps {
  *   prompt: the instrumentation puts the previous response's id in the fingerprint, since the
  *   model is sent that conversation.
  *
- * Where events name the agent's invocation (`agentSpan`), the tool-call streak is each
- * invocation's own, so same-name sub-agents side by side are not one agent repeating a call;
- * the prompt streak follows the agent by name across invocations, since an agent asked the
- * same thing again and again is looping whichever invocation answers.
- *
  * Each rung is emitted once per run and step.
  *
  * @example
@@ -52,8 +47,6 @@ export interface LlmSteps {
 export function detectIdenticalCall(
   run: RunState,
   loop: LoopState,
-  /** Where the prompt streak is kept: the agent by name, across its invocations (see engine.ts). */
-  prompts: LoopState,
   event: DetectorEvent,
   steps: LlmSteps,
   t: ResolvedThresholds,
@@ -67,8 +60,8 @@ export function detectIdenticalCall(
     steps.toolCalls === 0 ? 0 : steps.toolCalls === loop.lastToolCalls ? loop.toolCallsStreak + 1 : 1;
   loop.lastToolCalls = steps.toolCalls;
   const prompt = steps.toolCalls === 0 ? steps.prompt : 0;
-  prompts.promptStreak = prompt === 0 ? 0 : prompt === prompts.lastPrompt ? prompts.promptStreak + 1 : 1;
-  prompts.lastPrompt = prompt;
+  loop.promptStreak = prompt === 0 ? 0 : prompt === loop.lastPrompt ? loop.promptStreak + 1 : 1;
+  loop.lastPrompt = prompt;
 
   if (loop.toolCallsStreak >= 2) {
     const fingerprints = event.toolCallFingerprints.join(",");
@@ -101,23 +94,23 @@ export function detectIdenticalCall(
     }
   }
 
-  if (prompts.promptStreak >= 2) {
+  if (loop.promptStreak >= 2) {
     const ladder: [DecisionAction, number][] = [
       ["warn", t.identicalWarnAt],
       ["kill", t.identicalKillAt],
     ];
     for (const [action, at] of ladder) {
-      if (at === 0 || prompts.promptStreak < at) continue;
+      if (at === 0 || loop.promptStreak < at) continue;
       const detail = action === "kill" ? "" : event.promptFingerprint;
       if (!sink.isNew(run, DETECTOR.identicalCall, action, detail)) continue;
       sink.emitRun(
         run,
         DETECTOR.identicalCall,
         action,
-        `${loopLabel(run, loop)} sent the same prompt ${prompts.promptStreak} times in a row` +
+        `${loopLabel(run, loop)} sent the same prompt ${loop.promptStreak} times in a row` +
           `${action === "kill" ? `, the limit is ${t.identicalKillAt}` : killNote(t.identicalKillAt)}.`,
         {
-          repeats: prompts.promptStreak,
+          repeats: loop.promptStreak,
           step: "prompt",
           prompt_fingerprint: event.promptFingerprint,
           ...agentEvidence(loop),

@@ -32,8 +32,8 @@ export const OFFSET = {
  * search is looping even while another agent works in between; and a polling tool marks the
  * call of the agent that asked for it, not whichever call came last in the trace. Where the
  * events name the agent's invocation (`agentSpan` does), it is kept per invocation: six
- * `summariser`s run side by side, or one after another, are six agents; only D1's prompt
- * streak stays with the agent's name. Events without an agent share the run's agentless state.
+ * `summariser`s run side by side, or one after another, are six agents. Events without an
+ * agent share the run's agentless state.
  */
 export class LoopState {
   readonly agent: string;
