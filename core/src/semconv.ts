@@ -71,12 +71,6 @@ export const ATTR_BURNRATE_TENANT = "burnrate.tenant" as const;
 export const ATTR_BURNRATE_SESSION = "burnrate.session" as const;
 /** A label for the kind of task, used when suggesting routing. */
 export const ATTR_BURNRATE_TASK_TYPE = "burnrate.task_type" as const;
-/**
- * The span id of the `invoke_agent` span a span was made in (set by `agentSpan`, carried in
- * baggage): loop detection keeps each invocation of an agent apart, so sub-agents of one name
- * working side by side, or one after another, are not one agent repeating itself.
- */
-export const ATTR_BURNRATE_AGENT_INVOCATION_ID = "burnrate.agent.invocation_id" as const;
 /** A hash of the canonicalised prompt, model and tools. Never content. */
 export const ATTR_BURNRATE_PROMPT_FINGERPRINT = "burnrate.prompt.fingerprint" as const;
 /** Hashes of the tool calls the model requested (name + canonical arguments). */

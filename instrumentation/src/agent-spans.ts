@@ -6,8 +6,8 @@ import {
   ATTR_GEN_AI_TOOL_NAME,
   canonicalHash,
 } from "@burnrate/core";
-import { type Context, context, diag, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { contextWithAgentInvocation, contextWithAttribution } from "./attribution.js";
+import { context, diag, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { contextWithAttribution } from "./attribution.js";
 import { runScopeOf } from "./guard.js";
 import { getRuntime } from "./runtime.js";
 import { burnrateTracer } from "./tracer.js";
@@ -18,11 +18,10 @@ async function inSpan<T>(
   fn: () => Promise<T> | T,
   extra?: (r: T) => Record<string, string>,
   ended?: (span: Span) => void,
-  enter: (ctx: Context, span: Span) => Context = (ctx) => ctx,
 ): Promise<T> {
   const span = burnrateTracer().startSpan(name, { kind: SpanKind.INTERNAL, attributes });
   try {
-    const result = await context.with(enter(trace.setSpan(context.active(), span), span), fn);
+    const result = await context.with(trace.setSpan(context.active(), span), fn);
     if (extra) quietly(name, () => span.setAttributes(extra(result)));
     return result;
   } catch (error) {
@@ -54,10 +53,6 @@ export function agentSpan<T>(name: string, fn: () => Promise<T> | T): Promise<T>
       `invoke_agent ${name}`,
       { [ATTR_GEN_AI_OPERATION_NAME]: "invoke_agent", [ATTR_GEN_AI_AGENT_NAME]: name },
       fn,
-      undefined,
-      undefined,
-      // What runs inside is this invocation's: loop detection keeps invocations of one name apart.
-      (ctx, span) => contextWithAgentInvocation(ctx, span.spanContext().spanId),
     ),
   );
 }

@@ -1,5 +1,4 @@
 import {
-  ATTR_BURNRATE_AGENT_INVOCATION_ID,
   ATTR_BURNRATE_FEATURE,
   ATTR_BURNRATE_SESSION,
   ATTR_BURNRATE_TASK_TYPE,
@@ -124,23 +123,6 @@ export function contextWithAttribution(ctx: Context, attribution: Attribution): 
     baggage = baggage.setEntry(ATTRIBUTION_KEYS[field], { value });
   }
   return propagation.setBaggage(ctx, baggage);
-}
-
-/**
- * A context whose baggage names the agent invocation (an `invoke_agent` span's id) that spans
- * started in it belong to. Not part of `Attribution`: apps do not set it; `agentSpan` does.
- */
-export function contextWithAgentInvocation(ctx: Context, invocation: string): Context {
-  const baggage = propagation.getBaggage(ctx) ?? propagation.createBaggage();
-  return propagation.setBaggage(
-    ctx,
-    baggage.setEntry(ATTR_BURNRATE_AGENT_INVOCATION_ID, { value: invocation }),
-  );
-}
-
-/** The agent invocation named in `ctx`'s baggage, or `""`. */
-export function agentInvocationOf(ctx: Context): string {
-  return propagation.getBaggage(ctx)?.getEntry(ATTR_BURNRATE_AGENT_INVOCATION_ID)?.value ?? "";
 }
 
 /** Attribution as span attributes. */

@@ -1,6 +1,6 @@
 import { DETECTOR, type DetectionEngine, type DetectorEvent, type Finding } from "@burnrate/core";
 import { type Context, trace } from "@opentelemetry/api";
-import { agentInvocationOf, attributionOf } from "./attribution.js";
+import { attributionOf } from "./attribution.js";
 import { BudgetExceededError, RunawayLoopError } from "./errors.js";
 import { type GuardConfig, parseGuardConfig } from "./guard-config.js";
 import { Ledger, type RunUsage, usd } from "./ledger.js";
@@ -12,8 +12,6 @@ export interface RunScope {
   session?: string;
   /** The agent making the call: loop detection keeps each agent's steps apart, as the collector does. */
   agent?: string;
-  /** Which invocation of the agent (its `invoke_agent` span's id), when `agentSpan` made one. */
-  agentInvocation?: string;
 }
 
 /** The runs a call made in `ctx` belongs to (the trace of its parent span, and its session), and its agent. */
@@ -23,7 +21,6 @@ export function runScopeOf(ctx: Context, session?: string): RunScope {
     traceId: trace.getSpan(ctx)?.spanContext().traceId,
     session: session ?? attribution.session,
     agent: attribution.agent,
-    agentInvocation: agentInvocationOf(ctx),
   };
 }
 
@@ -222,7 +219,6 @@ export class Guard {
       // ask for the same first tool are not one agent repeating itself.
       service: "",
       agent: scope.agent ?? "",
-      agentInvocation: scope.agentInvocation ?? "",
       feature: "",
       user: "",
       tenant: "",

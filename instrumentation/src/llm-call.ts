@@ -125,8 +125,6 @@ export class LlmCall {
     if (fingerprint) attributes[C.ATTR_BURNRATE_PROMPT_FINGERPRINT] = fingerprint;
     // Set here as well as by AttributionSpanProcessor, for apps whose own provider lacks it.
     attributionAttributes(this.attribution, attributes);
-    if (this.scope.agentInvocation)
-      attributes[C.ATTR_BURNRATE_AGENT_INVOCATION_ID] = this.scope.agentInvocation;
     if (start.attributes) Object.assign(attributes, start.attributes);
     if (start.serviceTier) attributes[C.ATTR_BURNRATE_REQUEST_SERVICE_TIER] = start.serviceTier;
     if (start.inputMessages !== undefined && getRuntime().captureContent) {

@@ -1,5 +1,4 @@
 import {
-  ATTR_BURNRATE_AGENT_INVOCATION_ID,
   ATTR_BURNRATE_FEATURE,
   ATTR_BURNRATE_SESSION,
   ATTR_BURNRATE_TENANT,
@@ -29,7 +28,7 @@ export function detectorEvents(batch: Batch, nowMs = Date.now()): DetectorEvent[
   const events: DetectorEvent[] = [];
   for (const span of batch.spans) {
     const call = calls.get(span.spanId);
-    if (call) events.push(callEvent(call, span));
+    if (call) events.push(callEvent(call));
     else if (span.attributes[ATTR_GEN_AI_OPERATION_NAME] === "execute_tool")
       events.push(toolEvent(batch.projectId, span));
   }
@@ -44,15 +43,7 @@ export function detectorEvents(batch: Batch, nowMs = Date.now()): DetectorEvent[
 /** How far ahead of the collector's clock a client's may run before its span times are capped. */
 const CLOCK_SKEW_MS = 60_000;
 
-/**
- * The agent invocation a span names; an id longer than any span id (16 hex digits, or a few
- * times that from another tracer) is cut, so one client cannot make loop state keys large.
- */
-function invocationOf(span: Span): string {
-  return text(span.attributes[ATTR_BURNRATE_AGENT_INVOCATION_ID]).slice(0, 64);
-}
-
-function callEvent(call: LlmCall, span: Span): DetectorEvent {
+function callEvent(call: LlmCall): DetectorEvent {
   return {
     kind: "llm_call",
     projectId: call.projectId,
@@ -61,7 +52,6 @@ function callEvent(call: LlmCall, span: Span): DetectorEvent {
     sessionId: call.sessionId,
     service: call.service,
     agent: call.agent,
-    agentInvocation: invocationOf(span),
     feature: call.feature,
     user: call.user,
     tenant: call.tenant,
@@ -85,7 +75,6 @@ function toolEvent(projectId: string, span: Span): DetectorEvent {
     sessionId: text(a[ATTR_GEN_AI_CONVERSATION_ID]) || text(a[ATTR_BURNRATE_SESSION]),
     service: text(span.resource[ATTR_SERVICE_NAME]),
     agent: text(a[ATTR_GEN_AI_AGENT_NAME]),
-    agentInvocation: invocationOf(span),
     feature: text(a[ATTR_BURNRATE_FEATURE]),
     user: text(a[ATTR_BURNRATE_USER]),
     tenant: text(a[ATTR_BURNRATE_TENANT]),

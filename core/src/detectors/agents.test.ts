@@ -19,47 +19,6 @@ describe("loop state per agent", () => {
     expect(run(new DetectionEngine(), episode.events)).toEqual([]);
   });
 
-  it("keeps invocations of one agent name apart: side by side, one after another, and each looping", () => {
-    // Promise.all over six documents, each summarised by agentSpan("summariser"): each
-    // invocation lists the same folder and reads the same schema first, their steps interleaved.
-    const parallel = new Episode({ traceId: "t-parallel" });
-    for (let d = 0; d < 6; d++) {
-      parallel.llm(`summarise doc ${d}`, {
-        agent: "summariser",
-        invocation: `inv-${d}`,
-        tools: [{ name: "list_files", args: { dir: "/docs" } }],
-      });
-    }
-    for (let d = 0; d < 6; d++) {
-      parallel.tool("list_files", ["a", "b"], { agent: "summariser", invocation: `inv-${d}` });
-    }
-    // The same agent run for six documents in turn.
-    const serial = new Episode({ traceId: "t-serial" });
-    for (let d = 0; d < 6; d++) {
-      const at = { agent: "summariser", invocation: `inv-${d}` };
-      serial.llm(`doc ${d}`, { ...at, tools: [{ name: "get_schema", args: {} }] });
-      serial.tool("get_schema", "schema-v1", at);
-      serial.llm(`doc ${d}: answer`, at);
-    }
-    expect(run(new DetectionEngine(), [...parallel.events, ...serial.events])).toEqual([]);
-
-    // Three invocations that each repeat their search, interleaved: each one's streak is its own.
-    const looping = new Episode({ traceId: "t-looping" });
-    for (let i = 0; i < 5; i++) {
-      for (let d = 0; d < 3; d++) {
-        looping.llm(`d${d} try ${i}`, {
-          agent: "summariser",
-          invocation: `inv-${d}`,
-          tools: [{ name: "search", args: { q: `doc ${d}` } }],
-        });
-      }
-    }
-    const kills = run(new DetectionEngine(), looping.events).filter((f) => f.action === "kill");
-    expect(kills.map((f) => [f.detector, f.evidence.agent, f.evidence.repeats])).toEqual([
-      ["D1.identical_call", "summariser", 5],
-    ]);
-  });
-
   it("does not take the same schema read by five sequential workers for no progress", () => {
     const episode = new Episode({ traceId: "t-map" });
     for (let w = 0; w < 5; w++) {

@@ -178,8 +178,7 @@ export class DetectionEngine {
     if (event.kind === "llm_call") {
       run.llmCalls++;
       run.llmAgent = event.agent;
-      run.llmInvocation = event.agentInvocation ?? "";
-      const loop = run.loopOf(event.agent, run.llmInvocation);
+      const loop = run.loopOf(event.agent);
       const { toolCalls, refused } = steps.llm;
       detectIdenticalCall(run, loop, event, steps.llm, t, sink);
       skipStep = refused || (toolCalls !== 0 && loop.isPolling(toolCalls));
@@ -191,10 +190,7 @@ export class DetectionEngine {
       }
     } else {
       // A tool span without an agent of its own is the execution of the latest LLM call's request.
-      const loop =
-        event.agent === ""
-          ? run.loopOf(run.llmAgent, run.llmInvocation)
-          : run.loopOf(event.agent, event.agentInvocation ?? "");
+      const loop = run.loopOf(event.agent === "" ? run.llmAgent : event.agent);
       if (steps.allowlisted) {
         // The agent's LLM call before a polling tool asked for the poll: its step is polling too from now on.
         loop.markPolling(loop.pendingToolCalls);

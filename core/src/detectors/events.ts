@@ -10,12 +10,6 @@ export interface DetectorEvent {
   sessionId: string;
   service: string;
   agent: string;
-  /**
-   * Which invocation of `agent` the step belongs to (`burnrate.agent.invocation_id`), when
-   * known: D1, D2 and D4 then keep each invocation's steps apart. Empty or absent: the agent's
-   * steps are kept together by name, across invocations.
-   */
-  agentInvocation?: string;
   feature: string;
   user: string;
   tenant: string;

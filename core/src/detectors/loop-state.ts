@@ -30,15 +30,11 @@ export const OFFSET = {
  * It is kept per agent because the agents of one trace are separate loops. Five sub-agents
  * that each start with `get_schema({})` have repeated nothing; an agent that repeats one
  * search is looping even while another agent works in between; and a polling tool marks the
- * call of the agent that asked for it, not whichever call came last in the trace. Where the
- * events name the agent's invocation (`agentSpan` does), it is kept per invocation: six
- * `summariser`s run side by side, or one after another, are six agents. Events without an
- * agent share the run's agentless state.
+ * call of the agent that asked for it, not whichever call came last in the trace. Events
+ * without an agent share the run's agentless state.
  */
 export class LoopState {
   readonly agent: string;
-  /** The agent's invocation (`DetectorEvent.agentInvocation`), or `""` when steps are kept by name. */
-  readonly invocation: string;
   /** Step ring (D2), match counters, result ring (D4) and learned polling steps; see OFFSET. */
   readonly ints = new Int32Array(OFFSET.end);
   stepCount = 0;
@@ -54,14 +50,8 @@ export class LoopState {
   /** The latest LLM step that requested tools, so a following polling tool can mark it. */
   pendingToolCalls = 0;
 
-  constructor(agent: string, invocation: string) {
+  constructor(agent: string) {
     this.agent = agent;
-    this.invocation = invocation;
-  }
-
-  /** True when this is the state of `agent`'s `invocation`. */
-  isOf(agent: string, invocation: string): boolean {
-    return this.agent === agent && this.invocation === invocation;
   }
 
   /** True when this step was learned to be a polling call (its tool is on the allowlist). */
@@ -88,20 +78,15 @@ export class LoopState {
  * and puts `current` at their front. Past `MAX_AGENT_LOOPS` agents in all, the least recently
  * seen one's state is dropped.
  */
-export function switchLoop(
-  current: LoopState,
-  others: LoopState[],
-  agent: string,
-  invocation: string,
-): LoopState {
+export function switchLoop(current: LoopState, others: LoopState[], agent: string): LoopState {
   let index = 0;
-  while (index < others.length && !others[index]!.isOf(agent, invocation)) index++;
+  while (index < others.length && others[index]!.agent !== agent) index++;
   let next: LoopState;
   if (index < others.length) {
     next = others[index]!;
     others.splice(index, 1);
   } else {
-    next = new LoopState(agent, invocation);
+    next = new LoopState(agent);
     if (others.length >= MAX_AGENT_LOOPS - 1) others.pop();
   }
   others.unshift(current);

@@ -49,8 +49,6 @@ export class RunState {
   otherLoops: LoopState[] | undefined;
   /** The agent of the run's latest LLM call: a tool span with no agent is taken as that call's execution. */
   llmAgent = "";
-  /** That call's agent invocation, or `""`. */
-  llmInvocation = "";
 
   /** D3: the turn in progress and the two before it. */
   turn: Turn | undefined;
@@ -84,18 +82,15 @@ export class RunState {
     this.lastMs = ms;
   }
 
-  /**
-   * The loop state of `agent` in this run (`""` for events without an agent), of its
-   * `invocation` when one is known.
-   */
-  loopOf(agent: string, invocation: string): LoopState {
+  /** The loop state of `agent` in this run (`""` for events without an agent). */
+  loopOf(agent: string): LoopState {
     const loop = this.loop;
-    if (loop?.isOf(agent, invocation)) return loop;
+    if (loop?.agent === agent) return loop;
     if (loop) {
       this.otherLoops ??= [];
-      this.loop = switchLoop(loop, this.otherLoops, agent, invocation);
+      this.loop = switchLoop(loop, this.otherLoops, agent);
     } else {
-      this.loop = new LoopState(agent, invocation);
+      this.loop = new LoopState(agent);
     }
     return this.loop;
   }

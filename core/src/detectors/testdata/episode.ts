@@ -65,8 +65,6 @@ export class Episode {
       costUsd?: string;
       tokens?: number;
       agent?: string;
-      /** The agent invocation (`DetectorEvent.agentInvocation`). */
-      invocation?: string;
       stateless?: boolean;
       simHash?: string;
       atMs?: number;
@@ -76,7 +74,6 @@ export class Episode {
     const messages = options.stateless ? [message] : [...this.#history, message];
     if (!options.stateless) this.#history.push(message);
     const event = this.#event("llm_call", options.agent, options.atMs, {
-      ...(options.invocation === undefined ? {} : { agentInvocation: options.invocation }),
       costUsd: options.costUsd ?? "0.0021",
       tokens: options.tokens ?? 900,
       promptFingerprint: promptFingerprint({ model: "gpt-4o", messages }),
@@ -88,14 +85,9 @@ export class Episode {
   }
 
   /** A tool execution and its result. */
-  tool(
-    name: string,
-    result: unknown,
-    options: { agent?: string; invocation?: string; atMs?: number } = {},
-  ): DetectorEvent {
+  tool(name: string, result: unknown, options: { agent?: string; atMs?: number } = {}): DetectorEvent {
     this.#history.push({ name, result });
     return this.#event("tool", options.agent, options.atMs, {
-      ...(options.invocation === undefined ? {} : { agentInvocation: options.invocation }),
       costUsd: "0",
       tokens: 0,
       promptFingerprint: "",
