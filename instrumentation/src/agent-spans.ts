@@ -6,15 +6,23 @@ import {
   ATTR_GEN_AI_TOOL_NAME,
   canonicalHash,
 } from "@burnrate/core";
-import { context, diag, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { contextWithAttribution } from "./attribution.js";
+import {
+  type Attributes,
+  context,
+  diag,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from "@opentelemetry/api";
+import { attributionAttributes, attributionOf, contextWithAttribution } from "./attribution.js";
 import { runScopeOf } from "./guard.js";
 import { getRuntime } from "./runtime.js";
 import { burnrateTracer } from "./tracer.js";
 
 async function inSpan<T>(
   name: string,
-  attributes: Record<string, string>,
+  attributes: Attributes,
   fn: () => Promise<T> | T,
   extra?: (r: T) => Record<string, string>,
   ended?: (span: Span) => void,
@@ -70,11 +78,18 @@ export function toolSpan<T>(
   options: { resultDigest?: boolean } = {},
 ): Promise<T> {
   // The runs the tool belongs to, as for an LLM call made here; the local guard counts it as a step.
-  const scope = runScopeOf(context.active());
+  const ctx = context.active();
+  const scope = runScopeOf(ctx);
   let resultDigest: string | undefined;
   return inSpan(
     `execute_tool ${name}`,
-    { [ATTR_GEN_AI_OPERATION_NAME]: "execute_tool", [ATTR_GEN_AI_TOOL_NAME]: name },
+    // Attribution is set here as well as by AttributionSpanProcessor, for apps whose own
+    // provider lacks it: the collector gives a tool span that names no agent to the run's
+    // latest LLM call, which, with agents working side by side, can be another agent's.
+    attributionAttributes(attributionOf(ctx), {
+      [ATTR_GEN_AI_OPERATION_NAME]: "execute_tool",
+      [ATTR_GEN_AI_TOOL_NAME]: name,
+    }),
     fn,
     options.resultDigest
       ? (result) => {
