@@ -291,6 +291,11 @@ describe("invalid parameters", () => {
     ],
     ["/v1/traces?limit=501", "limit", "Too big: expected number to be <=500"],
     ["/v1/traces?limit=0", "limit", "Too small: expected number to be >=1"],
+    ["/v1/traces?limit=0x2", "limit", "must be a whole number, in decimal digits"],
+    ["/v1/incidents?limit=1e1", "limit", "must be a whole number, in decimal digits"],
+    ["/v1/insights?minCalls=%203", "minCalls", "must be a whole number, in decimal digits"],
+    ["/v1/costs?groupBy=feature&limit=2.5", "limit", "must be a whole number, in decimal digits"],
+    ["/v1/costs/timeseries?groupBy=feature&limit=", "limit", "must be a whole number, in decimal digits"],
     ["/v1/traces?sort=price", "sort", 'Invalid option: expected one of "time"|"cost"'],
   ])("GET %s answers 400 naming %s", async (path, field, message) => {
     const res = await api.call("GET", path, read);

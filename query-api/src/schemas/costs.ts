@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DIMENSION_NAMES, filterQueryShape } from "./filters.js";
 import { callTotals, instant, usd } from "./money.js";
 import { checkRange, rangeShape } from "./time-range.js";
+import { wholeNumber } from "./whole-number.js";
 
 /** What costs can be grouped by: a call dimension, or its day or hour (UTC). */
 export const GROUP_KEYS = [...DIMENSION_NAMES, "day", "hour"] as const;
@@ -32,13 +33,7 @@ export const costsQuery = z
     ...filterQueryShape,
     groupBy: groupByList(1, 3, GROUP_KEYS),
     sort: z.enum(["cost", "key"]).default("cost").describe("by priced cost (highest first) or by group key"),
-    limit: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_GROUPS)
-      .default(1_000)
-      .describe(`at most ${MAX_GROUPS} groups`),
+    limit: wholeNumber(1, MAX_GROUPS, 1_000).describe(`at most ${MAX_GROUPS} groups`),
   })
   .superRefine(checkRange);
 export type CostsQuery = z.infer<typeof costsQuery>;
@@ -78,13 +73,7 @@ export const timeseriesQuery = z
     ...filterQueryShape,
     bucket: z.enum(["minute", "hour", "day"]).default("hour"),
     groupBy: groupByList(0, 2, DIMENSION_NAMES).optional(),
-    limit: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(100)
-      .default(20)
-      .describe("at most this many series, by priced cost"),
+    limit: wholeNumber(1, 100, 20).describe("at most this many series, by priced cost"),
   })
   .superRefine(checkRange);
 export type TimeseriesQuery = z.infer<typeof timeseriesQuery>;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { filterQueryShape } from "./filters.js";
 import { instant, usd } from "./money.js";
 import { checkRange, rangeShape } from "./time-range.js";
+import { wholeNumber } from "./whole-number.js";
 
 export const INSIGHT_KINDS = ["exact_cache", "prefix_cache", "routing", "batch"] as const;
 
@@ -10,20 +11,8 @@ export const insightsQuery = z
   .strictObject({
     ...rangeShape,
     ...filterQueryShape,
-    limit: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(50)
-      .default(5)
-      .describe("at most this many insights of each kind"),
-    minCalls: z.coerce
-      .number()
-      .int()
-      .min(2)
-      .max(100_000)
-      .default(3)
-      .describe("a pattern must cover at least this many calls"),
+    limit: wholeNumber(1, 50, 5).describe("at most this many insights of each kind"),
+    minCalls: wholeNumber(2, 100_000, 3).describe("a pattern must cover at least this many calls"),
   })
   .superRefine(checkRange);
 

@@ -2,18 +2,15 @@ import { z } from "zod";
 import { filterQueryShape } from "./filters.js";
 import { instant, tokens, usd } from "./money.js";
 import { checkRange, rangeShape } from "./time-range.js";
+import { wholeNumber } from "./whole-number.js";
 
 /** The largest page any list endpoint returns. */
 export const MAX_PAGE_SIZE = 500;
 
 /** A page size: 1 to 500, 50 unless given. */
-export const pageSize = z.coerce
-  .number()
-  .int()
-  .min(1)
-  .max(MAX_PAGE_SIZE)
-  .default(50)
-  .describe(`how many items per page, at most ${MAX_PAGE_SIZE}`);
+export const pageSize = wholeNumber(1, MAX_PAGE_SIZE, 50).describe(
+  `how many items per page, at most ${MAX_PAGE_SIZE}`,
+);
 
 /** GET /v1/traces query. */
 export const traceSearchQuery = z
