@@ -36,8 +36,6 @@ export interface TraceSearch {
   /** Continue after this key (exclusive); see `Cursor`. */
   after?: SearchPosition | undefined;
   limit: number;
-  /** The most traces one search ranks before it stops with what it has; `MOST_RANKED` unless given. */
-  mostRanked?: number;
 }
 
 /** A place in a search's order: a sort key and the trace id that breaks ties. */
@@ -50,7 +48,7 @@ export interface SearchPosition {
 export interface TraceSearchResult {
   rows: TraceSearchRow[];
   /**
-   * Set when the search ranked `mostRanked` traces without filling the page (most began
+   * Set when the search ranked `MOST_RANKED` traces without filling the page (most began
    * before `from`): the last one it ranked, from which a next search continues.
    */
   resume?: SearchPosition;
@@ -81,6 +79,11 @@ interface RankedTrace {
   cost: string;
 }
 
+/** Where `trace` stands in a search sorted by `sort`: the keyset position a next page starts after. */
+export function positionOf(sort: TraceSearch["sort"], trace: RankedTrace): SearchPosition {
+  return { key: sort === "time" ? trace.started_text : trace.cost, traceId: trace.trace_id };
+}
+
 /**
  * Searches traces: one aggregate row per trace whose first call started in the range, with
  * at least one call matching every dimension filter, sorted by (first call | priced cost,
@@ -93,7 +96,7 @@ interface RankedTrace {
  * trace (distinct services, features, models…) and keeping 50 would cost three times as much.
  * When the second step drops traces, ranking continues after the last one ranked until the
  * page is full, so a page never comes up short while more traces match, unless the search
- * has ranked `mostRanked` traces: it then returns what it found and where to resume.
+ * has ranked `MOST_RANKED` traces: it then returns what it found and where to resume.
  */
 export async function searchTraces(db: ClickHouse, search: TraceSearch): Promise<TraceSearchResult> {
   const { project, range } = search;
@@ -104,7 +107,7 @@ export async function searchTraces(db: ClickHouse, search: TraceSearch): Promise
   ]);
   const ids: string[] = [];
   let after = search.after;
-  let budget = search.mostRanked ?? MOST_RANKED;
+  let budget = MOST_RANKED;
   let resume: SearchPosition | undefined;
   for (let size = search.limit; ids.length < search.limit; size = Math.min(2 * size, MAX_RANKED)) {
     if (budget <= 0) {
@@ -118,7 +121,7 @@ export async function searchTraces(db: ClickHouse, search: TraceSearch): Promise
     ids.push(...ranked.map((r) => r.trace_id).filter((id) => !before.has(id)));
     const last = ranked.at(-1);
     if (ranked.length < size || last === undefined) break;
-    after = { key: search.sort === "time" ? last.started_text : last.cost, traceId: last.trace_id };
+    after = positionOf(search.sort, last);
   }
   if (ids.length === 0) return resume ? { rows: [], resume } : { rows: [] };
   const page = ids.slice(0, search.limit);

@@ -4,6 +4,7 @@ import { type Cursor, decodeCursor, encodeCursor, filtersDigest } from "../queri
 import {
   incidentCounts,
   MOST_RANKED,
+  positionOf,
   type SearchPosition,
   searchTraces,
   type TraceSearchRow,
@@ -66,9 +67,7 @@ export const searchTracesRoute = defineRoute({
     // Past a full page, the next one starts after its last trace; a search that stopped
     // before it had a full page goes on from where it stopped.
     const position: SearchPosition | undefined =
-      rows.length > limit && last
-        ? { key: sort === "time" ? last.started_text : last.cost, traceId: last.trace_id }
-        : resume;
+      rows.length > limit && last ? positionOf(sort, last) : resume;
     const next: Cursor | undefined = position && {
       sort,
       order,
