@@ -42,6 +42,8 @@ afterAll(async () => {
 interface Step {
   traceId: string;
   atMs: number;
+  /** How long the span took; 5 ms unless given, so steps 10 ms apart are sequential. */
+  tookMs?: number;
   agent?: string;
   session?: string;
   /** An LLM call that requested these tools. */
@@ -57,6 +59,7 @@ function span(step: Step): JsonSpanSpec {
   if (step.agent) attributes[ATTR_GEN_AI_AGENT_NAME] = step.agent;
   if (step.session) attributes[ATTR_BURNRATE_SESSION] = step.session;
   const startNs = BigInt(step.atMs) * 1_000_000n;
+  const endNs = startNs + BigInt(step.tookMs ?? 5) * 1_000_000n;
   if (step.tool) {
     attributes[ATTR_GEN_AI_OPERATION_NAME] = "execute_tool";
     attributes[ATTR_GEN_AI_TOOL_NAME] = step.tool;
@@ -66,6 +69,7 @@ function span(step: Step): JsonSpanSpec {
       spanId: hexId(8),
       name: `execute_tool ${step.tool}`,
       startNs,
+      endNs,
       attributes,
     };
   }
@@ -82,7 +86,7 @@ function span(step: Step): JsonSpanSpec {
       toolCallFingerprint(name, args),
     );
   }
-  return { traceId: step.traceId, spanId: hexId(8), startNs, attributes };
+  return { traceId: step.traceId, spanId: hexId(8), startNs, endNs, attributes };
 }
 
 async function send(steps: Step[]): Promise<void> {
@@ -162,6 +166,43 @@ describe("loop detection in the collector, per agent and per run incarnation", (
         trace_id: mixed,
         session_id: "",
         agent: "A",
+      },
+    ]);
+  });
+
+  it("does not kill best-of-5 rounds (one prompt sent five times at once), and kills the prompt sent again and again", async () => {
+    const now = Date.now() - 20 * 60_000;
+    const sampled = hexId(16);
+    const looped = hexId(16);
+    // Three rounds of best-of-5, a second apart: each call starts within 4 ms of its round's
+    // first and takes about 800 ms.
+    await send(
+      Array.from({ length: 15 }, (_, i) => ({
+        traceId: sampled,
+        atMs: now + Math.floor(i / 5) * 1000 + (i % 5),
+        tookMs: 800 + (i % 5) * 30,
+        agent: "grader",
+        prompt: "rate-this-essay",
+      })),
+    );
+    // The same prompt sent five times one after another.
+    await send(
+      Array.from({ length: 5 }, (_, i) => ({
+        traceId: looped,
+        atMs: now + 5000 + i * 1000,
+        tookMs: 800,
+        agent: "grader",
+        prompt: "rate-this-essay",
+      })),
+    );
+    const kills = await killsWhen((rows) => rows.some((r) => r.trace_id === looped));
+    expect(kills.filter((k) => k.trace_id === sampled || k.trace_id === looped)).toEqual([
+      {
+        id: expect.stringMatching(/^dec_/),
+        detector: "D1.identical_call",
+        trace_id: looped,
+        session_id: "",
+        agent: "grader",
       },
     ]);
   });

@@ -75,6 +75,45 @@ describe("local guard loop detection, through the real openai SDK", () => {
     }
   });
 
+  it("takes samples of one prompt sent at once (best-of-n) as one step, and still stops the prompt asked again and again", async () => {
+    configure({ identicalCalls: 5 });
+    h.mock.reset();
+    h.mock.setDefault({ text: "7", latencyMs: 30 });
+    const grade = () =>
+      h.openai.chat.completions.create({
+        model: "gpt-4o-mini",
+        messages: [{ role: "user", content: "Rate this essay from 1 to 10." }],
+      });
+    try {
+      // Three rounds of best-of-5: fifteen identical calls, three steps.
+      const sampled = await inTrace(() =>
+        agentSpan("grader", async () => {
+          for (let round = 0; round < 3; round++) await Promise.all(Array.from({ length: 5 }, grade));
+        }),
+      );
+      const before = h.mock.requestCount("openai.chat");
+      const loop = await inTrace(() =>
+        agentSpan("grader", async () => {
+          for (let i = 0; i < 10; i++) await grade();
+        }),
+      );
+      expect({
+        sampled: outcome(sampled),
+        sampledRequests: before,
+        loop: outcome(loop),
+        loopRequests: h.mock.requestCount("openai.chat") - before,
+      }).toEqual({
+        sampled: "ok",
+        sampledRequests: 15,
+        loop: "RunawayLoopError(identical_calls)",
+        loopRequests: 5,
+      });
+    } finally {
+      getRuntime().guard.reset();
+      h.mock.reset();
+    }
+  });
+
   it("does not take one document extracted with five forced tools for a repeated prompt", async () => {
     configure({ identicalCalls: 5 });
     h.mock.reset();

@@ -5,8 +5,11 @@ import { Guard, type RunScope } from "./guard.js";
 /** One call as the instrumentation makes it: let go by the guard, then recorded with its usage. */
 function call(guard: Guard, scope: RunScope, usage: { tokens: number; costUsd: number }, n = 0): void {
   guard.admit(scope);
+  const endedAt = performance.now();
   guard.record(scope, {
     ...usage,
+    startedAt: endedAt - 1,
+    endedAt,
     spanId: `span-${n}`,
     promptFingerprint: `prompt-${n}`,
     toolCallFingerprints: [],

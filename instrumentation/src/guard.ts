@@ -38,6 +38,12 @@ export interface GuardCall {
    * no tool and failed or reported no tokens (nothing was billed), as the collector does not.
    */
   failed?: boolean;
+  /**
+   * When the call started and ended, as `performance.now()` readings: identical calls sent side
+   * by side (best-of-n) are one step to loop detection, as they are to the collector.
+   */
+  startedAt: number;
+  endedAt: number;
 }
 
 /** A finished tool execution (`toolSpan`), as the collector sees its span. */
@@ -51,6 +57,8 @@ export interface GuardTool {
 type LoopStep = Pick<
   DetectorEvent,
   | "kind"
+  | "timeUnixNano"
+  | "endUnixNano"
   | "spanId"
   | "tokens"
   | "failed"
@@ -169,6 +177,8 @@ export class Guard {
   recordStep(scope: RunScope, call: Omit<GuardCall, "costUsd">): void {
     this.#observe(scope, {
       kind: "llm_call",
+      timeUnixNano: unixNano(call.startedAt),
+      endUnixNano: unixNano(call.endedAt),
       spanId: call.spanId,
       tokens: call.tokens,
       failed: call.failed,
@@ -184,6 +194,7 @@ export class Guard {
   recordTool(scope: RunScope, tool: GuardTool): void {
     this.#observe(scope, {
       kind: "tool",
+      timeUnixNano: BigInt(Date.now()) * 1_000_000n,
       spanId: tool.spanId,
       tokens: 0,
       promptFingerprint: "",
@@ -222,7 +233,8 @@ export class Guard {
       feature: "",
       user: "",
       tenant: "",
-      timeUnixNano: BigInt(Date.now()) * 1_000_000n,
+      timeUnixNano: step.timeUnixNano,
+      endUnixNano: step.endUnixNano,
       costUsd: "0",
       tokens: step.tokens,
       failed: step.failed,
@@ -305,4 +317,9 @@ export class Guard {
 
 function cap(kind: string): string {
   return kind[0]!.toUpperCase() + kind.slice(1);
+}
+
+/** A `performance.now()` reading as Unix nanoseconds. */
+function unixNano(at: number): bigint {
+  return BigInt(Math.round((performance.timeOrigin + at) * 1e6));
 }

@@ -67,6 +67,8 @@ export class LlmCall {
   #stepFingerprints: string[] | undefined;
   // A performance.now() reading: the OTel SDK takes a number no later than now as one.
   readonly #startTime = performance.now();
+  /** When the call ended, once it has (a performance.now() reading). */
+  #endTime = 0;
   constructor(
     /** The caller's context, which the span is a child of. */
     readonly parent: Context,
@@ -164,13 +166,14 @@ export class LlmCall {
   }
 
   /**
-   * Ends the span with the result. `endTime` is when the call ended, if that was earlier
-   * than now. With `error`, the span also gets error status: a stream cut off mid-way still
-   * records the tokens it likely cost.
+   * Ends the span with the result. `endTime` is when the call ended (a `performance.now()`
+   * reading), if that was earlier than now. With `error`, the span also gets error status: a
+   * stream cut off mid-way still records the tokens it likely cost.
    */
-  finish(result: CallResult, endTime?: number, error?: unknown): void {
+  finish(result: CallResult, endTime = performance.now(), error?: unknown): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.#endTime = endTime;
     const { usage } = result;
     const toolFingerprints = this.#stepFingerprints ?? toolFingerprintsOf(result);
     // Written straight onto the span: this runs between the reply and the caller getting it.
@@ -220,6 +223,8 @@ export class LlmCall {
       }
     }
     if (error !== undefined) markError(span, error);
+    // A performance.now() reading, as the start was: the OTel SDK would otherwise take the end
+    // of a span whose start was given from Date.now(), in whole milliseconds.
     span.end(endTime);
     this.#ran();
     this.#record(
@@ -242,6 +247,8 @@ export class LlmCall {
     const toolCallFingerprints = toolFingerprintsOf(result);
     this.#stepFingerprints = toolCallFingerprints;
     getRuntime().guard.recordStep(scope, {
+      startedAt: this.#startTime,
+      endedAt: performance.now(),
       tokens,
       spanId: this.span.spanContext().spanId,
       promptFingerprint: this.promptFingerprint,
@@ -267,8 +274,9 @@ export class LlmCall {
     // request that failed before any answer with an error that is no HTTP status, connection
     // failure or abort was refused while the SDK prepared it (an apiKey function that failed).
     const unsent = this.#span === undefined || (beforeResponse && refusedBeforeSending(error));
+    this.#endTime = performance.now();
     markError(this.span, error);
-    this.span.end();
+    this.span.end(this.#endTime);
     this.#ran();
     if (error instanceof BurnrateStopError) return;
     if (!unsent) this.#record(0, 0, NO_TOOL_CALLS, true);
@@ -286,6 +294,8 @@ export class LlmCall {
       return;
     }
     guard.record(scope, {
+      startedAt: this.#startTime,
+      endedAt: this.#endTime,
       tokens,
       costUsd,
       spanId: this.span.spanContext().spanId,

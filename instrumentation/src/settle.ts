@@ -36,6 +36,7 @@ export function settle(
   call: LlmCall,
   result: CallResult,
   outcome: { error?: unknown; closedEarly?: boolean },
+  /** When the stream ended, a `performance.now()` reading. */
   endTime: number,
   estimate: UsageEstimate,
   failure?: ReportedFailure,

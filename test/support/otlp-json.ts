@@ -6,6 +6,8 @@ export interface JsonSpanSpec {
   spanId: string;
   name?: string;
   startNs?: bigint;
+  /** 250 ms after the start unless given. */
+  endNs?: bigint;
   attributes?: Record<string, AttributeValue>;
 }
 
@@ -39,7 +41,7 @@ export function otlpJson(spans: JsonSpanSpec[], serviceName = "json-test"): stri
                 name: s.name ?? "chat gpt-4o",
                 kind: 3,
                 startTimeUnixNano: String(start),
-                endTimeUnixNano: String(start + 250_000_000n),
+                endTimeUnixNano: String(s.endNs ?? start + 250_000_000n),
                 attributes: keyValues(s.attributes ?? {}),
                 status: {},
               };

@@ -56,6 +56,7 @@ function callEvent(call: LlmCall): DetectorEvent {
     user: call.user,
     tenant: call.tenant,
     timeUnixNano: call.startTimeUnixNano,
+    endUnixNano: call.startTimeUnixNano + call.durationNs,
     costUsd: call.cost.source === "unpriced" ? "0" : call.cost.total,
     tokens: call.tokens.input + call.tokens.output,
     failed: call.status === "error",

@@ -15,6 +15,11 @@ export interface DetectorEvent {
   tenant: string;
   /** Span start. Detectors take all their time from here, never from a clock. */
   timeUnixNano: bigint;
+  /**
+   * llm_call: the span's end, when known. With the start it tells identical calls sent side
+   * by side (best-of-n, a fan-out) from a loop's consecutive steps (see `joinsRound`).
+   */
+  endUnixNano?: bigint;
   /** Exact decimal dollars (`"0"` when unpriced); tool events are `"0"`. */
   costUsd: string;
   /** Input plus output tokens. */

@@ -39,6 +39,10 @@ export interface LlmSteps {
  *   prompt: the instrumentation puts the previous response's id in the fingerprint, since the
  *   model is sent that conversation.
  *
+ * Identical calls sent side by side are one round, not a streak: best-of-n sampling, or
+ * sub-agents of one name that start with the same call (see `joinsRound`). A loop's steps
+ * cannot overlap, since each re-asks after the answer to the one before.
+ *
  * Each rung is emitted once per run and step.
  *
  * @example
@@ -53,6 +57,11 @@ export function detectIdenticalCall(
   sink: FindingSink,
 ): void {
   if (steps.refused || (steps.toolCalls !== 0 && loop.isPolling(steps.toolCalls))) return;
+  const repeated =
+    steps.toolCalls !== 0
+      ? loop.toolCallsStreak > 0 && steps.toolCalls === loop.lastToolCalls
+      : steps.prompt !== 0 && loop.promptStreak > 0 && steps.prompt === loop.lastPrompt;
+  if (joinsRound(loop, event, repeated)) return;
 
   // A call with no tools ends the tool-call streak; a call with tools, or without a prompt
   // fingerprint, ends the prompt streak.
@@ -121,6 +130,55 @@ export function detectIdenticalCall(
       );
     }
   }
+}
+
+/** Identical calls that start within this many ms of their round's first one can be one round. */
+export const ROUND_WINDOW_MS = 100;
+/** The most calls one round holds: a wider fan-out counts as a round per this many. */
+export const ROUND_MOST_CALLS = 8;
+/**
+ * How far, in ms, two calls must overlap to be side by side. Span times come from separate
+ * clocks: OpenTelemetry JS takes a span's end from `Date.now()` (whole ms) when its start was
+ * given, and each span's offset from the monotonic clock is its own, so back-to-back calls
+ * can seem to overlap by up to a millisecond. An app that re-asks as soon as a stream's last
+ * event arrives overlaps it by less still.
+ */
+const OVERLAP_MS = 2;
+
+/**
+ * True when `event`, a repeat of the streak's step (`repeated`), was sent side by side with
+ * the calls of the streak's latest round: it started while all of them were still unanswered
+ * (overlapping the earliest to end by more than `OVERLAP_MS`) and within `ROUND_WINDOW_MS` of
+ * their start, and the round holds fewer than `ROUND_MOST_CALLS`. It then joins that round and
+ * is no further step. Otherwise it starts a round of its own. A call without start and end
+ * times joins no round and none joins it, so detection without them is as before.
+ *
+ * The window and the cap bound what could otherwise pass for a fan-out: re-asks fired without
+ * waiting for the answer (a timer, a hedged request) start a new round every 100 ms or every
+ * eight calls. Same-name agents that loop side by side are still counted: each one's next step
+ * starts after an answer its round already had, or too long after the round began.
+ */
+function joinsRound(loop: LoopState, event: DetectorEvent, repeated: boolean): boolean {
+  const start = Number(event.timeUnixNano) / 1e6;
+  const end = event.endUnixNano === undefined ? Number.NaN : Number(event.endUnixNano) / 1e6;
+  const timed = start > 0 && end >= start;
+  if (
+    repeated &&
+    timed &&
+    loop.roundSize < ROUND_MOST_CALLS &&
+    start < loop.roundEndMs - OVERLAP_MS &&
+    loop.roundStartMs < end - OVERLAP_MS &&
+    Math.abs(start - loop.roundStartMs) <= ROUND_WINDOW_MS
+  ) {
+    loop.roundSize++;
+    if (end < loop.roundEndMs) loop.roundEndMs = end;
+    if (start < loop.roundStartMs) loop.roundStartMs = start;
+    return true;
+  }
+  loop.roundStartMs = timed ? start : Number.NaN;
+  loop.roundEndMs = timed ? end : Number.NaN;
+  loop.roundSize = 1;
+  return false;
 }
 
 function toolCallConsequence(action: DecisionAction, t: ResolvedThresholds): string {

@@ -49,6 +49,13 @@ export class LoopState {
   promptStreak = 0;
   /** The latest LLM step that requested tools, so a following polling tool can mark it. */
   pendingToolCalls = 0;
+  /**
+   * D1: the latest round of the current streak, in ms: its calls' earliest start and earliest
+   * end, and how many calls it has (see `joinsRound`). NaN when its call had no times.
+   */
+  roundStartMs = Number.NaN;
+  roundEndMs = Number.NaN;
+  roundSize = 0;
 
   constructor(agent: string) {
     this.agent = agent;

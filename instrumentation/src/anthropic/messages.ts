@@ -162,7 +162,7 @@ export const messages: MethodTelemetry = {
           toolCalls,
           outputMessages: [{ role: "assistant", content: text }],
         };
-        settle(call, result, outcome, Date.now(), {
+        settle(call, result, outcome, performance.now(), {
           inputText: () => `${messagesText(body.system)}\n${messagesText(body.messages)}`,
           outputText: () => otherOutput + text + toolCalls.map((t) => `${t.name} ${t.arguments}`).join("\n"),
           prompt: prompted && promptCounts(prompted),

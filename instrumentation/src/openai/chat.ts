@@ -161,7 +161,7 @@ export const chatCompletions: MethodTelemetry = {
         }
       },
       (outcome) => {
-        const endTime = Date.now();
+        const endTime = performance.now();
         // In the order of a non-streamed completion: by choice, then by tool call.
         const choices = state.others
           ? [state.first, ...[...state.others].sort(([a], [b]) => a - b).map(([, choice]) => choice)]

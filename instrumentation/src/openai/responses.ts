@@ -211,7 +211,7 @@ export const responses: MethodTelemetry = {
           call,
           result,
           outcome,
-          Date.now(),
+          performance.now(),
           {
             inputText: () => `${messagesText(body.input)}\n${body.instructions ?? ""}`,
             outputText: () => `${otherOutput}${text}`,

@@ -68,6 +68,8 @@ export class Episode {
       stateless?: boolean;
       simHash?: string;
       atMs?: number;
+      /** When the call ended; without it the event has no end time. */
+      endMs?: number;
     } = {},
   ): DetectorEvent {
     // A stateless agent sends only the latest message, so repeating it repeats the prompt.
@@ -79,6 +81,7 @@ export class Episode {
       promptFingerprint: promptFingerprint({ model: "gpt-4o", messages }),
       toolCallFingerprints: (options.tools ?? []).map((call) => toolCallFingerprint(call.name, call.args)),
       ...(options.simHash === undefined ? {} : { contentSimHash: options.simHash }),
+      ...(options.endMs === undefined ? {} : { endUnixNano: BigInt(options.endMs) * 1_000_000n }),
     });
     for (const call of options.tools ?? []) this.#history.push({ call });
     return event;
