@@ -1,7 +1,7 @@
-import { context, trace } from "@opentelemetry/api";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { context, ROOT_CONTEXT, trace } from "@opentelemetry/api";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Harness, startHarness, testTracer } from "../test/harness.js";
-import { agentSpan } from "./agent-spans.js";
+import { agentSpan, toolSpan } from "./agent-spans.js";
 import { configure } from "./budget.js";
 import { RunawayLoopError } from "./errors.js";
 import { getRuntime } from "./runtime.js";
@@ -109,6 +109,42 @@ describe("local guard loop detection, through the real openai SDK", () => {
         loopRequests: 5,
       });
     } finally {
+      getRuntime().guard.reset();
+      h.mock.reset();
+    }
+  });
+
+  it("still stops a loop after the host slept: calls and tool runs are timed on one clock", async () => {
+    // The monotonic clock stands still while the host sleeps and Date.now() does not: seven
+    // hours here, past the 6 h a run may idle. Another run's tool between the loop's calls
+    // must not make the loop's own run look idle and forgotten.
+    configure({ identicalCalls: 5 });
+    h.mock.reset();
+    h.mock.setDefault({ text: "not yet", latencyMs: 5 });
+    const wake = Date.now.bind(Date);
+    const slept = vi.spyOn(Date, "now").mockImplementation(() => wake() + 7 * 3_600_000);
+    const other = trace.setSpan(ROOT_CONTEXT, testTracer().startSpan("other run", { root: true }));
+    const ask = () =>
+      h.openai.chat.completions.create({
+        model: "gpt-4o-mini",
+        messages: [{ role: "user", content: "Is the report ready?" }],
+      });
+    try {
+      const loop = await inTrace(() =>
+        agentSpan("poller", async () => {
+          for (let i = 0; i < 12; i++) {
+            await ask();
+            await context.with(other, () => agentSpan("other", () => toolSpan("lookup", async () => i)));
+          }
+        }),
+      );
+      expect({ loop: outcome(loop), requests: h.mock.requestCount("openai.chat") }).toEqual({
+        loop: "RunawayLoopError(identical_calls)",
+        requests: 5,
+      });
+    } finally {
+      slept.mockRestore();
+      trace.getSpan(other)?.end();
       getRuntime().guard.reset();
       h.mock.reset();
     }

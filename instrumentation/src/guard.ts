@@ -175,10 +175,13 @@ export class Guard {
    * need only be nonzero when the estimate will be, which is all loop detection asks of it.
    */
   recordStep(scope: RunScope, call: Omit<GuardCall, "costUsd">): void {
+    // On the wall clock, as tool steps are: the monotonic clock stops while the host sleeps, and
+    // a run timed by it would look idle for hours next to runs timed by the wall clock.
+    const wallMs = Date.now() - performance.now();
     this.#observe(scope, {
       kind: "llm_call",
-      timeUnixNano: unixNano(call.startedAt),
-      endUnixNano: unixNano(call.endedAt),
+      timeUnixNano: unixNano(wallMs + call.startedAt),
+      endUnixNano: unixNano(wallMs + call.endedAt),
       spanId: call.spanId,
       tokens: call.tokens,
       failed: call.failed,
@@ -194,7 +197,7 @@ export class Guard {
   recordTool(scope: RunScope, tool: GuardTool): void {
     this.#observe(scope, {
       kind: "tool",
-      timeUnixNano: BigInt(Date.now()) * 1_000_000n,
+      timeUnixNano: unixNano(Date.now()),
       spanId: tool.spanId,
       tokens: 0,
       promptFingerprint: "",
@@ -319,7 +322,7 @@ function cap(kind: string): string {
   return kind[0]!.toUpperCase() + kind.slice(1);
 }
 
-/** A `performance.now()` reading as Unix nanoseconds. */
-function unixNano(at: number): bigint {
-  return BigInt(Math.round((performance.timeOrigin + at) * 1e6));
+/** Unix milliseconds as Unix nanoseconds. */
+function unixNano(ms: number): bigint {
+  return BigInt(Math.round(ms * 1e6));
 }

@@ -155,8 +155,9 @@ const OVERLAP_MS = 2;
  *
  * The window and the cap bound what could otherwise pass for a fan-out: re-asks fired without
  * waiting for the answer (a timer, a hedged request) start a new round every 100 ms or every
- * eight calls. Same-name agents that loop side by side are still counted: each one's next step
- * starts after an answer its round already had, or too long after the round began.
+ * eight calls. Same-name agents that loop side by side in step are counted by rounds, a step of
+ * each per round, so they are stopped once each has repeated itself as often as one agent
+ * alone would be; out of step, their calls are mostly rounds of their own.
  */
 function joinsRound(loop: LoopState, event: DetectorEvent, repeated: boolean): boolean {
   const start = Number(event.timeUnixNano) / 1e6;
