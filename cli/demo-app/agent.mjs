@@ -16,6 +16,7 @@ import OpenAI from "openai";
 
 const name = process.env.DEMO_AGENT_NAME ?? "agent";
 const model = process.env.DEMO_MODEL ?? "gpt-4o";
+const feature = process.env.DEMO_FEATURE ?? "demo";
 // A reply starting with this ends the ticket instead of going to the peer.
 const RESOLVED = "RESOLVED:";
 // Constant, so the same incoming message makes the same prompt: that is what the loop repeats.
@@ -98,7 +99,7 @@ const server = createServer((req, res) => {
     res.writeHead(202, { "content-type": "application/json" });
     res.end("{}");
     const parent = propagation.extract(context.active(), req.headers);
-    context.with(parent, () => withAttribution({ feature: "demo" }, () => agentSpan(name, () => work(body))));
+    context.with(parent, () => withAttribution({ feature }, () => agentSpan(name, () => work(body))));
   });
 });
 

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { DEMO_FEATURE, demoService } from "./script.js";
 
 /** The agent program, shipped in the package beside `dist/`, so an installed `burnrate` finds it. */
 const AGENT_SCRIPT = fileURLToPath(new URL("../../demo-app/agent.mjs", import.meta.url));
@@ -141,7 +142,8 @@ function agentEnv(name: string, options: DemoAgentsOptions): NodeJS.ProcessEnv {
     DEMO_AGENT_NAME: name,
     DEMO_MODEL: options.model,
     DEMO_OPENAI_URL: options.openaiBaseUrl,
-    OTEL_SERVICE_NAME: `demo-${name}`,
+    DEMO_FEATURE,
+    OTEL_SERVICE_NAME: demoService(name),
     OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpUrl,
     ...(options.apiKey
       ? {

@@ -4,6 +4,14 @@ import type { MockLlmServer, MockReply } from "@burnrate/instrumentation/mock-ll
 export const DEMO_MODEL = "gpt-4o";
 
 /** The agents, in speaking order: agent-a opens every ticket. */
+/** The feature the demo's agents attribute their calls to. */
+export const DEMO_FEATURE = "demo";
+
+/** The service name of a demo agent's process. */
+export function demoService(agent: string): string {
+  return `demo-${agent}`;
+}
+
 export const DEMO_AGENTS = ["agent-a", "agent-b"] as const;
 
 /** One scripted model answer and the usage the mock reports for it. */

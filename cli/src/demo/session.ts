@@ -1,7 +1,16 @@
+import { inScope } from "@burnrate/core";
 import type { Output } from "../output.js";
 import { type AgentEvent, type DemoAgents, postJson } from "./agents.js";
 import { type DemoCosts, formatDollars, type TurnCall } from "./costs.js";
-import { DEMO_AGENTS, LOOP_FROM_TURN, LOOP_TICKET, NORMAL_TICKET, type Ticket } from "./script.js";
+import {
+  DEMO_AGENTS,
+  DEMO_FEATURE,
+  demoService,
+  LOOP_FROM_TURN,
+  LOOP_TICKET,
+  NORMAL_TICKET,
+  type Ticket,
+} from "./script.js";
 
 /** A decision as the agents received it over the collector's stream. */
 export interface SeenDecision {
@@ -38,6 +47,8 @@ export class DemoSession {
   #kill: SeenDecision | undefined;
   #stopped: LoopOutcome["stoppedBy"] | undefined;
   #loopTrace = "";
+  /** The traces of the demo's tickets, so decisions about other apps' scopes are left out. */
+  readonly #traces = new Set<string>();
   #loopTurns = 0;
   #failure: string | undefined;
   #finished = false;
@@ -113,6 +124,7 @@ export class DemoSession {
       traceId?: string;
     };
     const looping = call.ticket === LOOP_TICKET.number;
+    if (call.traceId) this.#traces.add(call.traceId);
     if (looping) this.#loopTrace ||= call.traceId ?? "";
     const inLoop = looping && call.turn >= LOOP_FROM_TURN;
     if (inLoop) this.#loopTurns++;
@@ -125,6 +137,9 @@ export class DemoSession {
   }
 
   #decision(decision: SeenDecision): void {
+    // The agents hear every decision of the project, and a collector that was already running
+    // replays the kills other apps are under: only the demo's own are its story.
+    if (!this.#ours(decision.scope)) return;
     // Both agents receive every decision; say it once.
     if (this.#decisions.has(decision.id)) return;
     this.#decisions.set(decision.id, decision);
@@ -135,6 +150,14 @@ export class DemoSession {
       this.#line(`! ${decision.action} from the collector: ${decision.detector}`);
     }
     this.#out.info(`         ${decision.reason}`);
+  }
+
+  /** True for a scope that takes in the demo's calls: one of its tickets' traces, or its agents' feature or service. */
+  #ours(scope: Record<string, string>): boolean {
+    if (scope.trace_id !== undefined) return this.#traces.has(scope.trace_id);
+    return DEMO_AGENTS.some((agent) =>
+      inScope(scope, { feature: DEMO_FEATURE, service: demoService(agent) }),
+    );
   }
 
   #stop(event: AgentEvent): void {
