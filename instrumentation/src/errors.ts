@@ -25,7 +25,8 @@ export abstract class BurnrateStopError extends Error {
   readonly decision: unknown;
 
   constructor(message: string, details: StopDetails) {
-    super(`${message}; ${details.hint}`);
+    // Detectors' reasons are sentences; the hint goes on after the last one's full stop.
+    super(`${message.replace(/\.$/, "")}; ${details.hint}`);
     this.scope = details.scope;
     this.measure = details.measure;
     this.spent = details.spent;

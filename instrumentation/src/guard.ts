@@ -257,8 +257,7 @@ export class Guard {
     const identical = finding.detector === DETECTOR.identicalCall;
     const evidence = finding.evidence as { repeats?: number; repetitions?: number; kill_at: number };
     this.#runs(kind).stop(id, {
-      // The reason is a sentence; the error appends the hint after it.
-      message: finding.reason.replace(/\.$/, ""),
+      message: finding.reason,
       scope: { [kind]: id },
       measure: identical ? "identical_calls" : "cycle_repeats",
       spent: (identical ? evidence.repeats : evidence.repetitions) ?? 0,

@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { decisionStreamEndpoint } from "./runtime.js";
+import { spanExportUrl } from "./collector-endpoint.js";
+import { decisionStreamEndpoint, killSwitchFromEnv } from "./runtime.js";
+
+/** What `read` returns, and the process warnings it emitted. */
+async function withWarnings<T>(read: () => T): Promise<{ value: T; warnings: string[] }> {
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(warning.message);
+  process.on("warning", onWarning);
+  const value = read();
+  await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+  process.off("warning", onWarning);
+  return { value, warnings };
+}
 
 describe("where the kill switch listens for decisions", () => {
   it("prefers BURNRATE_DECISIONS_URL, then the collector given in code, then the OTLP endpoint, then 127.0.0.1:4318", () => {
@@ -20,6 +32,52 @@ describe("where the kill switch listens for decisions", () => {
       emptyDecisionsUrl: "http://collector.internal:4318",
       otlpOnly: "http://otel.internal:4318",
       nothingSet: "http://127.0.0.1:4318",
+    });
+  });
+
+  it("passes over an endpoint variable that is no http(s) URL, once with a warning", async () => {
+    const env = { BURNRATE_DECISIONS_URL: "decisions:4318", OTEL_EXPORTER_OTLP_ENDPOINT: "not-a-url" };
+    expect(
+      await withWarnings(() => [decisionStreamEndpoint(env, undefined), spanExportUrl(env, undefined)]),
+    ).toEqual({
+      value: ["http://127.0.0.1:4318", "http://127.0.0.1:4318/v1/traces"],
+      warnings: [
+        'burnrate: BURNRATE_DECISIONS_URL="decisions:4318" is ignored: not an http or https URL',
+        'burnrate: OTEL_EXPORTER_OTLP_ENDPOINT="not-a-url" is ignored: not an http or https URL',
+      ],
+    });
+  });
+
+  it("is on unless BURNRATE_KILL_SWITCH turns it off; another value is warned about and leaves it on", async () => {
+    const values = [undefined, "", "on", "TRUE", "off", "False", "0", "no", "disabled"];
+    expect(await withWarnings(() => values.map(killSwitchFromEnv))).toEqual({
+      value: [true, true, true, true, false, false, false, false, true],
+      warnings: [
+        'burnrate: BURNRATE_KILL_SWITCH="disabled" is ignored: "off" turns the kill switch off; it stays on',
+      ],
+    });
+  });
+});
+
+describe("where spans are exported", () => {
+  it("takes the collector given in code, then the traces endpoint as it is, then the OTLP endpoint's /v1/traces", () => {
+    const env = {
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://traces.internal:4318/custom/path",
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel.internal:4318/",
+    };
+    expect({
+      inCode: spanExportUrl(env, "http://collector.internal:4318/"),
+      tracesEndpoint: spanExportUrl(env, undefined),
+      otlpEndpoint: spanExportUrl(
+        { OTEL_EXPORTER_OTLP_ENDPOINT: env.OTEL_EXPORTER_OTLP_ENDPOINT },
+        undefined,
+      ),
+      nothingSet: spanExportUrl({}, undefined),
+    }).toEqual({
+      inCode: "http://collector.internal:4318/v1/traces",
+      tracesEndpoint: "http://traces.internal:4318/custom/path",
+      otlpEndpoint: "http://otel.internal:4318/v1/traces",
+      nothingSet: "http://127.0.0.1:4318/v1/traces",
     });
   });
 });

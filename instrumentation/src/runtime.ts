@@ -1,4 +1,5 @@
 import type { PriceBook } from "@burnrate/core";
+import { DEFAULT_COLLECTOR, endpointFromEnv } from "./collector-endpoint.js";
 import { warnConfig } from "./config-warning.js";
 import { Guard } from "./guard.js";
 import { guardConfigFromEnv } from "./guard-config.js";
@@ -36,7 +37,7 @@ export function getRuntime(): Runtime {
       endpoint: decisionStreamEndpoint(env, collectorInCode),
       service,
       apiKey: env.BURNRATE_API_KEY || undefined,
-      enabled: !/^(off|false|0|no)$/i.test(env.BURNRATE_KILL_SWITCH ?? ""),
+      enabled: killSwitchFromEnv(env.BURNRATE_KILL_SWITCH),
     }),
   };
   return runtime;
@@ -58,7 +59,25 @@ export function useCollectorEndpoint(endpoint: string): void {
  * @example decisionStreamEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel:4318" }, "http://c:4318") // "http://c:4318"
  */
 export function decisionStreamEndpoint(env: NodeJS.ProcessEnv, inCode: string | undefined): string {
-  return env.BURNRATE_DECISIONS_URL || inCode || env.OTEL_EXPORTER_OTLP_ENDPOINT || "http://127.0.0.1:4318";
+  return (
+    endpointFromEnv(env, "BURNRATE_DECISIONS_URL") ??
+    inCode ??
+    endpointFromEnv(env, "OTEL_EXPORTER_OTLP_ENDPOINT") ??
+    DEFAULT_COLLECTOR
+  );
+}
+
+/**
+ * The kill switch is on unless BURNRATE_KILL_SWITCH turns it off (`off`, `false`, `0`, `no`);
+ * a value that says neither is warned about and leaves it on.
+ */
+export function killSwitchFromEnv(text: string | undefined): boolean {
+  if (!text || /^(on|true|1|yes)$/i.test(text)) return true;
+  if (/^(off|false|0|no)$/i.test(text)) return false;
+  warnConfig(
+    `BURNRATE_KILL_SWITCH=${JSON.stringify(text)} is ignored: "off" turns the kill switch off; it stays on`,
+  );
+  return true;
 }
 
 /**

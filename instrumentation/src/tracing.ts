@@ -6,6 +6,7 @@ import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { z } from "zod";
 import { AttributionSpanProcessor } from "./attribution-processor.js";
+import { httpUrl, spanExportUrl } from "./collector-endpoint.js";
 import { warnConfig } from "./config-warning.js";
 import { useCollectorEndpoint } from "./runtime.js";
 import { serviceName } from "./service-name.js";
@@ -22,7 +23,7 @@ const tracingOptionsSchema = z
      * The collector: spans go there, and the kill switch listens there unless
      * BURNRATE_DECISIONS_URL says otherwise; default OTEL_EXPORTER_OTLP_ENDPOINT, else http://127.0.0.1:4318.
      */
-    endpoint: z.url({ protocol: /^https?$/ }).optional(),
+    endpoint: httpUrl.optional(),
     serviceName: z.string().min(1).optional(),
     /** Longest a finished span waits before export; default BURNRATE_EXPORT_DELAY_MS, else 200. */
     exportDelayMs: exportDelaySchema.optional(),
@@ -60,17 +61,12 @@ export function setupTracing(input: TracingOptions = {}): Tracing {
   // OTEL_LOG_LEVEL (e.g. "warn", "debug") shows the SDK's own problems, such as failed exports.
   const level = env.OTEL_LOG_LEVEL?.toUpperCase() as keyof typeof DiagLogLevel | undefined;
   if (level && level in DiagLogLevel) diag.setLogger(new DiagConsoleLogger(), DiagLogLevel[level]);
-  const url =
-    options.endpoint !== undefined
-      ? `${options.endpoint.replace(/\/$/, "")}/v1/traces`
-      : env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT
-        ? undefined // the exporter reads the standard variables itself
-        : "http://127.0.0.1:4318/v1/traces";
+  const url = spanExportUrl(env, options.endpoint);
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName ?? serviceName() }),
     spanProcessors: [
       new AttributionSpanProcessor(),
-      new BatchSpanProcessor(new OTLPTraceExporter({ ...(url ? { url } : {}), headers: keyHeaders(env) }), {
+      new BatchSpanProcessor(new OTLPTraceExporter({ url, headers: keyHeaders(env) }), {
         scheduledDelayMillis: options.exportDelayMs ?? exportDelayFromEnv(env),
       }),
     ],
@@ -85,16 +81,12 @@ export function setupTracing(input: TracingOptions = {}): Tracing {
   // nothing queued the flush schedules nothing, so the process then exits.
   process.on("beforeExit", () => {
     provider.forceFlush().catch((error: unknown) => {
-      const where =
-        url ||
-        env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ||
-        `${env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/$/, "")}/v1/traces`;
       const reason = String((error as Error)?.message ?? error);
       const hint = /unauthori[sz]ed|forbidden/i.test(reason)
         ? "Does BURNRATE_API_KEY hold one of the collector's ingest keys?"
         : "Is the collector running?";
       process.emitWarning(
-        `burnrate: the last spans could not be sent to ${where} before exit (${reason}); they are lost. ${hint}`,
+        `burnrate: the last spans could not be sent to ${url} before exit (${reason}); they are lost. ${hint}`,
         { code: "BURNRATE_EXPORT" },
       );
     });

@@ -10,6 +10,7 @@ import {
 import { afterAll, describe, expect, it } from "vitest";
 import { BurnrateStopError } from "../errors.js";
 import { KillSwitch } from "./kill-switch.js";
+import { stopError } from "./stop-error.js";
 import {
   decisionEvent,
   openStream,
@@ -236,6 +237,24 @@ describe("the error of a call the collector stopped", () => {
       spent: Number.NaN,
       limit: Number.NaN,
     });
+  });
+
+  it("ends the detector's sentence before the hint", () => {
+    const decision: Decision = {
+      decision_id: "dec_4f1c",
+      project_id: DEFAULT_PROJECT,
+      action: "kill",
+      scope: { trace_id: "t-1" },
+      detector: DETECTOR.identicalCall,
+      reason: "agent planner in trace t-1 sent the same prompt 5 times in a row, the limit is 5.",
+      evidence: { repeats: 5, kill_at: 5 },
+      created_at: new Date(T0_MS).toISOString(),
+      expires_at: new Date(T0_MS + 3_600_000).toISOString(),
+    };
+    expect(stopError(decision).message).toBe(
+      "agent planner in trace t-1 sent the same prompt 5 times in a row, the limit is 5; " +
+        "the collector stopped this scope (decision dec_4f1c); see GET /v1/incidents/dec_4f1c",
+    );
   });
 
   it("covers every detector that can kill", () => {
