@@ -287,8 +287,14 @@ describe("invalid parameters", () => {
     [
       "/v1/costs?groupBy=feature&feature=a&feature=b",
       "feature",
-      "Invalid input: expected string, received array",
+      "given more than once; give it once (a list is comma-separated)",
     ],
+    [
+      "/v1/costs?groupBy=feature&groupBy=user",
+      "groupBy",
+      "given more than once; give it once (a list is comma-separated)",
+    ],
+    ["/v1/costs?from=2026-11-01", "groupBy", "required"],
     ["/v1/traces?limit=501", "limit", "Too big: expected number to be <=500"],
     ["/v1/traces?limit=0", "limit", "Too small: expected number to be >=1"],
     ["/v1/traces?limit=0x2", "limit", "must be a whole number, in decimal digits"],

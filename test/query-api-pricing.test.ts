@@ -85,9 +85,7 @@ describe("GET /v1/prices", () => {
     expect(await api.call("GET", "/v1/prices", read)).toMatchObject({
       status: 400,
       body: {
-        issues: [
-          { location: "query", path: "model", message: "Invalid input: expected string, received undefined" },
-        ],
+        issues: [{ location: "query", path: "model", message: "required" }],
       },
     });
   });

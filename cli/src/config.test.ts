@@ -111,7 +111,7 @@ describe("loadConfig", () => {
 
   it("names the variable when a variable is wrong", () => {
     expect(() => loadConfig({ cwd: dirWith(), env: { BURNRATE_OTLP_PORT: "43x" } })).toThrow(
-      new ConfigError('BURNRATE_OTLP_PORT must be a whole number, got "43x"'),
+      new ConfigError('BURNRATE_OTLP_PORT must be a whole number of 0 or more, in digits, got "43x"'),
     );
     expect(() => loadConfig({ cwd: dirWith(), env: { BURNRATE_CLICKHOUSE_URL: "clickhouse:8123" } })).toThrow(
       new ConfigError(

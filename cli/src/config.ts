@@ -127,7 +127,9 @@ function parseEnv(name: string, value: string, kind: EnvKind): unknown {
   if (kind === "string") return value;
   if (kind === "int") {
     if (!/^\d+$/.test(value.trim()))
-      throw new ConfigError(`${name} must be a whole number, got ${JSON.stringify(value)}`);
+      throw new ConfigError(
+        `${name} must be a whole number of 0 or more, in digits, got ${JSON.stringify(value)}`,
+      );
     return Number(value);
   }
   // BURNRATE_API_KEYS: comma-separated `key:project:role` entries.

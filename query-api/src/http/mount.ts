@@ -70,11 +70,32 @@ function parse(schema: z.ZodType | undefined, value: unknown, location: InputIss
       const message = unknownFieldMessage(schema, issue.path, location);
       return issue.keys.map((key) => ({ location, path: [...issue.path, key].join("."), message }));
     }
-    return [{ location, path: issue.path.map(String).join(".") || "(root)", message: issue.message }];
+    return [
+      {
+        location,
+        path: issue.path.map(String).join(".") || "(root)",
+        message: issueMessage(issue, value, location),
+      },
+    ];
   });
   const first = issues[0]!;
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
   throw new HttpError(400, `invalid ${location} field ${first.path}: ${first.message}${more}`, { issues });
+}
+
+/**
+ * What is wrong, said plainly where zod's own words are about types: a field not given is
+ * "required", and a query parameter given twice (which arrives as an array) is told to come once.
+ */
+function issueMessage(issue: z.core.$ZodIssue, input: unknown, location: InputIssue["location"]): string {
+  if (issue.code !== "invalid_type") return issue.message;
+  let given = input;
+  for (const step of issue.path) given = (given as Record<PropertyKey, unknown> | undefined)?.[step];
+  if (given === undefined) return "required";
+  if (location === "query" && Array.isArray(given) && issue.expected !== "array") {
+    return "given more than once; give it once (a list is comma-separated)";
+  }
+  return issue.message;
 }
 
 /** Names the fields the object at `path` does take, so a typo is easy to spot. */
