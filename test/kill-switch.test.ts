@@ -259,7 +259,7 @@ describe("a budget's kill lifted by a budget change", () => {
       action: "kill",
       scope: { user },
       detector: "budget",
-      reason: `user ${user} has spent $0.0000 of its $0.0000 monthly budget since ${monthStart()} (100% alert; stopping user ${user}).`,
+      reason: `user ${user} has spent $0.000042 of its $0.000040 monthly budget since ${monthStart()} (100% alert; stopping user ${user}).`,
       evidence: {
         budget_id: `month-${user}`,
         threshold: 1,
@@ -283,7 +283,7 @@ describe("a budget's kill lifted by a budget change", () => {
       releases: kill.decision_id,
       scope: { user },
       detector: "budget",
-      reason: `The monthly budget month-${user} of user ${user} now stops it at $1.00, above the $0.0000 spent since ${periodStart}; lifting the stop.`,
+      reason: `The monthly budget month-${user} of user ${user} now stops it at $1.00, above the $0.000042 spent since ${periodStart}; lifting the stop.`,
       evidence: {
         budget_id: `month-${user}`,
         change: "raised",

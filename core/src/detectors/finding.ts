@@ -136,12 +136,15 @@ export function usd(pico: Usd): string {
 }
 
 /**
- * A dollar amount for a sentence: cents, or four decimals under a cent so small costs do not read as $0.00.
- * @example dollars(10_500_000_000_000n) === "$10.50"; dollars(4_700_000_000n) === "$0.0047"
+ * A dollar amount for a sentence: cents, or under a cent two significant digits (at least four
+ * decimals), so small costs neither read as $0.00 nor round up to the limit they are short of.
+ * @example dollars(10_500_000_000_000n) === "$10.50"; dollars(4_700_000_000n) === "$0.0047"; dollars(450_000_000n) === "$0.00045"
  */
 export function dollars(pico: Usd): string {
   const value = Number(pico) / 1e12;
-  return Math.abs(value) >= 0.01 || value === 0 ? `$${value.toFixed(2)}` : `$${value.toFixed(4)}`;
+  if (Math.abs(value) >= 0.01 || value === 0) return `$${value.toFixed(2)}`;
+  const decimals = Math.min(12, Math.max(4, 1 - Math.floor(Math.log10(Math.abs(value)))));
+  return `$${value.toFixed(decimals)}`;
 }
 
 /** A rounded number for a sentence or evidence: floats such as rates carry no false precision. */
