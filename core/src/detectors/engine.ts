@@ -27,9 +27,9 @@ import { type ResolvedThresholds, ThresholdResolver } from "./thresholds.js";
 const MAX_STEP_PICO = 10n ** 18n;
 
 /** Calibrated with `throughput.test.ts` (heap after GC / runs held); see `approxBytes`. */
-const RUN_BYTES = 710;
+const RUN_BYTES = 722;
 /** Each agent's loop state past a run's first (see `LoopState`). */
-const LOOP_BYTES = 360;
+const LOOP_BYTES = 372;
 const MONEY_BYTES = 150;
 const TURN_BYTES = 60;
 const COUNTER_BYTES = 260;

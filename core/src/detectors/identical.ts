@@ -160,12 +160,17 @@ const OVERLAP_MS = 2;
  * alone would be; out of step, their calls are mostly rounds of their own.
  */
 function joinsRound(loop: LoopState, event: DetectorEvent, repeated: boolean): boolean {
-  const start = Number(event.timeUnixNano) / 1e6;
-  const end = event.endUnixNano === undefined ? Number.NaN : Number(event.endUnixNano) / 1e6;
-  const timed = start > 0 && end >= start;
+  const endNano = event.endUnixNano;
+  const start = endNano === undefined ? 0 : Number(event.timeUnixNano) / 1e6;
+  const end = endNano === undefined ? 0 : Number(endNano) / 1e6;
+  if (!(start > 0 && end >= start)) {
+    // Left as they are, the round's times stay small integers in V8, not boxed doubles.
+    loop.roundSize = 0;
+    return false;
+  }
   if (
     repeated &&
-    timed &&
+    loop.roundSize > 0 &&
     loop.roundSize < ROUND_MOST_CALLS &&
     start < loop.roundEndMs - OVERLAP_MS &&
     loop.roundStartMs < end - OVERLAP_MS &&
@@ -176,8 +181,8 @@ function joinsRound(loop: LoopState, event: DetectorEvent, repeated: boolean): b
     if (start < loop.roundStartMs) loop.roundStartMs = start;
     return true;
   }
-  loop.roundStartMs = timed ? start : Number.NaN;
-  loop.roundEndMs = timed ? end : Number.NaN;
+  loop.roundStartMs = start;
+  loop.roundEndMs = end;
   loop.roundSize = 1;
   return false;
 }

@@ -51,10 +51,10 @@ export class LoopState {
   pendingToolCalls = 0;
   /**
    * D1: the latest round of the current streak, in ms: its calls' earliest start and earliest
-   * end, and how many calls it has (see `joinsRound`). NaN when its call had no times.
+   * end, and how many calls it has (see `joinsRound`); 0 calls when its call had no times.
    */
-  roundStartMs = Number.NaN;
-  roundEndMs = Number.NaN;
+  roundStartMs = 0;
+  roundEndMs = 0;
   roundSize = 0;
 
   constructor(agent: string) {
