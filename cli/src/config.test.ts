@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { collectorConfigSchema } from "@burnrate/collector";
 import { describe, expect, it } from "vitest";
 import { shutdownDeadlineMs } from "./commands/start.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { APP_VARS, ConfigError, ENV_VARS, loadConfig } from "./config.js";
 
 function dirWith(yaml?: string): string {
   const dir = mkdtempSync(join(tmpdir(), "burnrate-config-"));
@@ -137,5 +137,50 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ cwd, file: "bad.yaml", env: {} })).toThrow(
       /^config file .*bad\.yaml is not valid YAML: /,
     );
+  });
+
+  it("says which BURNRATE_* variables are no setting, with the one a typo likely meant, and leaves the app's alone", () => {
+    const warnings: string[] = [];
+    const loaded = loadConfig({
+      env: {
+        BURNRATE_OTLP_POTR: "4999",
+        BURNRATE_RETENTION_DAYS: "7",
+        BURNRATE_API_KEY: "app-side-key-0001",
+        BURNRATE_MAX_COST_PER_TRACE: "2",
+        BURNRATE_API_PORT: "4321",
+      },
+      cwd: dirWith(),
+      warn: (line) => warnings.push(line),
+    });
+    expect({
+      apiPort: loaded.config.server.apiPort,
+      otlpPort: loaded.config.server.otlpPort,
+      warnings,
+    }).toEqual({
+      apiPort: 4321,
+      otlpPort: 4318,
+      warnings: [
+        "burnrate: BURNRATE_OTLP_POTR is not a setting and is ignored; did you mean BURNRATE_OTLP_PORT?",
+        "burnrate: BURNRATE_RETENTION_DAYS is not a setting and is ignored (see the README's Configuration)",
+      ],
+    });
+  });
+
+  it("knows every variable the README documents for the instrumentation", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(
+      readme.indexOf("## Instrumenting an app"),
+      readme.indexOf("## The collector"),
+    );
+    const documented = new Set<string>();
+    for (const line of section.split("\n")) {
+      if (!line.startsWith("| `")) continue;
+      for (const name of line.split("|")[1]!.match(/BURNRATE_[A-Z0-9_]+/g) ?? []) documented.add(name);
+    }
+    const ownOrApps = new Set([...APP_VARS, ...Object.keys(ENV_VARS)]);
+    expect({
+      undocumentedAppVars: APP_VARS.filter((name) => !documented.has(name)),
+      unknownDocumented: [...documented].filter((name) => !ownOrApps.has(name)),
+    }).toEqual({ undocumentedAppVars: [], unknownDocumented: [] });
   });
 });

@@ -71,7 +71,7 @@ ${COMMON_OPTIONS}`,
       out.error(`burnrate demo: ${problem}\nRun \`burnrate demo --help\` for usage.`);
       return 2;
     }
-    const { config } = loadConfig({ file: values.config });
+    const { config } = loadConfig({ file: values.config, warn: out.error });
     return runDemo(config, latency as Latency, timeoutS, out);
   },
 };

@@ -20,7 +20,7 @@ ${COMMON_OPTIONS}`,
       args,
       options: { config: { type: "string", short: "c" }, debug: { type: "boolean" } },
     });
-    const { config } = loadConfig({ file: values.config });
+    const { config } = loadConfig({ file: values.config, warn: out.error });
     assertDataDirFree(config.storage, "migrate");
     const db = await openClickHouse(config.storage);
     try {

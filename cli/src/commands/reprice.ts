@@ -75,7 +75,7 @@ ${COMMON_OPTIONS}`,
       out.error(`burnrate reprice: ${range}`);
       return 2;
     }
-    const { config } = loadConfig({ file: values.config });
+    const { config } = loadConfig({ file: values.config, warn: out.error });
     const overridesFile = config.collector.pricing.overridesFile;
     const book = createPriceBook(overridesFile ? { overrides: loadPriceOverrides(overridesFile) } : {});
     assertDataDirFree(config.storage, "reprice");

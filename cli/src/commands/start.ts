@@ -39,7 +39,7 @@ ${COMMON_OPTIONS}`,
       args,
       options: { config: { type: "string", short: "c" }, debug: { type: "boolean" } },
     });
-    const { config, file } = loadConfig({ file: values.config });
+    const { config, file } = loadConfig({ file: values.config, warn: out.error });
     const running = await startAll(config, out, "start");
     out.info("");
     out.info("Burnrate is running");
