@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { spanExportUrl } from "./collector-endpoint.js";
 import { decisionStreamEndpoint, killSwitchFromEnv } from "./runtime.js";
+import { warnBadExportTimeouts } from "./tracing.js";
 
 /** What `read` returns, and the process warnings it emitted. */
 async function withWarnings<T>(read: () => T): Promise<{ value: T; warnings: string[] }> {
@@ -78,6 +79,18 @@ describe("where spans are exported", () => {
       tracesEndpoint: "http://traces.internal:4318/custom/path",
       otlpEndpoint: "http://otel.internal:4318/v1/traces",
       nothingSet: "http://127.0.0.1:4318/v1/traces",
+    });
+  });
+});
+
+describe("the export timeout", () => {
+  it("is warned about when a timeout variable is no positive number of milliseconds", async () => {
+    const env = { OTEL_EXPORTER_OTLP_TIMEOUT: "10s", OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: "2500" };
+    expect(await withWarnings(() => warnBadExportTimeouts(env))).toEqual({
+      value: undefined,
+      warnings: [
+        'burnrate: OTEL_EXPORTER_OTLP_TIMEOUT="10s" is ignored: not a number of milliseconds above 0 (the default is 10000)',
+      ],
     });
   });
 });

@@ -62,6 +62,7 @@ export function setupTracing(input: TracingOptions = {}): Tracing {
   const level = env.OTEL_LOG_LEVEL?.toUpperCase() as keyof typeof DiagLogLevel | undefined;
   if (level && level in DiagLogLevel) diag.setLogger(new DiagConsoleLogger(), DiagLogLevel[level]);
   const url = spanExportUrl(env, options.endpoint);
+  warnBadExportTimeouts(env);
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName ?? serviceName() }),
     spanProcessors: [
@@ -115,6 +116,23 @@ export function parseTracingOptions(input: unknown, who: string): z.output<typeo
   const parsed = tracingOptionsSchema.safeParse(input);
   if (parsed.success) return parsed.data;
   throw new TypeError(`${who}: ${settingProblems(parsed.error, "tracing option").join("; ")}`);
+}
+
+/**
+ * The OTLP exporter reads its timeout variables itself and passes over one that is no
+ * positive number, saying so only to a diagnostics logger: here the app hears of it.
+ * @example warnBadExportTimeouts({ OTEL_EXPORTER_OTLP_TIMEOUT: "10s" }) // warns that it is ignored
+ */
+export function warnBadExportTimeouts(env: NodeJS.ProcessEnv): void {
+  for (const name of ["OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"]) {
+    const text = env[name]?.trim();
+    if (!text) continue;
+    const ms = Number(text);
+    if (Number.isFinite(ms) && ms > 0) continue;
+    warnConfig(
+      `${name}=${JSON.stringify(env[name])} is ignored: not a number of milliseconds above 0 (the default is 10000)`,
+    );
+  }
 }
 
 /** BURNRATE_EXPORT_DELAY_MS, or the default when it is unset or not a whole number of ms up to a minute (with a warning). */
