@@ -295,6 +295,11 @@ describe("invalid parameters", () => {
       "given more than once; give it once (a list is comma-separated)",
     ],
     ["/v1/costs?from=2026-11-01", "groupBy", "required"],
+    [
+      "/v1/traces?sort=cost&sort=time",
+      "sort",
+      "given more than once; give it once (a list is comma-separated)",
+    ],
     ["/v1/traces?limit=501", "limit", "Too big: expected number to be <=500"],
     ["/v1/traces?limit=0", "limit", "Too small: expected number to be >=1"],
     ["/v1/traces?limit=0x2", "limit", "must be a whole number, in decimal digits"],

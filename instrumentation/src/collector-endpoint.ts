@@ -15,7 +15,9 @@ const warned = new Set<string>();
  * @example endpointFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" }, "OTEL_EXPORTER_OTLP_ENDPOINT") // undefined, with a warning
  */
 export function endpointFromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const text = env[name];
+  // Trimmed: a value from a YAML or .env file can carry a stray space, and the exporter throws
+  // at start on a URL with one inside (`http://host:4318 /v1/traces`).
+  const text = env[name]?.trim();
   if (!text) return undefined;
   if (httpUrl.safeParse(text).success) return text;
   if (!warned.has(`${name}=${text}`)) {

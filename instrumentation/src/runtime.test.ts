@@ -74,11 +74,16 @@ describe("where spans are exported", () => {
         undefined,
       ),
       nothingSet: spanExportUrl({}, undefined),
+      paddedInAFile: spanExportUrl(
+        { OTEL_EXPORTER_OTLP_ENDPOINT: " http://otel.internal:4318 \r" },
+        undefined,
+      ),
     }).toEqual({
       inCode: "http://collector.internal:4318/v1/traces",
       tracesEndpoint: "http://traces.internal:4318/custom/path",
       otlpEndpoint: "http://otel.internal:4318/v1/traces",
       nothingSet: "http://127.0.0.1:4318/v1/traces",
+      paddedInAFile: "http://otel.internal:4318/v1/traces",
     });
   });
 });

@@ -3,7 +3,6 @@ import type { MockLlmServer, MockReply } from "@burnrate/instrumentation/mock-ll
 /** The model the demo agents call; the mock answers as it, and the price book prices it. */
 export const DEMO_MODEL = "gpt-4o";
 
-/** The agents, in speaking order: agent-a opens every ticket. */
 /** The feature the demo's agents attribute their calls to. */
 export const DEMO_FEATURE = "demo";
 
@@ -12,6 +11,7 @@ export function demoService(agent: string): string {
   return `demo-${agent}`;
 }
 
+/** The agents, in speaking order: agent-a opens every ticket. */
 export const DEMO_AGENTS = ["agent-a", "agent-b"] as const;
 
 /** One scripted model answer and the usage the mock reports for it. */

@@ -137,14 +137,16 @@ export function usd(pico: Usd): string {
 
 /**
  * A dollar amount for a sentence: cents, or under a cent two significant digits (at least four
- * decimals), so small costs neither read as $0.00 nor round up to the limit they are short of.
- * @example dollars(10_500_000_000_000n) === "$10.50"; dollars(4_700_000_000n) === "$0.0047"; dollars(450_000_000n) === "$0.00045"
+ * decimals), cut off rather than rounded, so small costs neither read as $0.00 nor round up to
+ * the limit they are short of.
+ * @example dollars(10_500_000_000_000n) === "$10.50"; dollars(4_700_000_000n) === "$0.0047"; dollars(499_000_000n) === "$0.00049"
  */
 export function dollars(pico: Usd): string {
   const value = Number(pico) / 1e12;
   if (Math.abs(value) >= 0.01 || value === 0) return `$${value.toFixed(2)}`;
   const decimals = Math.min(12, Math.max(4, 1 - Math.floor(Math.log10(Math.abs(value)))));
-  return `$${value.toFixed(decimals)}`;
+  const scale = 10 ** decimals;
+  return `$${(Math.trunc(value * scale) / scale).toFixed(decimals)}`;
 }
 
 /** A rounded number for a sentence or evidence: floats such as rates carry no false precision. */

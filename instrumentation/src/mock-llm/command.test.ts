@@ -50,6 +50,19 @@ describe("the burnrate-mock-llm command", () => {
     });
   });
 
+  it("refuses an option it does not know with one line and its usage", async () => {
+    const { child, stderr } = await start(["--prot", "1"]);
+    const [code] = await once(child, "exit");
+    expect({ code, stderr: stderr().split("\n") }).toEqual({
+      code: 2,
+      stderr: [
+        expect.stringMatching(/^mock-llm: Unknown option '--prot'/),
+        "usage: burnrate-mock-llm [--port 4399] [--host 127.0.0.1]   (--port 0 picks a free port)",
+        "",
+      ],
+    });
+  });
+
   it("refuses a port it cannot use, in one line", async () => {
     const { child, stderr } = await start(["--port", "70000"]);
     const [code] = await once(child, "exit");

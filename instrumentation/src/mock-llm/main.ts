@@ -2,19 +2,27 @@
 import { parseArgs } from "node:util";
 import { startMockLlmServer } from "./server.js";
 
-// A manual and demo entry point: `node instrumentation/dist/mock-llm/main.js --port 4399`.
+// The `burnrate-mock-llm` command (bin/burnrate-mock-llm.js): `burnrate-mock-llm --port 4399`.
 // The URL alone goes to stdout so scripts can capture it; hints go to stderr.
 
-const { values } = parseArgs({
-  options: {
-    port: { type: "string", default: "4399" },
-    host: { type: "string", default: "127.0.0.1" },
-    help: { type: "boolean", short: "h", default: false },
-  },
-});
+const USAGE = "usage: burnrate-mock-llm [--port 4399] [--host 127.0.0.1]   (--port 0 picks a free port)";
+
+let values: { port: string; host: string; help: boolean };
+try {
+  ({ values } = parseArgs({
+    options: {
+      port: { type: "string", default: "4399" },
+      host: { type: "string", default: "127.0.0.1" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  }));
+} catch (error) {
+  console.error(`mock-llm: ${(error as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
 
 if (values.help) {
-  console.log("usage: mock-llm [--port 4399] [--host 127.0.0.1]   (--port 0 picks a free port)");
+  console.log(USAGE);
   process.exit(0);
 }
 

@@ -88,13 +88,13 @@ function parse(schema: z.ZodType | undefined, value: unknown, location: InputIss
  * "required", and a query parameter given twice (which arrives as an array) is told to come once.
  */
 function issueMessage(issue: z.core.$ZodIssue, input: unknown, location: InputIssue["location"]): string {
-  if (issue.code !== "invalid_type") return issue.message;
   let given = input;
   for (const step of issue.path) given = (given as Record<PropertyKey, unknown> | undefined)?.[step];
-  if (given === undefined) return "required";
-  if (location === "query" && Array.isArray(given) && issue.expected !== "array") {
+  // No query parameter takes an array: one that arrives as one was given twice.
+  if (location === "query" && Array.isArray(given)) {
     return "given more than once; give it once (a list is comma-separated)";
   }
+  if (issue.code === "invalid_type" && given === undefined) return "required";
   return issue.message;
 }
 
