@@ -1,6 +1,7 @@
 import * as C from "@burnrate/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../test/harness.js";
+import { warningsOf } from "../test/warnings.js";
 import { captureContentFromEnv, getRuntime } from "./runtime.js";
 
 let h: Harness;
@@ -19,12 +20,10 @@ const messages = [{ role: "user" as const, content: "my card is 4111 1111 1111 1
 
 describe("message content", () => {
   it("is turned on by OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true only; another value is warned about", async () => {
-    const warnings: string[] = [];
-    const onWarning = (warning: Error) => warnings.push(warning.message);
-    process.on("warning", onWarning);
-    const read = ["TRUE", "true", "", undefined, "False", "yes"].map(captureContentFromEnv);
-    await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
-    process.off("warning", onWarning);
+    let read: boolean[] = [];
+    const warnings = await warningsOf(() => {
+      read = ["TRUE", "true", "", undefined, "False", "yes"].map(captureContentFromEnv);
+    });
     expect({ read, warnings }).toEqual({
       read: [true, true, false, false, false, false],
       warnings: [

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import * as C from "@burnrate/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../test/harness.js";
+import { warningsOf } from "../test/warnings.js";
 import { withAttribution } from "./attribution.js";
 import { budget, configure, setPrices } from "./budget.js";
 import { priceBookFromEnv } from "./prices.js";
@@ -26,20 +27,6 @@ afterAll(async () => {
 const messages = [{ role: "user" as const, content: "hello" }];
 const acme = { match: { exact: "acme-llama-70b" }, inputPerMillion: 0.5, outputPerMillion: 1.5 };
 const usage = { input: 1_000_000, output: 100_000 }; // $0.50 + $0.15
-
-/** Collects the process warnings `fn` causes (they are emitted on the next tick). */
-async function warningsOf(fn: () => Promise<unknown> | unknown): Promise<string[]> {
-  const warnings: string[] = [];
-  const onWarning = (warning: Error) => warnings.push(warning.message);
-  process.on("warning", onWarning);
-  try {
-    await fn();
-    await new Promise((resolve) => setImmediate(resolve));
-  } finally {
-    process.off("warning", onWarning);
-  }
-  return warnings;
-}
 
 describe("the app's prices", () => {
   it("reads the collector's overrides file from BURNRATE_PRICE_OVERRIDES, YAML or JSON", () => {

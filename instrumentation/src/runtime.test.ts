@@ -1,17 +1,16 @@
 import { describe, expect, it } from "vitest";
+import { warningsOf } from "../test/warnings.js";
 import { spanExportUrl } from "./collector-endpoint.js";
 import { decisionStreamEndpoint, killSwitchFromEnv } from "./runtime.js";
 import { warnBadExportTimeouts } from "./tracing.js";
 
 /** What `read` returns, and the process warnings it emitted. */
 async function withWarnings<T>(read: () => T): Promise<{ value: T; warnings: string[] }> {
-  const warnings: string[] = [];
-  const onWarning = (warning: Error) => warnings.push(warning.message);
-  process.on("warning", onWarning);
-  const value = read();
-  await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
-  process.off("warning", onWarning);
-  return { value, warnings };
+  let value: T | undefined;
+  const warnings = await warningsOf(() => {
+    value = read();
+  });
+  return { value: value as T, warnings };
 }
 
 describe("where the kill switch listens for decisions", () => {
