@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { collectorConfigSchema } from "@burnrate/collector";
-import { apiKeySchema, isLoopback, ROLES } from "@burnrate/core";
+import { apiKeySchema, isLoopback, ROLES, SERVER_VARIABLES, unknownVariables } from "@burnrate/core";
 import { storageConfigSchema } from "@burnrate/storage";
 import { parse as parseYaml } from "yaml";
 import { type ZodError, z } from "zod";
@@ -81,12 +81,12 @@ export function loadConfig(
     file?: string;
     env?: NodeJS.ProcessEnv;
     cwd?: string;
-    /** Told of each BURNRATE_* variable that is no setting (see `unknownVariables`). */
+    /** Told of each BURNRATE_* variable that is no setting of the collector's or an app's. */
     warn?: (line: string) => void;
   } = {},
 ): LoadedConfig {
   const env = options.env ?? process.env;
-  for (const line of unknownVariables(env)) options.warn?.(line);
+  for (const line of unknownVariables(env, SERVER_VARIABLES)) options.warn?.(`burnrate: ${line}`);
   const cwd = options.cwd ?? process.cwd();
   const named = options.file ?? env.BURNRATE_CONFIG;
   const file = named ? resolve(cwd, named) : defaultFile(cwd);
@@ -101,62 +101,6 @@ export function loadConfig(
   const result = configSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(describe(result.error, file, fromEnv));
   return { config: result.data, file };
-}
-
-/**
- * The instrumentation's variables: an app and its collector may share an environment, so
- * these are no typos of the collector's.
- */
-export const APP_VARS: readonly string[] = [
-  "BURNRATE_API_KEY",
-  "BURNRATE_DECISIONS_URL",
-  "BURNRATE_EXPORT_DELAY_MS",
-  "BURNRATE_GUARD_ENABLED",
-  "BURNRATE_KILL_SWITCH",
-  "BURNRATE_LOOP_ALLOWLIST",
-  "BURNRATE_LOOP_CYCLE_REPEATS",
-  "BURNRATE_LOOP_IDENTICAL_CALLS",
-  "BURNRATE_MAX_CALLS_PER_SESSION",
-  "BURNRATE_MAX_CALLS_PER_TRACE",
-  "BURNRATE_MAX_COST_PER_SESSION",
-  "BURNRATE_MAX_COST_PER_TRACE",
-  "BURNRATE_MAX_TOKENS_PER_SESSION",
-  "BURNRATE_MAX_TOKENS_PER_TRACE",
-];
-
-/**
- * One line for each BURNRATE_* variable that is neither a setting of the collector nor of the
- * instrumentation, so a misspelt one (`BURNRATE_OTLP_POTR`) is not silently ignored; with the
- * setting it is likely a typo of, when one is close.
- * @example unknownVariables({ BURNRATE_OTLP_POTR: "4318" }) // ["burnrate: BURNRATE_OTLP_POTR is not a setting and is ignored; did you mean BURNRATE_OTLP_PORT?"]
- */
-export function unknownVariables(env: NodeJS.ProcessEnv): string[] {
-  const settings = [...Object.keys(ENV_VARS), "BURNRATE_CONFIG"];
-  const known = new Set([...settings, ...APP_VARS]);
-  return Object.keys(env)
-    .filter((name) => name.startsWith("BURNRATE_") && !known.has(name))
-    .sort()
-    .map((name) => {
-      const near = settings.find((setting) => editDistance(setting, name) <= 2);
-      return `burnrate: ${name} is not a setting and is ignored${near ? `; did you mean ${near}?` : " (see the README's Configuration)"}`;
-    });
-}
-
-/** Levenshtein distance: the fewest single-character edits that turn `a` into `b`. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 function defaultFile(cwd: string): string | undefined {

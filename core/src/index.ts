@@ -9,3 +9,4 @@ export * from "./normalise/index.js";
 export * from "./pricing/index.js";
 export * from "./semconv.js";
 export * from "./span.js";
+export * from "./variables.js";

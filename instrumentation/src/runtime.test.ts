@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { warningsOf } from "../test/warnings.js";
 import { spanExportUrl } from "./collector-endpoint.js";
-import { decisionStreamEndpoint, killSwitchFromEnv } from "./runtime.js";
+import { decisionStreamEndpoint, killSwitchFromEnv, warnUnknownVariables } from "./runtime.js";
 import { warnBadExportTimeouts } from "./tracing.js";
 
 /** What `read` returns, and the process warnings it emitted. */
@@ -96,5 +96,21 @@ describe("the export timeout", () => {
         'burnrate: OTEL_EXPORTER_OTLP_TIMEOUT="10s" is ignored: not a number of milliseconds above 0 (the default is 10000)',
       ],
     });
+  });
+});
+
+describe("BURNRATE_* variables", () => {
+  it("that are no setting are warned about, with the app's setting a typo likely meant; the collector's are left alone", async () => {
+    const env = {
+      BURNRATE_MAX_COST_PER_TRAC: "2",
+      BURNRATE_MAX_COST_PER_TRACE: "5",
+      BURNRATE_OTLP_PORT: "4318",
+      BURNRATE_TEAM: "checkout",
+      BURNRATE_TEST_COMPATIBILITY: "24.8",
+    };
+    expect(await warningsOf(() => warnUnknownVariables(env))).toEqual([
+      "burnrate: BURNRATE_MAX_COST_PER_TRAC is not a setting and is ignored; did you mean BURNRATE_MAX_COST_PER_TRACE?",
+      "burnrate: BURNRATE_TEAM is not a setting and is ignored (the README lists the settings)",
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import type { PriceBook } from "@burnrate/core";
+import { APP_VARIABLES, type PriceBook, unknownVariables } from "@burnrate/core";
 import { DEFAULT_COLLECTOR, endpointFromEnv } from "./collector-endpoint.js";
 import { warnConfig } from "./config-warning.js";
 import { Guard } from "./guard.js";
@@ -27,6 +27,7 @@ let collectorInCode: string | undefined;
 export function getRuntime(): Runtime {
   if (runtime) return runtime;
   const env = process.env;
+  warnUnknownVariables(env);
   const service = serviceName();
   runtime = {
     guard: new Guard(guardConfigFromEnv(env, warnConfig)),
@@ -65,6 +66,11 @@ export function decisionStreamEndpoint(env: NodeJS.ProcessEnv, inCode: string | 
     endpointFromEnv(env, "OTEL_EXPORTER_OTLP_ENDPOINT") ??
     DEFAULT_COLLECTOR
   );
+}
+
+/** Warns of each BURNRATE_* variable that is no setting: a misspelt limit would leave the app unguarded unseen. */
+export function warnUnknownVariables(env: NodeJS.ProcessEnv): void {
+  for (const line of unknownVariables(env, APP_VARIABLES)) warnConfig(line);
 }
 
 /**
