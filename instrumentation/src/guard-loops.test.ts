@@ -2,6 +2,7 @@ import { context, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Harness, startHarness, testTracer } from "../test/harness.js";
 import { agentSpan, toolSpan } from "./agent-spans.js";
+import { withAttribution } from "./attribution.js";
 import { configure } from "./budget.js";
 import { RunawayLoopError } from "./errors.js";
 import { getRuntime } from "./runtime.js";
@@ -145,6 +146,55 @@ describe("local guard loop detection, through the real openai SDK", () => {
     } finally {
       slept.mockRestore();
       trace.getSpan(other)?.end();
+      getRuntime().guard.reset();
+      h.mock.reset();
+    }
+  });
+
+  it("holds a session's loop stop for an hour, then lets it go on, and stops it at its next repeat if it loops on", async () => {
+    configure({ identicalCalls: 5 });
+    h.mock.reset();
+    h.mock.setDefault({ text: "Leaves drift and fall." });
+    const ask = (session: string, content: string) =>
+      withAttribution({ session }, () =>
+        h.openai.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content }] }),
+      ).then(
+        () => "sent",
+        (error: unknown) => outcome(error),
+      );
+    const autumn = (session: string) => ask(session, "Write a haiku about autumn.");
+    const wake = Date.now.bind(Date);
+    let laterMs = 0;
+    const clock = vi.spyOn(Date, "now").mockImplementation(() => wake() + laterMs);
+    try {
+      // Two users press "regenerate" again and again: the sixth press of each is stopped.
+      const pressed = [];
+      for (let i = 0; i < 6; i++) pressed.push(await autumn("chat-1"), await autumn("chat-2"));
+      laterMs = 59 * 60_000;
+      const withinTheHour = await ask("chat-1", "Now one about spring.");
+      laterMs = 61 * 60_000;
+      // One moves on; the other goes on regenerating.
+      const movedOn = [await ask("chat-1", "Now one about spring."), await autumn("chat-1")];
+      const loopedOn = [await autumn("chat-2"), await autumn("chat-2")];
+      expect({
+        pressed,
+        withinTheHour,
+        movedOn,
+        loopedOn,
+        requests: h.mock.requestCount("openai.chat"),
+      }).toEqual({
+        pressed: [
+          ...Array(10).fill("sent"),
+          "RunawayLoopError(identical_calls)",
+          "RunawayLoopError(identical_calls)",
+        ],
+        withinTheHour: "RunawayLoopError(identical_calls)",
+        movedOn: ["sent", "sent"],
+        loopedOn: ["sent", "RunawayLoopError(identical_calls)"],
+        requests: 13,
+      });
+    } finally {
+      clock.mockRestore();
       getRuntime().guard.reset();
       h.mock.reset();
     }

@@ -4,7 +4,7 @@ import { attributionOf } from "./attribution.js";
 import { BudgetExceededError, RunawayLoopError } from "./errors.js";
 import { type GuardConfig, parseGuardConfig } from "./guard-config.js";
 import { Ledger, type RunUsage, usd } from "./ledger.js";
-import { loopDetection } from "./loop-detection.js";
+import { LOOP_STOP_SECONDS, loopDetection } from "./loop-detection.js";
 
 /** The runs a call belongs to: its trace, and its session when attribution names one. */
 export interface RunScope {
@@ -257,6 +257,7 @@ export class Guard {
     const identical = finding.detector === DETECTOR.identicalCall;
     const evidence = finding.evidence as { repeats?: number; repetitions?: number; kill_at: number };
     this.#runs(kind).stop(id, {
+      untilMs: Date.now() + LOOP_STOP_SECONDS * 1000,
       message: finding.reason,
       scope: { [kind]: id },
       measure: identical ? "identical_calls" : "cycle_repeats",
@@ -313,7 +314,9 @@ export class Guard {
         hint: `raise BURNRATE_MAX_TOKENS_PER_${envSuffix} or configure({ maxTokensPer${cap(kind)} })`,
       });
     }
-    if (run.loopStop) throw new RunawayLoopError(run.loopStop.message, run.loopStop);
+    if (run.loopStop && Date.now() < run.loopStop.untilMs) {
+      throw new RunawayLoopError(run.loopStop.message, run.loopStop);
+    }
   }
 }
 

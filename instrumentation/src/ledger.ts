@@ -13,13 +13,15 @@ export interface RunUsage {
    * make $0.9999999999999999, which lets an eleventh past a $1 limit), whole numbers do not.
    */
   costNanos: number;
-  /** Set once loop detection has killed the run: every later call in it is refused. */
+  /** Set once loop detection has killed the run: every later call in it is refused until it lapses. */
   loopStop?: LoopStop;
 }
 
-/** A loop detector's kill, kept as the error the run's next call throws. */
+/** A loop detector's kill, kept as the error the run's next calls throw until `untilMs`. */
 export interface LoopStop extends StopDetails {
   message: string;
+  /** When the stop lapses, in Unix ms. */
+  untilMs: number;
 }
 
 /**
@@ -56,9 +58,10 @@ export class Ledger {
     return run;
   }
 
-  /** Marks the run as stopped by loop detection; the first stop is kept. */
-  stop(id: string, stop: LoopStop): void {
-    this.#touch(id).loopStop ??= stop;
+  /** Marks the run as stopped by loop detection; a stop in force is kept, one that lapsed is replaced. */
+  stop(id: string, stop: LoopStop, nowMs = Date.now()): void {
+    const run = this.#touch(id);
+    if (!run.loopStop || run.loopStop.untilMs <= nowMs) run.loopStop = stop;
   }
 
   /** Lifts every loop stop, keeping what the runs used. */

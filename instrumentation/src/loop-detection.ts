@@ -18,6 +18,13 @@ const OTHER_DETECTORS_OFF = {
   runMaxCalls: 0,
 };
 
+/**
+ * How long a local loop stop holds: an hour, as the collector's kill lasts by default. A run
+ * that goes on repeating the same step after that is stopped again at its next repeat (the
+ * engine renews a kill once this long has passed); one that moved on is not.
+ */
+export const LOOP_STOP_SECONDS = 3600;
+
 /** Core's detection engine with D1 killing at `identicalCalls` and D2 at `cycleRepeats`; none when both are off. */
 export function loopDetection(config: GuardConfig, maxRuns: number): DetectionEngine | undefined {
   if (config.identicalCalls === 0 && config.cycleRepeats === 0) return undefined;
@@ -29,5 +36,6 @@ export function loopDetection(config: GuardConfig, maxRuns: number): DetectionEn
     },
     allowlist: config.loopAllowlist,
     maxRuns,
+    killRenewSeconds: LOOP_STOP_SECONDS,
   });
 }
