@@ -73,13 +73,19 @@ function whyNot(value: unknown, schemaMessage: string): string {
   return schemaMessage;
 }
 
+/**
+ * An on/off variable's text as a boolean (true, 1, yes, on; false, 0, no, off, in any case),
+ * or undefined when it says neither.
+ */
+export function switchOf(text: string): boolean | undefined {
+  if (/^\s*(true|1|yes|on)\s*$/i.test(text)) return true;
+  if (/^\s*(false|0|no|off)\s*$/i.test(text)) return false;
+  return undefined;
+}
+
 /** A variable's text as the setting's type; a switch that is neither on nor off stays text, which the schema refuses. */
 function fromText(key: keyof GuardConfig, text: string): unknown {
-  if (key === "enabled") {
-    if (/^\s*(true|1|yes|on)\s*$/i.test(text)) return true;
-    if (/^\s*(false|0|no|off)\s*$/i.test(text)) return false;
-    return text;
-  }
+  if (key === "enabled") return switchOf(text) ?? text;
   if (key === "loopAllowlist") return text.split(",").flatMap((tool) => tool.trim() || []);
   return Number(text);
 }

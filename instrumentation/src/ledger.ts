@@ -59,9 +59,9 @@ export class Ledger {
   }
 
   /** Marks the run as stopped by loop detection; a stop in force is kept, one that lapsed is replaced. */
-  stop(id: string, stop: LoopStop, nowMs = Date.now()): void {
+  stop(id: string, stop: LoopStop): void {
     const run = this.#touch(id);
-    if (!run.loopStop || run.loopStop.untilMs <= nowMs) run.loopStop = stop;
+    if (!run.loopStop || run.loopStop.untilMs <= Date.now()) run.loopStop = stop;
   }
 
   /** Lifts every loop stop, keeping what the runs used. */

@@ -239,16 +239,17 @@ export class LlmCall {
    * Shows a stream that has ended to loop detection now, while its usage is still being
    * estimated: the first estimate loads the tokenizer (about 160 ms), time enough for the
    * agent's next call to slip past the loop stop this one earns. `finish` then adds only its
-   * tokens and cost. `tokens` need only be nonzero when the estimate will be.
+   * tokens and cost. `tokens` need only be nonzero when the estimate will be. `endTime` is when
+   * the stream ended, a `performance.now()` reading, as `finish` takes it.
    */
-  recordStep(result: CallResult, tokens: number, failed: boolean): void {
+  recordStep(result: CallResult, tokens: number, failed: boolean, endTime: number): void {
     const { scope } = this;
     if (this.#ended || this.#stepFingerprints || (!scope.traceId && !scope.session)) return;
     const toolCallFingerprints = toolFingerprintsOf(result);
     this.#stepFingerprints = toolCallFingerprints;
     getRuntime().guard.recordStep(scope, {
       startedAt: this.#startTime,
-      endedAt: performance.now(),
+      endedAt: endTime,
       tokens,
       spanId: this.span.spanContext().spanId,
       promptFingerprint: this.promptFingerprint,

@@ -2,7 +2,7 @@ import { APP_VARIABLES, type PriceBook, unknownVariables } from "@burnrate/core"
 import { DEFAULT_COLLECTOR, endpointFromEnv } from "./collector-endpoint.js";
 import { warnConfig } from "./config-warning.js";
 import { Guard } from "./guard.js";
-import { guardConfigFromEnv } from "./guard-config.js";
+import { guardConfigFromEnv, switchOf } from "./guard-config.js";
 import { KillSwitch } from "./kill-switch/kill-switch.js";
 import { priceBookFromEnv } from "./prices.js";
 import { serviceName } from "./service-name.js";
@@ -78,8 +78,9 @@ export function warnUnknownVariables(env: NodeJS.ProcessEnv): void {
  * a value that says neither is warned about and leaves it on.
  */
 export function killSwitchFromEnv(text: string | undefined): boolean {
-  if (!text || /^(on|true|1|yes)$/i.test(text)) return true;
-  if (/^(off|false|0|no)$/i.test(text)) return false;
+  if (!text) return true;
+  const on = switchOf(text);
+  if (on !== undefined) return on;
   warnConfig(
     `BURNRATE_KILL_SWITCH=${JSON.stringify(text)} is ignored: "off" turns the kill switch off; it stays on`,
   );

@@ -62,7 +62,7 @@ export function settle(
   // first use) and the agent's next call must not get past a loop stop meanwhile. Its tokens
   // are nonzero exactly when the estimate's will be.
   const tokens = (prompt ? prompt.input : texts[0].length) + texts[1].length;
-  call.recordStep(result, tokens, outcome.error !== undefined || failure !== undefined);
+  call.recordStep(result, tokens, outcome.error !== undefined || failure !== undefined, endTime);
   Promise.all([estimateTokens(texts[0]), estimateTokens(texts[1])]).then(
     ([input, output]) => {
       const counts = prompt ?? { input, cacheRead: 0, cacheWrite: 0 };
