@@ -14,6 +14,7 @@ import { type PhaseResults, type PhaseSamples, phaseResults, printPhases } from 
 import { MOCK_REPLY, MODES, type Mode } from "./overhead/calls.js";
 import { ConfigurationProcess } from "./overhead/child-process.js";
 import { CONFIGURATIONS, type Configuration } from "./overhead/configurations.js";
+import { type CpuSplit, cpuSplit, pin } from "./overhead/cpu-affinity.js";
 import {
   checkSpans,
   printBurnrateFunctions,
@@ -60,6 +61,9 @@ Options:
                 created, headers and body written, reply headers, whole reply) and print where
                 each configuration adds its time; figures go to
                 bench/results/profiles/overhead-phases.json, not overhead.json
+  --shared-cpus let the mock server and the children share every CPU; by default (with 2
+                CPUs or more and \`taskset\`) the mock runs on CPU 0 and the children on the
+                rest, as a model answering from another machine would not take turns with them
   -h, --help    show this text`;
 
 interface OverheadOptions {
@@ -74,6 +78,8 @@ interface OverheadOptions {
   profile: Configuration | undefined;
   /** Record each timed call's phases (see call-phases.ts). */
   phases: boolean;
+  /** Let the mock server and the children share every CPU, as runs before 2026-12-01 did. */
+  sharedCpus: boolean;
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -81,6 +87,15 @@ export async function run(args: string[]): Promise<number> {
   if (options === "help") {
     console.log(USAGE);
     return 0;
+  }
+  const split = options.sharedCpus ? { unavailable: "--shared-cpus was given" } : cpuSplit();
+  let cpus: CpuSplit | undefined;
+  if ("unavailable" in split) {
+    process.stderr.write(`overhead: the mock server and the children share the CPUs: ${split.unavailable}\n`);
+  } else {
+    cpus = split;
+    pin(process.pid, cpus.server);
+    process.stderr.write(`overhead: mock server on CPU ${cpus.server}, children on CPU ${cpus.children}\n`);
   }
   const mock = await startMockLlmServer();
   mock.setDefault(MOCK_REPLY);
@@ -108,6 +123,7 @@ export async function run(args: string[]): Promise<number> {
           nodeArgs,
           options.phases,
         );
+        if (cpus) pin(started.process.pid, cpus.children);
         children.get(config)!.push(started.process);
         ready[config] = started.ready;
         paths.add(started.ready.openai.path);
@@ -199,6 +215,7 @@ export async function run(args: string[]): Promise<number> {
       finished,
       ready,
       settings: options,
+      cpus: cpus ?? null,
       otherProcessesCpuPercent,
     };
     const { failures, notes } = checkSpans(finished);
@@ -286,6 +303,7 @@ function parseOptions(args: string[]): OverheadOptions | "help" {
         profile: { type: "boolean" },
         "profile-child": { type: "string" },
         phases: { type: "boolean" },
+        "shared-cpus": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -314,6 +332,7 @@ function parseOptions(args: string[]): OverheadOptions | "help" {
     processes: positiveInt("processes", text("processes"), 4),
     profile: values.profile === true ? (profiled as Configuration) : undefined,
     phases: values.phases === true,
+    sharedCpus: values["shared-cpus"] === true,
   };
 }
 

@@ -2,6 +2,7 @@ import type { ProfileSummary } from "../cpu-profile.js";
 import { type Cell, printTable, round } from "../report.js";
 import { MODES, type Mode } from "./calls.js";
 import { CONFIGURATIONS, type Configuration, PACKAGES, PEERS, type Peer } from "./configurations.js";
+import type { CpuSplit } from "./cpu-affinity.js";
 import { childrenInterval, medianOf, pairedDifference, splitByChild } from "./paired-difference.js";
 import type { Reply } from "./protocol.js";
 
@@ -26,6 +27,8 @@ export interface RunInfo {
   finished: Record<Configuration, Finished>;
   ready: Record<Configuration, Ready>;
   settings: { calls: number; rounds: number; warmup: number; processes: number };
+  /** The CPUs the mock server and the children were kept on, or null when they shared them all. */
+  cpus: CpuSplit | null;
   otherProcessesCpuPercent: number;
 }
 
@@ -255,6 +258,7 @@ export function resultsOf(run: RunInfo, notes: string[]) {
       processes_per_configuration: run.settings.processes,
       pipeline: "NodeTracerProvider → BatchSpanProcessor (defaults) → counting exporter",
       mock: "mock-llm in the parent process on 127.0.0.1, zero latency",
+      cpus: run.cpus ? { mock_server: run.cpus.server, children: run.cpus.children } : "shared",
     },
   };
 }
@@ -304,7 +308,7 @@ export function printOverheadReport(run: RunInfo, notes: string[]): void {
     rows,
   );
   console.log(
-    `\nmedian of ${run.settings.rounds} rounds × ${run.settings.calls} sequential calls, ${run.settings.processes} child processes per configuration taken in turn; openai ${run.ready.bare.openai.version}; CPU is the child processes' own`,
+    `\nmedian of ${run.settings.rounds} rounds × ${run.settings.calls} sequential calls, ${run.settings.processes} child processes per configuration taken in turn; openai ${run.ready.bare.openai.version}; CPU is the child processes' own; ${run.cpus ? `mock server on CPU ${run.cpus.server}, children on CPU ${run.cpus.children}` : "the mock server and the children shared the CPUs"}`,
   );
   for (const config of CONFIGURATIONS) {
     const i = run.ready[config].instrumentation;
