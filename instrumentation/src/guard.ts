@@ -5,6 +5,7 @@ import { BudgetExceededError, RunawayLoopError } from "./errors.js";
 import { type GuardConfig, parseGuardConfig } from "./guard-config.js";
 import { Ledger, type RunUsage, usd } from "./ledger.js";
 import { LOOP_STOP_SECONDS, loopDetection } from "./loop-detection.js";
+import { wallClockOffsetMs } from "./wall-clock.js";
 
 /** The runs a call belongs to: its trace, and its session when attribution names one. */
 export interface RunScope {
@@ -177,11 +178,11 @@ export class Guard {
   recordStep(scope: RunScope, call: Omit<GuardCall, "costUsd">): void {
     // On the wall clock, as tool steps are: the monotonic clock stops while the host sleeps, and
     // a run timed by it would look idle for hours next to runs timed by the wall clock.
-    const wallMs = Date.now() - performance.now();
+    const offsetMs = wallClockOffsetMs();
     this.#observe(scope, {
       kind: "llm_call",
-      timeUnixNano: unixNano(wallMs + call.startedAt),
-      endUnixNano: unixNano(wallMs + call.endedAt),
+      timeUnixNano: unixNano(offsetMs + call.startedAt),
+      endUnixNano: unixNano(offsetMs + call.endedAt),
       spanId: call.spanId,
       tokens: call.tokens,
       failed: call.failed,

@@ -17,6 +17,7 @@ import type { CallScope } from "./kill-switch/kill-switch.js";
 import { warnUnpriced } from "./prices.js";
 import { getRuntime } from "./runtime.js";
 import { burnrateTracer } from "./tracer.js";
+import { wallClockOffsetMs } from "./wall-clock.js";
 
 /** What is known about an LLM call before it is sent. */
 export interface CallStart {
@@ -209,9 +210,9 @@ export class LlmCall {
         // A priority request served at default is billed at default.
         serviceTier: C.billedServiceTier(this.start.serviceTier ?? "", result.servedTier ?? ""),
         tokens: usage,
-        // At the call's start, as the collector prices it, so a price change while the
-        // reply was on its way does not make the two disagree.
-        atMs: performance.timeOrigin + this.#startTime,
+        // At the call's start, as the collector prices it (the span's start, on the wall
+        // clock), so a price change while the reply was on its way does not make the two disagree.
+        atMs: wallClockOffsetMs() + this.#startTime,
       });
       if (total !== undefined) {
         costUsd = total;

@@ -66,6 +66,10 @@ describe("openai chat.completions.create", () => {
 
   it("prices the call at the moment it started, as the collector does, not when the reply came", async () => {
     const price = vi.spyOn(getRuntime().priceBook, "totalUsd");
+    // The wall clock drifts from the monotonic one over a process's life (by more than a
+    // millisecond in a CI run): the span's start is on the wall clock, and so must the price's be.
+    const realNow = Date.now;
+    const drifted = vi.spyOn(Date, "now").mockImplementation(() => realNow() + 5_000);
     try {
       h.mock.enqueue({ text: "late", usage: { input: 100, output: 10 }, latencyMs: 60 });
       await h.openai.chat.completions.create({ model: "gpt-4o", messages });
@@ -75,6 +79,7 @@ describe("openai chat.completions.create", () => {
       expect(Math.abs(price.mock.calls[0]![0].atMs - startMs)).toBeLessThan(1);
       expect(hrTimeToMilliseconds(span!.endTime) - startMs).toBeGreaterThanOrEqual(60);
     } finally {
+      drifted.mockRestore();
       price.mockRestore();
     }
   });
