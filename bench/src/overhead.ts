@@ -62,8 +62,9 @@ Options:
                 each configuration adds its time; figures go to
                 bench/results/profiles/overhead-phases.json, not overhead.json
   --shared-cpus let the mock server and the children share every CPU; by default (with 2
-                CPUs or more and \`taskset\`) the mock runs on CPU 0 and the children on the
-                rest, as a model answering from another machine would not take turns with them
+                CPUs or more and \`taskset\`) the mock runs on the first CPU and the children
+                on the rest, as a model answering from another machine would not take turns
+                with them
   -h, --help    show this text`;
 
 interface OverheadOptions {
