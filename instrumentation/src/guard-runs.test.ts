@@ -64,6 +64,16 @@ describe("Guard runs", () => {
     ]);
   });
 
+  it("says by how much a run passed its budget when cents would make the two read the same", () => {
+    const guard = new Guard({ maxCostPerTrace: 10 });
+    const run = { traceId: "d".repeat(32) };
+    call(guard, run, { tokens: 1000, costUsd: 9.999 }, 1);
+    call(guard, run, { tokens: 10, costUsd: 0.005 }, 2);
+    expect(refusal(guard, run)?.message).toBe(
+      "trace dddddddd… spent $10.004 of its $10.000 budget; raise BURNRATE_MAX_COST_PER_TRACE or configure({ maxCostPerTrace })",
+    );
+  });
+
   it("does not count a call it refused", () => {
     const guard = new Guard({ maxCallsPerTrace: 1 });
     const run = { traceId: "c".repeat(32) };

@@ -3,7 +3,7 @@ import { type Context, trace } from "@opentelemetry/api";
 import { attributionOf } from "./attribution.js";
 import { BudgetExceededError, RunawayLoopError } from "./errors.js";
 import { type GuardConfig, parseGuardConfig } from "./guard-config.js";
-import { Ledger, type RunUsage, usd } from "./ledger.js";
+import { Ledger, type RunUsage, usdApart } from "./ledger.js";
 import { LOOP_STOP_SECONDS, loopDetection } from "./loop-detection.js";
 import { wallClockOffsetMs } from "./wall-clock.js";
 
@@ -287,7 +287,8 @@ export class Guard {
     const scope = { [kind]: id };
     const label = `${kind} ${id.length > 12 ? `${id.slice(0, 8)}…` : id}`;
     if (maxCost !== undefined && run.costUsd >= maxCost) {
-      throw new BudgetExceededError(`${label} spent ${usd(run.costUsd)} of its ${usd(maxCost)} budget`, {
+      const [spent, limit] = usdApart(run.costUsd, maxCost);
+      throw new BudgetExceededError(`${label} spent ${spent} of its ${limit} budget`, {
         scope,
         measure: "cost_usd",
         spent: run.costUsd,

@@ -1,3 +1,4 @@
+import { amountsApart, parseUsd } from "@burnrate/core";
 import type { StopDetails } from "./errors.js";
 
 /** What one trace or session has used so far, and the loop stop it earned, if any. */
@@ -91,4 +92,12 @@ export class Ledger {
  */
 export function usd(amount: number): string {
   return `$${amount.toFixed(amount >= 1 ? 2 : amount >= 0.0001 || amount === 0 ? 4 : 6)}`;
+}
+
+/**
+ * Two amounts for one sentence (the spend and the limit it reached) as `usd` writes them,
+ * told apart when they differ: $10.004 of a $10 budget reads "$10.004 of its $10.000".
+ */
+export function usdApart(a: number, b: number): [string, string] {
+  return amountsApart(parseUsd(a), parseUsd(b), (pico) => usd(Number(pico) / 1e12));
 }

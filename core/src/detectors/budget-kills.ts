@@ -1,7 +1,7 @@
 import type { DecisionScope } from "../decision.js";
 import type { Usd } from "../pricing/money.js";
 import type { CompiledBudget, Level, PeriodScope } from "./budgets.js";
-import { dollars, usd } from "./finding.js";
+import { dollars, dollarsApart, usd } from "./finding.js";
 import { type BudgetPeriod, periodEndMs } from "./periods.js";
 import type { SpendCounter } from "./spend-ledger.js";
 
@@ -129,11 +129,13 @@ export function releaseOf(
   const since = `since ${kill.start}`;
   const budget = `${PERIOD_WORD[kill.period]} budget ${kill.budgetId}`;
   const stop = raised?.levels.find((level) => level.action === "kill");
-  const reason = !raised
-    ? `The ${budget}, which stopped ${who} at ${dollars(kill.limitPico)}, was deleted or no longer applies to it; lifting the stop.`
-    : stop
-      ? `The ${budget} of ${who} now stops it at ${dollars(stop.pico)}, above the ${dollars(spentPico)} spent ${since}; lifting the stop.`
-      : `The ${budget} of ${who} no longer stops it; lifting the stop.`;
+  let reason = `The ${budget} of ${who} no longer stops it; lifting the stop.`;
+  if (!raised) {
+    reason = `The ${budget}, which stopped ${who} at ${dollars(kill.limitPico)}, was deleted or no longer applies to it; lifting the stop.`;
+  } else if (stop) {
+    const [stopText, spentText] = dollarsApart(stop.pico, spentPico);
+    reason = `The ${budget} of ${who} now stops it at ${stopText}, above the ${spentText} spent ${since}; lifting the stop.`;
+  }
   return {
     projectId: kill.projectId,
     scope: { [kill.scope]: kill.id },

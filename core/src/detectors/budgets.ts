@@ -3,7 +3,7 @@ import { parseUsd, type Usd } from "../pricing/money.js";
 import { type BudgetRelease, type HeldKill, heldKill, levelKey, releaseOf } from "./budget-kills.js";
 import type { Budget } from "./config.js";
 import { DETECTOR, type DetectorEvent, type Finding } from "./events.js";
-import { dollars, type FindingSink, runLabel, usd } from "./finding.js";
+import { dollarsApart, type FindingSink, runLabel, usd } from "./finding.js";
 import { type BudgetPeriod, periodEndMs, periodStart } from "./periods.js";
 import type { RunState } from "./run-state.js";
 import { type SessionSeedRequest, SessionSeeds } from "./session-seeds.js";
@@ -132,11 +132,12 @@ export class BudgetBook {
         if (level.action === "warn" && level.pico <= seeded) continue;
         const detail = `${budget.id}:${level.fraction}@${budget.limitUsd}`;
         if (!sink.isNew(run, DETECTOR.budget, level.action, detail)) continue;
+        const [spentText, limitText] = dollarsApart(spent, limitPico);
         sink.emitRun(
           run,
           DETECTOR.budget,
           level.action,
-          `${runLabel(run)} has spent ${dollars(spent)} of its ${dollars(limitPico)} budget ` +
+          `${runLabel(run)} has spent ${spentText} of its ${limitText} budget ` +
             `(${percent(level.fraction)} alert${level.action === "kill" ? "; stopping it" : ""}).`,
           {
             budget_id: budget.id,
@@ -265,12 +266,13 @@ function periodFinding(
   spentPico: Usd,
   key: string,
 ): Finding {
+  const [spentText, limitText] = dollarsApart(spentPico, limitPico);
   return {
     detector: DETECTOR.budget,
     action: level.action,
     scope: { [scope]: id },
     reason:
-      `${scope} ${id} has spent ${dollars(spentPico)} of its ${dollars(limitPico)} ${PERIOD_WORD[period]} ` +
+      `${scope} ${id} has spent ${spentText} of its ${limitText} ${PERIOD_WORD[period]} ` +
       `budget since ${start} (${percent(level.fraction)} alert${level.action === "kill" ? `; stopping ${scope} ${id}` : ""}).`,
     evidence: {
       budget_id: budget.id,

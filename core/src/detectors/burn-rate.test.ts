@@ -105,6 +105,17 @@ describe("D5 burn velocity", () => {
     ]);
   });
 
+  it("says by how much a run passed its cap when cents would make the two read the same", () => {
+    const engine = new DetectionEngine({ thresholds: { projectionMinutes: 0, burnRateMaxUsdPerMinute: 0 } });
+    const episode = new Episode({ traceId: "t-just", stepMs: 120_000 });
+    episode.llm("most of it", { costUsd: "9.999" });
+    episode.llm("a little more", { costUsd: "0.005" });
+    expect(run(engine, episode.events).map((f) => f.reason)).toEqual([
+      "trace t-just made a single call costing $10.00, above the $2.00 per-step cap.",
+      "trace t-just has cost $10.004, above the $10.000 per-run cap.",
+    ]);
+  });
+
   it("warns once about a single call above $2", () => {
     const engine = new DetectionEngine({ thresholds: { projectionMinutes: 0 } });
     const episode = new Episode({ traceId: "t-step", stepMs: 120_000 });

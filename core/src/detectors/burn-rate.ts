@@ -1,6 +1,6 @@
 import type { Usd } from "../pricing/money.js";
 import { DETECTOR } from "./events.js";
-import { dollars, type FindingSink, round, runLabel, usd } from "./finding.js";
+import { dollars, dollarsApart, type FindingSink, round, runLabel, usd } from "./finding.js";
 import { BURN_BUCKETS, type RunState, WINDOW_TOTAL } from "./run-state.js";
 import type { ResolvedThresholds } from "./thresholds.js";
 
@@ -75,11 +75,12 @@ export function detectBurn(
 ): void {
   const label = runLabel(run);
   if (t.stepMaxPico > 0n && costPico > t.stepMaxPico && sink.isNew(run, DETECTOR.stepCost, "warn")) {
+    const [cost, cap] = dollarsApart(costPico, t.stepMaxPico);
     sink.emitRun(
       run,
       DETECTOR.stepCost,
       "warn",
-      `${label} made a single call costing ${dollars(costPico)}, above the ${dollars(t.stepMaxPico)} per-step cap.`,
+      `${label} made a single call costing ${cost}, above the ${cap} per-step cap.`,
       { step_cost_usd: usd(costPico), step_max_usd: usd(t.stepMaxPico) },
     );
   }
@@ -104,18 +105,13 @@ export function detectBurn(
   }
 
   if (t.runMaxPico > 0n && run.costPico > t.runMaxPico && sink.isNew(run, DETECTOR.runCost, "kill")) {
-    sink.emitRun(
-      run,
-      DETECTOR.runCost,
-      "kill",
-      `${label} has cost ${dollars(run.costPico)}, above the ${dollars(t.runMaxPico)} per-run cap.`,
-      {
-        run_cost_usd: usd(run.costPico),
-        run_max_usd: usd(t.runMaxPico),
-        llm_calls: run.llmCalls,
-        tokens: run.tokens,
-      },
-    );
+    const [cost, cap] = dollarsApart(run.costPico, t.runMaxPico);
+    sink.emitRun(run, DETECTOR.runCost, "kill", `${label} has cost ${cost}, above the ${cap} per-run cap.`, {
+      run_cost_usd: usd(run.costPico),
+      run_max_usd: usd(t.runMaxPico),
+      llm_calls: run.llmCalls,
+      tokens: run.tokens,
+    });
   }
 
   if (!limit || t.projectionMinutes <= 0 || rate <= 0) return;

@@ -1,5 +1,5 @@
 import type { DecisionAction, DecisionScope } from "../decision.js";
-import { formatUsd, type Usd } from "../pricing/money.js";
+import { amountsApart, formatUsd, type Usd } from "../pricing/money.js";
 import { DETECTOR, type Finding } from "./events.js";
 import type { LoopState } from "./loop-state.js";
 import type { RunState } from "./run-state.js";
@@ -147,6 +147,11 @@ export function dollars(pico: Usd): string {
   const decimals = Math.min(12, Math.max(4, 1 - Math.floor(Math.log10(Math.abs(value)))));
   const scale = 10 ** decimals;
   return `$${(Math.trunc(value * scale) / scale).toFixed(decimals)}`;
+}
+
+/** Two amounts for one sentence (a cost and its cap) as `dollars` writes them, told apart when they differ (see `amountsApart`). */
+export function dollarsApart(a: Usd, b: Usd): [string, string] {
+  return amountsApart(a, b, dollars);
 }
 
 /** A rounded number for a sentence or evidence: floats such as rates carry no false precision. */

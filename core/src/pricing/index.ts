@@ -1,6 +1,7 @@
 export { GENAI_PRICES_PRICE_VERSION, GENAI_PRICES_VERSION } from "./genai-prices-catalog.js";
 export {
   addUsd,
+  amountsApart,
   costOfTokens,
   divideHalfEven,
   formatUsd,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addUsd, costOfTokens, divideHalfEven, formatUsd, parseUsd, sumUsd } from "./money.js";
+import { addUsd, amountsApart, costOfTokens, divideHalfEven, formatUsd, parseUsd, sumUsd } from "./money.js";
 
 describe("parseUsd and formatUsd", () => {
   it("reads decimal strings exactly and writes exactly 12 decimals", () => {
@@ -97,5 +97,29 @@ describe("divideHalfEven", () => {
     expect([7n, 8n, -7n, -8n].map((n) => divideHalfEven(n, 3n))).toEqual([2n, 3n, -2n, -3n]);
     expect(divideHalfEven(6n, -4n)).toBe(-2n); // -1.5 -> -2 (even)
     expect(() => divideHalfEven(1n, 0n)).toThrow("division by zero");
+  });
+});
+
+describe("amountsApart", () => {
+  const cents = (pico: bigint) => `$${(Number(pico) / 1e12).toFixed(2)}`;
+  const apart = (a: string, b: string) => amountsApart(parseUsd(a), parseUsd(b), cents);
+
+  it("writes two amounts as given, unless two different amounts would read the same", () => {
+    expect([
+      apart("10.5", "10"),
+      apart("10", "10"),
+      apart("10.004", "10"),
+      apart("9.996", "10"),
+      apart("10.0000000001", "10"),
+      apart("0.000499", "0.00049"),
+    ]).toEqual([
+      ["$10.50", "$10.00"],
+      ["$10.00", "$10.00"],
+      // Cut off, not rounded: neither reads as more than it is.
+      ["$10.004", "$10.000"],
+      ["$9.99", "$10.00"],
+      ["$10.0000000001", "$10.0000000000"],
+      ["$0.000499", "$0.000490"],
+    ]);
   });
 });

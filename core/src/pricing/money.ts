@@ -139,3 +139,28 @@ function scaleTo(digits: bigint, scale: number, target: number): bigint {
   if (scale <= target) return digits * 10n ** BigInt(target - scale);
   return divideHalfEven(digits, 10n ** BigInt(scale - target));
 }
+
+/**
+ * Two dollar amounts for one sentence, such as a cost and the cap it passed, each written by
+ * `write`, unless that makes two different amounts read the same ("$10.00, above the $10.00
+ * cap" for $10.004): then both with as many decimals as it takes to tell them apart, cut off
+ * rather than rounded, so neither reads as more than it is.
+ * @example amountsApart(10_004_000_000_000n, 10_000_000_000_000n, cents) // ["$10.004", "$10.000"]
+ */
+export function amountsApart(a: Usd, b: Usd, write: (amount: Usd) => string): [string, string] {
+  const written: [string, string] = [write(a), write(b)];
+  if (written[0] !== written[1] || a === b) return written;
+  const [exactA, exactB] = [formatUsd(a), formatUsd(b)];
+  // From as many decimals as `write` gave; twelve are exact, so the two differ by then.
+  const point = written[0].indexOf(".");
+  for (let decimals = point < 0 ? 0 : written[0].length - point - 1; ; decimals++) {
+    const cutA = cutTo(exactA, decimals);
+    const cutB = cutTo(exactB, decimals);
+    if (cutA !== cutB) return [`$${cutA}`, `$${cutB}`];
+  }
+}
+
+/** `formatUsd` text cut to `decimals` decimals. */
+function cutTo(exact: string, decimals: number): string {
+  return exact.slice(0, exact.indexOf(".") + 1 + decimals);
+}
